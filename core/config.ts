@@ -1,0 +1,363 @@
+import { z } from 'zod';
+import { formatDuration, parseDurationSeconds } from './duration.js';
+import { parseSites, type Site, toOrigin } from './sites.js';
+
+/**
+ * The one place that reads the environment. `loadConfig` runs once in `bin/`; every stage receives
+ * the slice it needs. Bounds that protect an invariant live here, so a bad deployment cannot boot.
+ */
+
+const DAY = 86_400;
+
+const duration = (what: string, min: number, max: number, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const seconds = parseDurationSeconds(text);
+      if (seconds === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration like 90s, 5m, 1h or 2d (${what})` });
+        return z.NEVER;
+      }
+      if (seconds < min || seconds > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be between ${formatDuration(min)} and ${formatDuration(max)} (${what})`,
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier');
+const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL');
+
+export const EnvSchema = z
+  .object({
+    KANON_HOST: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('Address the collector and dashboards bind to'),
+    KANON_COLLECTOR_PORT: port
+      .default(8080)
+      .describe('Port of the collector (beacons, tracker.js, demo shop)'),
+    KANON_DASHBOARDS_PORT: port.default(8081).describe('Port of the dashboards and the query API'),
+    KANON_DEMO_PORT: port.default(8082).describe('Port of the demo shop that npm start serves (0 = off)'),
+    KANON_DEMO_SEED: z
+      .enum(['auto', 'always', 'never'])
+      .default('auto')
+      .describe(
+        'npm start: seed demo traffic when the store is empty (auto asks on a terminal), always or never',
+      ),
+    KANON_METRICS_PORT: port
+      .default(9464)
+      .describe('Port of the Prometheus /metrics endpoint of workers-only processes (0 = off)'),
+    REDIS_URL: redisUrl
+      .optional()
+      .describe('Redis for the queue. Unset: a private redis-server from PATH is started'),
+    KANON_SALT_REDIS_URL: redisUrl
+      .optional()
+      .describe('Redis for the daily salts, without persistence. Unset: a private one, or REDIS_URL'),
+    KANON_QUEUE_PREFIX: identifier.default('kanon').describe('Prefix of every Redis key Kanon writes'),
+    CLICKHOUSE_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('ClickHouse server. Unset: embedded chDB'),
+    CLICKHOUSE_USER: z.string().default('default').describe('ClickHouse user (server mode)'),
+    CLICKHOUSE_PASSWORD: z.string().default('').describe('ClickHouse password (server mode)'),
+    CLICKHOUSE_DATABASE: identifier.default('kanon').describe('Database holding Kanon tables'),
+    KANON_DATA_DIR: z
+      .string()
+      .min(1)
+      .default('./data')
+      .describe('Directory of the embedded engine and private Redis'),
+    KANON_SITES: z
+      .string()
+      .default('demo=http://localhost:8082,http://127.0.0.1:8082')
+      .describe('Sites and their allowed origins: id=origin[,origin][;id=origin]'),
+    KANON_K: z.coerce
+      .number()
+      .int()
+      .min(2, 'must be at least 2 (invariant 3)')
+      .max(1000)
+      .default(5)
+      .describe('Minimum distinct visitors behind every released figure'),
+    KANON_WINDOW: duration('the release window', 60, DAY, '1h').describe(
+      'Release window: events are counted per window and released when it closes',
+    ),
+    KANON_GRACE: duration('wait after a window closes before it is released', 0, 6 * 3600, '1m').describe(
+      'Wait after a window closes before it is released (late events)',
+    ),
+    KANON_STAGING_TTL: duration('how long staged cells live', 3600, 2 * DAY, '48h').describe(
+      'Lifetime of staging cells (at most 48h, invariant 8)',
+    ),
+    KANON_RETENTION: duration('how long published rows are kept', DAY, 3650 * DAY, '400d').describe(
+      'Lifetime of published rows',
+    ),
+    KANON_BATCH_MAX_EVENTS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(50_000)
+      .default(2000)
+      .describe('Group commit: events per queued micro-batch'),
+    KANON_BATCH_MAX_WAIT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(5)
+      .describe('Group commit: longest wait before a micro-batch is queued'),
+    KANON_MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1_048_576)
+      .default(65_536)
+      .describe('Largest accepted beacon body'),
+    KANON_MAX_EVENTS_PER_REQUEST: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .default(50)
+      .describe('Most events in one beacon'),
+    KANON_TRUST_PROXY: z
+      .string()
+      .default('false')
+      .refine((value) => /^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/.test(value), {
+        message: 'must be false, true, a hop count, or a list of proxy addresses/CIDRs',
+      })
+      .describe('Believe X-Forwarded-For: false, true, hop count, or proxy addresses/CIDRs'),
+    KANON_HONOR_DNT: z.stringbool().default(true).describe('Treat DNT: 1 like Sec-GPC: 1 (not recorded)'),
+    KANON_SEARCH_PARAMS: z
+      .string()
+      .default('q,query,search')
+      .refine((value) => value.split(',').every((key) => /^[A-Za-z0-9_.-]{1,32}$/.test(key.trim())), {
+        message: 'must be a comma-separated list of query keys',
+      })
+      .describe('Query keys of the shop search page; their value becomes the search term'),
+    KANON_MAX_ORDER_VALUE: z.coerce
+      .number()
+      .positive()
+      .max(10_000_000)
+      .default(10_000)
+      .describe('Largest order or item value counted (major units); larger ones are clamped'),
+    KANON_BACKFILL_TOKEN: z
+      .string()
+      .min(24, 'must be at least 24 characters')
+      .optional()
+      .describe('Secret that lets the simulator send past timestamps (unset: never accepted)'),
+    KANON_RATE_LIMIT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(1200)
+      .describe('Beacons per minute from one address before 429 (0 = no limit)'),
+    KANON_SECURE_COOKIES: z
+      .stringbool()
+      .default(false)
+      .describe('Dashboards behind HTTPS: Secure __Host- session cookie and HSTS'),
+    KANON_DASHBOARDS_ORIGINS: z
+      .string()
+      .optional()
+      .refine(
+        (value) =>
+          value === undefined || value.split(',').every((origin) => toOrigin(origin.trim()) !== undefined),
+        {
+          message: 'must be a comma-separated list of origins like https://stats.shop.example',
+        },
+      )
+      .describe('Origins people open the dashboards at, behind a proxy (unset: Origin must match Host)'),
+    KANON_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code like EUR')
+      .optional()
+      .describe('Currency of order values, for display in the dashboards'),
+    KANON_SESSION_IDLE: duration('dashboard session idle timeout', 300, 30 * DAY, '12h').describe(
+      'Dashboard sessions end after this long without a request',
+    ),
+    KANON_SESSION_MAX_AGE: duration('dashboard session lifetime', 3600, 90 * DAY, '7d').describe(
+      'Dashboard sessions end after this long however active',
+    ),
+    KANON_QUERY_TIMEOUT: duration('analyst query time limit', 1, 600, '30s').describe(
+      'Longest an analyst SQL query may run',
+    ),
+    KANON_QUERY_MAX_ROWS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(10_000)
+      .describe('Most rows an analyst SQL query returns'),
+    KANON_WORKER_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(2)
+      .describe('Batches a worker folds at once'),
+    KANON_LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Log level'),
+  })
+  .superRefine((env, ctx) => {
+    if (DAY % env.KANON_WINDOW !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KANON_WINDOW'],
+        message: 'must divide a day evenly (e.g. 1m, 5m, 15m, 1h, 6h, 1d)',
+      });
+    }
+    // The day roll-up reads the visitor states of every window of a day, so staging must outlive one.
+    if (env.KANON_STAGING_TTL < DAY + env.KANON_WINDOW + env.KANON_GRACE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KANON_STAGING_TTL'],
+        message: 'must be at least 1d plus KANON_WINDOW plus KANON_GRACE, so a day can be rolled up',
+      });
+    }
+    const sites = parseSites(env.KANON_SITES);
+    if (!sites.ok) ctx.addIssue({ code: 'custom', path: ['KANON_SITES'], message: sites.problem });
+  });
+
+export type WarehouseConfig =
+  | { kind: 'server'; url: string; user: string; password: string; database: string }
+  | { kind: 'embedded'; dataDir: string; database: string };
+
+export interface Config {
+  server: {
+    host: string;
+    collectorPort: number;
+    dashboardsPort: number;
+    metricsPort: number;
+    demoPort: number;
+  };
+  demo: { seed: 'auto' | 'always' | 'never'; trustProxyExplicit: boolean };
+  redis: { url: string | undefined; saltUrl: string | undefined; prefix: string };
+  warehouse: WarehouseConfig;
+  dataDir: string;
+  collector: {
+    sites: Site[];
+    maxBodyBytes: number;
+    maxEventsPerRequest: number;
+    batch: { maxEvents: number; maxWaitMs: number };
+    trustProxy: boolean | number | string[];
+    honourDnt: boolean;
+    searchParams: string[];
+    maxOrderCents: number;
+    backfillToken: string | undefined;
+    rateLimitPerMinute: number;
+  };
+  workers: { concurrency: number };
+  dashboards: {
+    secureCookies: boolean;
+    publicOrigins: string[] | undefined;
+    currency: string | undefined;
+    sessionIdleSeconds: number;
+    sessionMaxAgeSeconds: number;
+    queryTimeoutSeconds: number;
+    queryMaxRows: number;
+  };
+  release: {
+    k: number;
+    windowSeconds: number;
+    graceSeconds: number;
+    stagingTtlSeconds: number;
+    retentionSeconds: number;
+  };
+  log: { level: string };
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(/[\s,]+/)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Kanon cannot start: the configuration is invalid (README, section "Configuration").\n${problems
+        .map((problem) => `  ${problem}`)
+        .join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks every setting; throws a ConfigError listing each bad variable and its rule. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "unset", as in most twelve-factor apps.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const sites = parseSites(e.KANON_SITES);
+  return {
+    server: {
+      host: e.KANON_HOST,
+      collectorPort: e.KANON_COLLECTOR_PORT,
+      dashboardsPort: e.KANON_DASHBOARDS_PORT,
+      metricsPort: e.KANON_METRICS_PORT,
+      demoPort: e.KANON_DEMO_PORT,
+    },
+    demo: { seed: e.KANON_DEMO_SEED, trustProxyExplicit: present.KANON_TRUST_PROXY !== undefined },
+    redis: { url: e.REDIS_URL, saltUrl: e.KANON_SALT_REDIS_URL, prefix: e.KANON_QUEUE_PREFIX },
+    warehouse: e.CLICKHOUSE_URL
+      ? {
+          kind: 'server',
+          url: e.CLICKHOUSE_URL,
+          user: e.CLICKHOUSE_USER,
+          password: e.CLICKHOUSE_PASSWORD,
+          database: e.CLICKHOUSE_DATABASE,
+        }
+      : { kind: 'embedded', dataDir: e.KANON_DATA_DIR, database: e.CLICKHOUSE_DATABASE },
+    dataDir: e.KANON_DATA_DIR,
+    collector: {
+      sites: sites.ok ? sites.sites : [],
+      maxBodyBytes: e.KANON_MAX_BODY_BYTES,
+      maxEventsPerRequest: e.KANON_MAX_EVENTS_PER_REQUEST,
+      batch: { maxEvents: e.KANON_BATCH_MAX_EVENTS, maxWaitMs: e.KANON_BATCH_MAX_WAIT_MS },
+      trustProxy: parseTrustProxy(e.KANON_TRUST_PROXY),
+      honourDnt: e.KANON_HONOR_DNT,
+      searchParams: e.KANON_SEARCH_PARAMS.split(',').map((key) => key.trim()),
+      maxOrderCents: Math.round(e.KANON_MAX_ORDER_VALUE * 100),
+      backfillToken: e.KANON_BACKFILL_TOKEN,
+      rateLimitPerMinute: e.KANON_RATE_LIMIT,
+    },
+    workers: { concurrency: e.KANON_WORKER_CONCURRENCY },
+    dashboards: {
+      secureCookies: e.KANON_SECURE_COOKIES,
+      publicOrigins: e.KANON_DASHBOARDS_ORIGINS?.split(',').map(
+        (origin) => toOrigin(origin.trim()) as string,
+      ),
+      currency: e.KANON_CURRENCY,
+      sessionIdleSeconds: e.KANON_SESSION_IDLE,
+      sessionMaxAgeSeconds: e.KANON_SESSION_MAX_AGE,
+      queryTimeoutSeconds: e.KANON_QUERY_TIMEOUT,
+      queryMaxRows: e.KANON_QUERY_MAX_ROWS,
+    },
+    release: {
+      k: e.KANON_K,
+      windowSeconds: e.KANON_WINDOW,
+      graceSeconds: e.KANON_GRACE,
+      stagingTtlSeconds: e.KANON_STAGING_TTL,
+      retentionSeconds: e.KANON_RETENTION,
+    },
+    log: { level: e.KANON_LOG_LEVEL },
+  };
+}

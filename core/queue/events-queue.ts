@@ -1,0 +1,209 @@
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AnonymousBatch } from '../../schema/event.js';
+import { KanonError } from '../errors.js';
+import { connectRedis, waitUntilConnected } from '../redis/connect.js';
+
+/**
+ * The queue between collector and workers: BullMQ queue "events" on Redis. The only importer of
+ * bullmq for events. A job is one micro-batch of already anonymised events (group commit); its id
+ * is the batch id, so adding the same batch twice stores it once.
+ *
+ * Besides the jobs, a sorted set `<prefix>:pending-batches` holds every batch that is queued but
+ * not yet staged, scored by its oldest event time. Its minimum is the watermark: the release step
+ * closes a window only when no pending batch can still add to it (invariant 5: nothing
+ * acknowledged is left out of a released window).
+ */
+
+export const EVENTS_QUEUE = 'events';
+
+export interface QueueConnection {
+  url: string;
+  prefix: string;
+}
+
+export class QueueUnavailableError extends KanonError {
+  constructor(options?: ErrorOptions) {
+    super('queue_unavailable', 503, 'The event queue is unavailable; the tag will retry.', true, options);
+  }
+}
+
+const pendingKey = (prefix: string) => `${prefix}:pending-batches`;
+
+/** Retry delays for a batch whose staging failed: 1s, 2s, 4s … capped at one minute. */
+export function retryDelayMs(attemptsMade: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+export const JOB_OPTIONS = {
+  removeOnComplete: true,
+  // A failed batch still holds visitor tokens, so it expires like staging does (invariant 8).
+  removeOnFail: { age: 2 * 86_400 },
+  // With capped backoff this retries for about a week: a ClickHouse outage delays, never loses.
+  attempts: 10_000,
+  backoff: { type: 'capped' },
+} as const;
+
+export class EventsQueue {
+  private constructor(
+    private readonly queue: Queue,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  static create(connection: QueueConnection): EventsQueue {
+    const redis = connectRedis(connection.url, 'producer');
+    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix: connection.prefix });
+    queue.on('error', () => {});
+    return new EventsQueue(queue, redis, connection.prefix);
+  }
+
+  /** Resolves once the batch is in Redis; rejects with QueueUnavailableError otherwise. */
+  async enqueueBatch(batch: AnonymousBatch): Promise<void> {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const event of batch.events) if (event.ts < oldest) oldest = event.ts;
+    try {
+      // Pending first: a batch in the queue but not in the set could be released around.
+      await this.redis.zadd(pendingKey(this.prefix), oldest, batch.id);
+      await this.queue.add('batch', batch, { ...JOB_OPTIONS, jobId: batch.id });
+    } catch (error) {
+      // A dangling pending entry only delays release until the release step prunes it.
+      throw new QueueUnavailableError({ cause: error });
+    }
+  }
+
+  /** Waits for the first connection (start-up), so the first beacons are not refused. */
+  async connected(timeoutMs = 5000): Promise<void> {
+    await waitUntilConnected(this.redis, timeoutMs);
+  }
+
+  async isReady(timeoutMs = 1000): Promise<boolean> {
+    try {
+      const pong = await Promise.race([
+        this.redis.ping(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs)),
+      ]);
+      return pong === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}
+
+export interface WatermarkReader {
+  /** Oldest event time (ms) of any batch not yet staged, or undefined when none is pending. */
+  watermark(now: number): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the watermark, pruning entries whose batch no longer exists (a collector that died between
+ * recording a batch and queueing it) once they are older than `orphanAfterMs`.
+ */
+export function createWatermarkReader(connection: QueueConnection, orphanAfterMs = 120_000): WatermarkReader {
+  const redis = connectRedis(connection.url, 'consumer');
+  const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix: connection.prefix });
+  queue.on('error', () => {});
+  return {
+    async watermark(now) {
+      for (;;) {
+        const [member, score] = await redis.zrange(pendingKey(connection.prefix), 0, 0, 'WITHSCORES');
+        if (member === undefined || score === undefined) return undefined;
+        const createdAt = batchCreatedAt(member);
+        if (createdAt !== undefined && now - createdAt > orphanAfterMs && !(await queue.getJob(member))) {
+          await redis.zrem(pendingKey(connection.prefix), member);
+          continue;
+        }
+        return Number(score);
+      }
+    },
+    async close() {
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Batch ids start with their creation time in base 36, so an orphan can be aged without a lookup. */
+export function newBatchId(now: number, random: string): string {
+  return `${now.toString(36)}-${random}`;
+}
+
+export function batchCreatedAt(id: string): number | undefined {
+  const head = id.split('-')[0];
+  const value = head ? Number.parseInt(head, 36) : Number.NaN;
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export interface EventsWorkerOptions {
+  connection: QueueConnection;
+  concurrency: number;
+  /** Stages one batch; throw to retry, throw UnrecoverableError to give up on it. */
+  handle(batch: AnonymousBatch, job: { id: string; attemptsMade: number }): Promise<void>;
+  onFailed?(reason: 'invalid_batch' | 'gave_up', job: { id: string }): void;
+  lockDurationMs?: number;
+}
+
+export interface EventsWorker {
+  /** Stops taking new batches (the ones running finish). */
+  pause(): Promise<void>;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+export { UnrecoverableError };
+
+/**
+ * Consumes batches. The payload is re-parsed with the strict schema, so a job that carries any
+ * field beyond the anonymous event (an IP, a user agent) is refused and never staged.
+ */
+export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
+  const redis = connectRedis(options.connection.url, 'consumer');
+  const prefix = options.connection.prefix;
+  const worker = new Worker(
+    EVENTS_QUEUE,
+    async (job: Job) => {
+      const parsed = AnonymousBatch.safeParse(job.data);
+      if (!parsed.success || parsed.data.id !== job.id) {
+        await redis.zrem(pendingKey(prefix), String(job.id));
+        options.onFailed?.('invalid_batch', { id: String(job.id) });
+        throw new UnrecoverableError('batch does not match the anonymous event schema');
+      }
+      await options.handle(parsed.data, { id: String(job.id), attemptsMade: job.attemptsMade });
+      await redis.zrem(pendingKey(prefix), parsed.data.id);
+    },
+    {
+      connection: redis,
+      prefix,
+      concurrency: options.concurrency,
+      autorun: true,
+      // A worker killed mid-batch leaves its job locked; after the lock lapses another worker
+      // takes it again. Deduplicated inserts make the second run harmless, so allow many.
+      maxStalledCount: 1000,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: Math.max(1000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade) },
+    },
+  );
+  worker.on('error', () => {});
+  worker.on('failed', (job, error) => {
+    if (!job || error instanceof UnrecoverableError) return;
+    if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      void redis.zrem(pendingKey(prefix), String(job.id)).catch(() => {});
+      options.onFailed?.('gave_up', { id: String(job.id) });
+    }
+  });
+  return {
+    pause: () => worker.pause(),
+    resume: () => worker.resume(),
+    async close() {
+      await worker.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { TableName } from '../../schema/tables.js';
+import { deniedTables, type ReadOnlyEngine } from './analyst-sql.js';
+import {
+  INSERT_SETTINGS,
+  type InsertOptions,
+  parseRows,
+  type QuerySpec,
+  toJsonEachRow,
+  toWarehouseError,
+  type Warehouse,
+} from './warehouse.js';
+
+type ChdbModule = typeof import('chdb');
+type ChdbSession = InstanceType<ChdbModule['Session']>;
+
+/**
+ * Engine arguments fixed at connect. Query logging is off: ClickHouse's query log would keep bound
+ * filter values and inserted data on disk (invariant 1).
+ */
+const CONNECTION_ARGS = [
+  '--log_queries=0',
+  '--async_insert=0',
+  '--output_format_json_quote_64bit_integers=0',
+];
+
+const sessions = new Map<string, { session: ChdbSession; refs: number; database: string }>();
+
+/** Stages of one process share the session of a data directory; the last close releases it. */
+async function acquireSession(path: string, database: string): Promise<ChdbSession> {
+  const open = sessions.get(path);
+  if (open) {
+    // `USE` is per session, so stages sharing one must agree on the database.
+    if (open.database !== database) {
+      throw new Error(`the embedded engine at ${path} already serves database ${open.database}`);
+    }
+    open.refs += 1;
+    return open.session;
+  }
+  const chdb: ChdbModule = await import('chdb');
+  try {
+    const session = new chdb.Session(path, { connectionArgs: CONNECTION_ARGS });
+    sessions.set(path, { session, refs: 1, database });
+    return session;
+  } catch (error) {
+    throw toWarehouseError(`opening the embedded engine at ${path}`, error, true);
+  }
+}
+
+function releaseSession(path: string): void {
+  const open = sessions.get(path);
+  if (!open) return;
+  open.refs -= 1;
+  if (open.refs > 0) return;
+  sessions.delete(path);
+  open.session.close();
+}
+
+/**
+ * The embedded ClickHouse engine (chDB), the default store. chDB lets one process hold one data
+ * directory, so the process keeps one session and every stage shares it; `npm start` runs all
+ * stages in that one process. The module is imported lazily: loading the engine costs ~210 MB,
+ * which a collector talking to a ClickHouse server must not pay.
+ */
+export class ChdbWarehouse implements Warehouse {
+  readonly kind = 'embedded';
+
+  private constructor(
+    private readonly session: ChdbSession,
+    readonly database: string,
+    readonly path: string,
+  ) {}
+
+  static async open(options: { dataDir: string; database: string }): Promise<ChdbWarehouse> {
+    const path = resolve(options.dataDir, 'clickhouse');
+    mkdirSync(path, { recursive: true });
+    const session = await acquireSession(path, options.database);
+    const warehouse = new ChdbWarehouse(session, options.database, path);
+    await warehouse.exec(`CREATE DATABASE IF NOT EXISTS ${options.database}`);
+    await warehouse.exec(`USE ${options.database}`);
+    return warehouse;
+  }
+
+  async exec(sql: string, params?: Record<string, unknown>): Promise<void> {
+    try {
+      if (params) await this.session.queryBindAsync(sql, params);
+      else await this.session.queryAsync(sql);
+    } catch (error) {
+      throw toWarehouseError('statement', error, false);
+    }
+  }
+
+  async insert(table: TableName, rows: readonly object[], options: InsertOptions): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.session.insert({
+        table: `${this.database}.${table}`,
+        values: Buffer.from(toJsonEachRow(rows)),
+        format: 'JSONEachRow',
+        settings: { ...INSERT_SETTINGS, insert_deduplication_token: options.dedupToken },
+      });
+    } catch (error) {
+      throw toWarehouseError(`insert into ${table}`, error, false);
+    }
+  }
+
+  async query<T>(spec: QuerySpec<T>): Promise<T[]> {
+    let text: string;
+    try {
+      const result = spec.params
+        ? await this.session.queryBindAsync(spec.sql, spec.params, { format: 'JSONEachRow' })
+        : await this.session.queryAsync(spec.sql, { format: 'JSONEachRow' });
+      text = result.text();
+    } catch (error) {
+      throw toWarehouseError(`query ${spec.name}`, error, false);
+    }
+    return parseRows(spec.name, text, spec.row);
+  }
+
+  async ping(): Promise<void> {
+    await this.query({ name: 'ping', sql: 'SELECT 1 AS ok', row: z.object({ ok: z.number() }) });
+  }
+
+  /**
+   * A second connection to the same data directory, held by the engine in read-only mode for
+   * analysts' SQL (core/warehouse/analyst-sql.ts). Settings given at connect cannot be changed back
+   * by a query, because a read-only connection refuses to change settings.
+   */
+  async openReadOnlyEngine(options: { maxSeconds: number; maxMemoryBytes: number }): Promise<ReadOnlyEngine> {
+    const chdb: ChdbModule = await import('chdb');
+    const filters = Object.entries(deniedTables(this.database))
+      .map(([table, filter]) => `'${table}':'${filter}'`)
+      .join(',');
+    const session = new chdb.Session(this.path, {
+      connectionArgs: [
+        '--readonly=1',
+        '--log_queries=0',
+        `--max_execution_time=${Math.ceil(options.maxSeconds)}`,
+        `--max_memory_usage=${Math.floor(options.maxMemoryBytes)}`,
+        `--additional_table_filters={${filters}}`,
+      ],
+    });
+    await session.queryAsync(`USE ${this.database}`);
+    return {
+      database: this.database,
+      readOnly: async (sql, format, timeoutSeconds) =>
+        (await session.queryAsync(sql, { format, timeout: (timeoutSeconds + 1) * 1000 })).text(),
+      close: async () => session.close(),
+    };
+  }
+
+  async close(): Promise<void> {
+    releaseSession(this.path);
+  }
+}

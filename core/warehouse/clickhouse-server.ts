@@ -1,0 +1,155 @@
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { z } from 'zod';
+import type { TableName } from '../../schema/tables.js';
+import { deniedTables, type ReadOnlyEngine } from './analyst-sql.js';
+import {
+  INSERT_SETTINGS,
+  type InsertOptions,
+  parseRows,
+  type QuerySpec,
+  toWarehouseError,
+  type Warehouse,
+} from './warehouse.js';
+
+export interface ServerWarehouseOptions {
+  url: string;
+  user: string;
+  password: string;
+  database: string;
+  /** Per-request timeout; a hung server turns into a retryable error instead of a stuck job. */
+  requestTimeoutMs?: number;
+  /**
+   * Tests only: a clickhouse-js Connection to use instead of HTTP (chdb/connection), so this
+   * adapter's own code runs against the real engine where no server can be started.
+   */
+  connection?: () => unknown;
+}
+
+/** Errors that mean "the server could not be reached", as opposed to "the server said no". */
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
+      String(code),
+    ) || /timeout|socket hang up|ECONNREFUSED/i.test(message)
+  );
+}
+
+/**
+ * A ClickHouse server through @clickhouse/client, chosen when CLICKHOUSE_URL is set. The client is
+ * the only importer of @clickhouse/client. Query text logging stays off (the client's default),
+ * so bound values and credentials never reach a log.
+ */
+export class ClickHouseServerWarehouse implements Warehouse {
+  readonly kind = 'server';
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    readonly database: string,
+    private readonly ownsConnection = true,
+  ) {}
+
+  static async open(options: ServerWarehouseOptions): Promise<ClickHouseServerWarehouse> {
+    const common = {
+      url: options.url,
+      username: options.user,
+      password: options.password,
+      request_timeout: options.requestTimeoutMs ?? 30_000,
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 as const },
+    };
+    // Tests only: an injected Connection is shared and stays open (closing a client would close it).
+    const connection = options.connection?.();
+    const withConnection = <T extends object>(config: T) =>
+      connection ? { ...config, connection: connection as never } : config;
+    const bootstrap = createClient(withConnection(common));
+    try {
+      await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${options.database}` });
+    } catch (error) {
+      throw toWarehouseError('creating the database', error, isUnavailable(error));
+    } finally {
+      if (!connection) await bootstrap.close();
+    }
+    return new ClickHouseServerWarehouse(
+      createClient(withConnection({ ...common, database: options.database })),
+      options.database,
+      connection === undefined,
+    );
+  }
+
+  async exec(sql: string, params?: Record<string, unknown>): Promise<void> {
+    try {
+      await this.client.command({ query: sql, query_params: params ?? {} });
+    } catch (error) {
+      throw toWarehouseError('statement', error, isUnavailable(error));
+    }
+  }
+
+  async insert(table: TableName, rows: readonly object[], options: InsertOptions): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.client.insert({
+        table,
+        values: rows as object[],
+        format: 'JSONEachRow',
+        clickhouse_settings: { ...INSERT_SETTINGS, insert_deduplication_token: options.dedupToken },
+      });
+    } catch (error) {
+      throw toWarehouseError(`insert into ${table}`, error, isUnavailable(error));
+    }
+  }
+
+  async query<T>(spec: QuerySpec<T>): Promise<T[]> {
+    let text: string;
+    try {
+      const result = await this.client.query({
+        query: spec.sql,
+        query_params: spec.params ?? {},
+        format: 'JSONEachRow',
+      });
+      text = await result.text();
+    } catch (error) {
+      throw toWarehouseError(`query ${spec.name}`, error, isUnavailable(error));
+    }
+    return parseRows(spec.name, text, spec.row);
+  }
+
+  async ping(): Promise<void> {
+    await this.query({ name: 'ping', sql: 'SELECT 1 AS ok', row: z.object({ ok: z.number() }) });
+  }
+
+  /**
+   * Analysts' SQL on the server: every request carries `readonly=1` (which a query cannot undo), a
+   * time limit, a memory cap and filters that empty Kanon's unpublished tables. Deployments should
+   * also give the dashboards the read-only analyst role that migrations create (docs/api.md).
+   */
+  async openReadOnlyEngine(options: { maxSeconds: number; maxMemoryBytes: number }): Promise<ReadOnlyEngine> {
+    const filters = Object.entries(deniedTables(this.database))
+      .map(([table, filter]) => `'${table}':'${filter}'`)
+      .join(',');
+    return {
+      database: this.database,
+      readOnly: async (sql, format, timeoutSeconds) => {
+        const result = await this.client.query({
+          query: sql,
+          format: format === 'TSVRaw' ? 'TabSeparatedRaw' : 'JSONCompact',
+          // readonly=2: no writes or DDL, but the limits below may be set in the same request
+          // (readonly=1 would refuse them). Queries cannot change them back: any SETTINGS clause
+          // is refused before the query runs (analyst-sql.ts).
+          clickhouse_settings: {
+            max_execution_time: Math.min(timeoutSeconds, options.maxSeconds),
+            max_memory_usage: String(Math.floor(options.maxMemoryBytes)),
+            additional_table_filters: `{${filters}}`,
+            readonly: '2',
+          } as Record<string, string | number>,
+        });
+        return result.text();
+      },
+      close: async () => {},
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.client.close();
+  }
+}

@@ -1,0 +1,333 @@
+import type { AnonymousEvent } from './event.js';
+
+/**
+ * The report catalogue: what Kanon counts, and how each report generalises small groups.
+ * It drives the worker's fold (event → staging cells), the release (ladder, suppression), the
+ * published tables' DDL (schema/sql is generated from it) and the dashboards.
+ *
+ * A report has up to three dimensions (`d1..d3` in staging), integer measures, and a ladder:
+ * levels from the most detailed key to the top. A group below K visitors moves up one level; the
+ * top level keeps only its `scope` dimensions and every other dimension reads OTHER.
+ */
+
+export const OTHER = '(other)';
+/** A value the event did not carry (no category, unknown browser): a real group, unlike OTHER. */
+export const NONE = '(none)';
+
+/** Keeps a value sent by a shop from posing as the generalised OTHER group. */
+export const unreserved = (value: string) => (value === OTHER ? '(other value)' : value);
+export const MAX_DIMS = 3;
+
+export interface DimensionSpec {
+  name: string;
+  /** ClickHouse type of the published column. */
+  type: 'String' | 'LowCardinality(String)' | 'UInt16';
+  doc: string;
+}
+
+export interface MeasureSpec {
+  name: string;
+  doc: string;
+}
+
+/** A cell the fold emits for one event: its dimension values and measure increments. */
+export interface CellContribution {
+  dims: readonly string[];
+  measures: Readonly<Record<string, number>>;
+}
+
+export interface ReportSpec {
+  name: ReportName;
+  doc: string;
+  dims: readonly DimensionSpec[];
+  measures: readonly MeasureSpec[];
+  /** Each level lists the dimensions that keep their value; the last level is the top. */
+  ladder: readonly (readonly string[])[];
+  /** Which overview measure this report splits, so the release can keep the two consistent. */
+  splits?: Readonly<Record<string, string>>;
+  cells(event: AnonymousEvent): CellContribution[];
+}
+
+export const REPORT_NAMES = [
+  'overview',
+  'pages',
+  'products',
+  'searches',
+  'slots',
+  'promotions',
+  'scroll',
+  'referrers',
+  'campaigns',
+  'devices',
+  'countries',
+  'funnel_categories',
+  'funnel_devices',
+] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+const one = (dims: readonly string[], measures: Record<string, number>): CellContribution[] => [
+  { dims, measures },
+];
+const none: CellContribution[] = [];
+const str = (name: string, doc: string, type: DimensionSpec['type'] = 'String'): DimensionSpec => ({
+  name,
+  type,
+  doc,
+});
+const lc = (name: string, doc: string) => str(name, doc, 'LowCardinality(String)');
+const m = (name: string, doc: string): MeasureSpec => ({ name, doc });
+
+/** A landing: the first page of a visit, i.e. a pageview not referred by the shop itself. */
+export const isEntry = (event: AnonymousEvent) =>
+  event.type === 'pageview' && event.referrer !== '(internal)';
+
+const FUNNEL_STEPS: Partial<Record<AnonymousEvent['type'], string>> = {
+  product_view: '1_view',
+  add_to_cart: '2_cart',
+  checkout: '3_checkout',
+  purchase: '4_purchase',
+};
+
+const orNone = (value: string | undefined) => (value ? unreserved(value) : NONE);
+
+function categoriesOf(event: AnonymousEvent): string[] {
+  if (event.items?.length) return [...new Set(event.items.map((item) => orNone(item.category)))].sort();
+  if (event.category !== undefined) return [orNone(event.category)];
+  return [];
+}
+
+export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
+  overview: {
+    name: 'overview',
+    doc: 'Site totals: the figures on top of every dashboard.',
+    dims: [],
+    measures: [
+      m('events', 'All recorded events'),
+      m('pageviews', 'Pages viewed'),
+      m('entries', 'Visits started from outside the shop'),
+      m('product_views', 'Product pages viewed'),
+      m('add_to_carts', 'Add-to-cart actions'),
+      m('checkouts', 'Checkouts started'),
+      m('orders', 'Purchases completed'),
+      m('revenue_cents', 'Order value in minor units (each order clamped)'),
+      m('searches', 'Searches made'),
+    ],
+    ladder: [[]],
+    cells(e) {
+      const measures: Record<string, number> = { events: 1 };
+      if (e.type === 'pageview') {
+        measures.pageviews = 1;
+        if (isEntry(e)) measures.entries = 1;
+      }
+      if (e.type === 'product_view') measures.product_views = 1;
+      if (e.type === 'add_to_cart') measures.add_to_carts = 1;
+      if (e.type === 'checkout') measures.checkouts = 1;
+      if (e.type === 'purchase') {
+        measures.orders = 1;
+        measures.revenue_cents = e.value_cents ?? 0;
+      }
+      if (e.type === 'search') measures.searches = 1;
+      return one([], measures);
+    },
+  },
+  pages: {
+    name: 'pages',
+    doc: 'Pages by path and page type.',
+    dims: [
+      str('path', 'Page path, scrubbed, without query string'),
+      lc('page_type', 'Page type sent by the tag'),
+    ],
+    measures: [m('pageviews', 'Pages viewed'), m('entries', 'Visits that started on this page')],
+    ladder: [['path', 'page_type'], ['page_type'], []],
+    splits: { pageviews: 'pageviews', entries: 'entries' },
+    cells(e) {
+      if (e.type !== 'pageview') return none;
+      return one(
+        [unreserved(e.path), e.page_type || 'other'],
+        isEntry(e) ? { pageviews: 1, entries: 1 } : { pageviews: 1 },
+      );
+    },
+  },
+  products: {
+    name: 'products',
+    doc: 'Products by id and category: views, carts, purchases.',
+    dims: [str('product_id', 'Product id sent by the tag'), str('category', 'Product category')],
+    measures: [
+      m('views', 'Product views'),
+      m('add_to_carts', 'Add-to-cart actions'),
+      m('cart_units', 'Units added to carts'),
+      m('removes', 'Remove-from-cart actions'),
+      m('checkout_units', 'Units in started checkouts'),
+      m('purchased_units', 'Units purchased'),
+      m('item_revenue_cents', 'Item price × quantity in minor units (each line clamped)'),
+    ],
+    ladder: [['product_id', 'category'], ['category'], []],
+    splits: { product_views: 'views', add_to_carts: 'add_to_carts' },
+    cells(e) {
+      const product = [orNone(e.product_id), orNone(e.category)];
+      if (e.type === 'product_view') return one(product, { views: 1 });
+      if (e.type === 'add_to_cart') return one(product, { add_to_carts: 1, cart_units: e.quantity ?? 1 });
+      if (e.type === 'remove_from_cart') return one(product, { removes: 1 });
+      if ((e.type === 'checkout' || e.type === 'purchase') && e.items) {
+        return e.items.map(
+          (item): CellContribution => ({
+            dims: [orNone(item.product_id), orNone(item.category)],
+            measures:
+              e.type === 'checkout'
+                ? { checkout_units: item.quantity }
+                : { purchased_units: item.quantity, item_revenue_cents: item.price_cents * item.quantity },
+          }),
+        );
+      }
+      return none;
+    },
+  },
+  searches: {
+    name: 'searches',
+    doc: 'Search terms, normalised and scrubbed; zero-result searches show unmet demand.',
+    dims: [str('query', 'Search term, lower-cased, scrubbed, capped')],
+    measures: [m('searches', 'Searches made'), m('zero_results', 'Searches that found nothing')],
+    ladder: [['query'], []],
+    splits: { searches: 'searches' },
+    cells(e) {
+      if (e.type !== 'search') return none;
+      return one([orNone(e.query)], e.results === 0 ? { searches: 1, zero_results: 1 } : { searches: 1 });
+    },
+  },
+  slots: {
+    name: 'slots',
+    doc: 'Clicks on page slots (hero, recommendations, ...) by position, per page type.',
+    dims: [
+      lc('page_type', 'Page type'),
+      str('slot', 'Slot name from data-kanon-slot'),
+      str('position', 'Position clicked'),
+    ],
+    measures: [m('clicks', 'Clicks')],
+    ladder: [['page_type', 'slot', 'position'], ['page_type', 'slot'], ['page_type']],
+    cells(e) {
+      if (e.type !== 'slot_click') return none;
+      return one([e.page_type || 'other', orNone(e.slot), String(e.position ?? 0)], { clicks: 1 });
+    },
+  },
+  promotions: {
+    name: 'promotions',
+    doc: 'Promotion impressions and clicks by promotion and slot.',
+    dims: [str('promo', 'Promotion id'), str('slot', 'Slot it was shown in')],
+    measures: [m('impressions', 'Times seen (half visible)'), m('clicks', 'Clicks')],
+    ladder: [['promo', 'slot'], ['slot'], []],
+    cells(e) {
+      if (e.type === 'promo_view') return one([orNone(e.promo), orNone(e.slot)], { impressions: 1 });
+      if (e.type === 'promo_click') return one([orNone(e.promo), orNone(e.slot)], { clicks: 1 });
+      return none;
+    },
+  },
+  scroll: {
+    name: 'scroll',
+    doc: 'Scroll-depth milestones by page type and viewport class.',
+    dims: [
+      lc('page_type', 'Page type'),
+      lc('viewport', 'Viewport width class'),
+      str('depth', 'Depth reached, percent'),
+    ],
+    measures: [m('reached', 'Times the depth was reached')],
+    ladder: [['page_type', 'viewport', 'depth'], ['page_type', 'depth'], ['depth']],
+    cells(e) {
+      if (e.type !== 'scroll') return none;
+      return one([e.page_type || 'other', e.viewport || NONE, String(e.depth ?? 0)], { reached: 1 });
+    },
+  },
+  referrers: {
+    name: 'referrers',
+    doc: 'Where visits come from: the referring host, or (direct).',
+    dims: [str('referrer', 'Referring host, or (direct)')],
+    measures: [m('entries', 'Visits started from this source')],
+    ladder: [['referrer'], []],
+    splits: { entries: 'entries' },
+    cells(e) {
+      if (!isEntry(e)) return none;
+      return one([unreserved(e.referrer) || '(direct)'], { entries: 1 });
+    },
+  },
+  campaigns: {
+    name: 'campaigns',
+    doc: 'Campaigns (utm_source / utm_medium / utm_campaign): visits they started and, attributed to the visit (first touch within the day), add-to-carts, orders and revenue.',
+    dims: [
+      str('utm_source', 'utm_source'),
+      str('utm_medium', 'utm_medium'),
+      str('utm_campaign', 'utm_campaign'),
+    ],
+    measures: [
+      m('entries', 'Visits started from this campaign'),
+      m('add_to_carts', 'Add-to-cart actions in those visits'),
+      m('orders', 'Orders in those visits'),
+      m('revenue_cents', 'Order value of those orders in minor units (each order clamped)'),
+    ],
+    ladder: [['utm_source', 'utm_medium', 'utm_campaign'], ['utm_source', 'utm_medium'], ['utm_source'], []],
+    cells(e) {
+      if (!e.utm_source && !e.utm_medium && !e.utm_campaign) return none;
+      const campaign = [orNone(e.utm_source), orNone(e.utm_medium), orNone(e.utm_campaign)];
+      if (isEntry(e)) return one(campaign, { entries: 1 });
+      if (e.type === 'add_to_cart') return one(campaign, { add_to_carts: 1 });
+      if (e.type === 'purchase') return one(campaign, { orders: 1, revenue_cents: e.value_cents ?? 0 });
+      return none;
+    },
+  },
+  devices: {
+    name: 'devices',
+    doc: 'Device class, browser family and OS family of page views.',
+    dims: [
+      lc('device', 'desktop, mobile, tablet or other'),
+      lc('browser', 'Browser family'),
+      lc('os', 'OS family'),
+    ],
+    measures: [m('pageviews', 'Pages viewed')],
+    ladder: [['device', 'browser', 'os'], ['device', 'browser'], ['device'], []],
+    splits: { pageviews: 'pageviews' },
+    cells(e) {
+      if (e.type !== 'pageview') return none;
+      return one([e.device, orNone(e.browser), orNone(e.os)], { pageviews: 1 });
+    },
+  },
+  countries: {
+    name: 'countries',
+    doc: 'Country of page views (from an offline IP database; the IP itself is never kept).',
+    dims: [lc('country', 'ISO 3166 country code, or ZZ when unknown')],
+    measures: [m('pageviews', 'Pages viewed')],
+    ladder: [['country'], []],
+    splits: { pageviews: 'pageviews' },
+    cells(e) {
+      if (e.type !== 'pageview') return none;
+      return one([e.country || 'ZZ'], { pageviews: 1 });
+    },
+  },
+  funnel_categories: {
+    name: 'funnel_categories',
+    doc: 'Shopping funnel by category: visitors who viewed, added to cart, checked out, bought.',
+    dims: [lc('step', '1_view, 2_cart, 3_checkout or 4_purchase'), str('category', 'Product category')],
+    measures: [m('actions', 'Funnel actions')],
+    ladder: [['step', 'category'], ['step']],
+    cells(e) {
+      const step = FUNNEL_STEPS[e.type];
+      if (!step) return none;
+      return categoriesOf(e).map((category) => ({ dims: [step, category], measures: { actions: 1 } }));
+    },
+  },
+  funnel_devices: {
+    name: 'funnel_devices',
+    doc: 'Shopping funnel by device class.',
+    dims: [lc('step', '1_view, 2_cart, 3_checkout or 4_purchase'), lc('device', 'Device class')],
+    measures: [m('actions', 'Funnel actions')],
+    ladder: [['step', 'device'], ['step']],
+    cells(e) {
+      const step = FUNNEL_STEPS[e.type];
+      if (!step) return none;
+      return one([step, e.device], { actions: 1 });
+    },
+  },
+};
+
+export const REPORT_LIST: readonly ReportSpec[] = REPORT_NAMES.map((name) => REPORTS[name]);
+
+export function isReportName(name: string): name is ReportName {
+  return (REPORT_NAMES as readonly string[]).includes(name);
+}

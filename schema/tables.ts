@@ -1,0 +1,36 @@
+import { REPORT_NAMES, type ReportName } from './reports.js';
+
+/**
+ * Every table Kanon writes, as a closed set: SQL never takes a table name from input.
+ * Tiers show in the prefix: `stg_*` is staging (visitor tokens, short TTL, workers only),
+ * `pub_*` is released (k-anonymous, what dashboards and analysts read).
+ */
+export const STAGING_TABLE = 'stg_cells';
+export const RELEASED_STATES_TABLE = 'stg_released';
+export const RELEASES_TABLE = 'pub_releases';
+export const MIGRATIONS_TABLE = 'kanon_migrations';
+/** Dashboard users (password hashes): never published, never readable by analysts. */
+export const USERS_TABLE = 'app_users';
+
+export type Grain = 'window' | 'day';
+export const GRAINS: readonly Grain[] = ['window', 'day'];
+
+export type PublishedTable = `pub_${ReportName}_by_${Grain}`;
+export type TableName =
+  | typeof STAGING_TABLE
+  | typeof RELEASED_STATES_TABLE
+  | typeof RELEASES_TABLE
+  | typeof MIGRATIONS_TABLE
+  | typeof USERS_TABLE
+  | PublishedTable;
+
+export function publishedTable(report: ReportName, grain: Grain): PublishedTable {
+  return `pub_${report}_by_${grain}`;
+}
+
+export const PUBLISHED_TABLES: readonly PublishedTable[] = REPORT_NAMES.flatMap((report) =>
+  GRAINS.map((grain) => publishedTable(report, grain)),
+);
+
+/** Tables an analyst may read: everything released, nothing staged. */
+export const ANALYST_TABLES: readonly string[] = [RELEASES_TABLE, ...PUBLISHED_TABLES];
