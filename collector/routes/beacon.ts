@@ -1,0 +1,103 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../core/config.js';
+import { toErrorBody } from '../../core/errors.js';
+import type { Metrics } from '../../core/metrics.js';
+import { originNotAllowed } from '../errors.js';
+import type { GroupCommitter } from '../group-commit.js';
+import type { BeaconRequest, PipelineResult } from '../pipeline.js';
+import { isKnownOrigin } from '../steps/check-origin.js';
+
+interface BeaconRouteDeps {
+  config: Config['collector'];
+  pipeline(request: BeaconRequest): Promise<PipelineResult>;
+  committer: GroupCommitter;
+  metrics: Metrics;
+}
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+function isBackfill(request: FastifyRequest, token: string | undefined): boolean {
+  const offered = header(request, 'x-kanon-backfill');
+  if (!token || !offered) return false;
+  const a = Buffer.from(offered);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function allowOrigin(reply: FastifyReply, origin: string): void {
+  reply.header('Access-Control-Allow-Origin', origin);
+  reply.header('Vary', 'Origin');
+}
+
+/**
+ * POST /e takes one event or a batch, as application/json or text/plain (what sendBeacon sends),
+ * and answers 202 only once its events are in Redis (invariant 5). OPTIONS /e answers CORS
+ * preflights for the registered origins only.
+ */
+export function registerBeaconRoutes(app: FastifyInstance, deps: BeaconRouteDeps): void {
+  const sites = new Map(deps.config.sites.map((site) => [site.id, site]));
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  // sendBeacon with a string body sends text/plain, which needs no preflight; parse it as JSON.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, jsonParser);
+
+  const accepted = deps.metrics.counter('kanon_collector_events_total', 'Events accepted into the queue');
+  const dropped = deps.metrics.counter('kanon_collector_dropped_total', 'Events dropped, by reason', [
+    'reason',
+  ]);
+  const optedOut = deps.metrics.counter(
+    'kanon_collector_opted_out_total',
+    'Events not recorded because the shopper opted out (Sec-GPC or DNT); the only trace they leave',
+  );
+  const rejected = deps.metrics.counter('kanon_collector_rejected_total', 'Requests refused, by error code', [
+    'code',
+  ]);
+
+  app.addHook('onError', async (_request, _reply, error) => {
+    const code = (error as { code?: unknown }).code;
+    rejected.inc({ code: typeof code === 'string' && /^[a-z_]+$/.test(code) ? code : 'other' });
+  });
+
+  app.post(
+    '/e',
+    { config: { rateLimit: deps.config.rateLimitPerMinute > 0 ? {} : false } },
+    async (request, reply) => {
+      const origin = header(request, 'origin');
+      if (origin && isKnownOrigin(origin, sites)) allowOrigin(reply, origin);
+      const result = await deps.pipeline({
+        body: request.body,
+        origin,
+        ip: request.ip,
+        userAgent: header(request, 'user-agent') ?? '',
+        acceptLanguage: header(request, 'accept-language'),
+        secChUa: header(request, 'sec-ch-ua'),
+        secFetchMode: header(request, 'sec-fetch-mode'),
+        gpc: header(request, 'sec-gpc'),
+        dnt: header(request, 'dnt'),
+        backfill: isBackfill(request, deps.config.backfillToken),
+      });
+      if (result.dropped) {
+        dropped.inc({ reason: result.dropped.reason }, result.dropped.events);
+        if (result.dropped.reason === 'opted_out') optedOut.inc(result.dropped.events);
+      }
+      await deps.committer.add(result.events);
+      accepted.inc(result.events.length);
+      return reply.code(202).send({ accepted: result.events.length });
+    },
+  );
+
+  app.options('/e', async (request, reply) => {
+    const origin = header(request, 'origin');
+    if (!isKnownOrigin(origin, sites) || !origin) {
+      return reply.code(403).send(toErrorBody(originNotAllowed()));
+    }
+    allowOrigin(reply, origin);
+    reply.header('Access-Control-Allow-Methods', 'POST');
+    reply.header('Access-Control-Allow-Headers', 'Content-Type');
+    reply.header('Access-Control-Max-Age', '86400');
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,28 @@
+import type { Site } from '../../core/sites.js';
+import { originNotAllowed, originRequired, unknownSite } from '../errors.js';
+import type { ParsedBeaconEvent } from './parse-beacon.js';
+
+/**
+ * Step 2 (invariant 9): every event names a registered site, and the request comes from a page on
+ * one of that site's origins. Browsers always send Origin with a cross-origin POST and with
+ * sendBeacon, so a missing Origin means the sender is not a storefront page.
+ */
+export function checkOrigin(
+  events: readonly ParsedBeaconEvent[],
+  origin: string | undefined,
+  sites: ReadonlyMap<string, Site>,
+): void {
+  for (const event of events) {
+    const site = sites.get(event.site);
+    if (!site) throw unknownSite();
+    if (!origin || origin === 'null') throw originRequired();
+    if (!site.origins.includes(origin)) throw originNotAllowed();
+  }
+}
+
+/** Whether any site accepts beacons from this origin (answers CORS preflights). */
+export function isKnownOrigin(origin: string | undefined, sites: ReadonlyMap<string, Site>): boolean {
+  if (!origin) return false;
+  for (const site of sites.values()) if (site.origins.includes(origin)) return true;
+  return false;
+}

@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import { BeaconBatch, BeaconEvent } from '../../schema/event.js';
+import { invalidEvent, tooManyEvents } from '../errors.js';
+
+export type ParsedBeaconEvent = BeaconEvent & { site: string };
+
+/** Names the first problem as `path: rule`, without the value (it may be personal data). */
+function describeIssue(error: z.ZodError, prefix: string): { path: string; rule: string } {
+  const issue = error.issues[0];
+  if (!issue) return { path: prefix, rule: 'is invalid' };
+  const path = [
+    prefix,
+    ...issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)),
+  ]
+    .join('')
+    .replace(/^\./, '');
+  let rule = issue.message;
+  if (issue.code === 'invalid_type') rule = `must be ${issue.expected}`;
+  if (issue.code === 'too_big') rule = `is longer or larger than ${String(issue.maximum)} allowed`;
+  if (issue.code === 'too_small') rule = `is shorter or smaller than ${String(issue.minimum)} required`;
+  if (issue.code === 'invalid_union' && issue.path.length === 0) rule = 'has an unknown or missing type';
+  if (issue.code === 'invalid_value') rule = 'is not one of the allowed values';
+  return { path: path || prefix, rule };
+}
+
+/**
+ * Step 1: the body is one event, or `{ site?, events: [...] }`. Every event must be valid and name
+ * a site (its own or the batch's); otherwise the whole request is refused, so nothing is stored
+ * half-way (invariant 6).
+ */
+export function parseBeacon(body: unknown, maxEvents: number): ParsedBeaconEvent[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidEvent('', 'the body must be a JSON object: one event, or {"events":[...]}');
+  }
+  let site: string | undefined;
+  let raw: unknown[];
+  if ('events' in body) {
+    const batch = BeaconBatch.safeParse(body);
+    if (!batch.success) {
+      const { path, rule } = describeIssue(batch.error, '');
+      throw invalidEvent(path, rule);
+    }
+    if (batch.data.events.length > maxEvents) throw tooManyEvents(maxEvents);
+    site = batch.data.site;
+    raw = batch.data.events;
+  } else {
+    raw = [body];
+  }
+  return raw.map((candidate, index) => {
+    const prefix = 'events' in body ? `events[${index}]` : '';
+    const parsed = BeaconEvent.safeParse(candidate);
+    if (!parsed.success) {
+      const { path, rule } = describeIssue(parsed.error, prefix);
+      throw invalidEvent(path, rule);
+    }
+    const eventSite = parsed.data.site ?? site;
+    if (!eventSite)
+      throw invalidEvent(prefix ? `${prefix}.site` : 'site', 'is required (set data-site on the tag)');
+    return { ...parsed.data, site: eventSite };
+  });
+}
