@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import { dayOfMs } from '../core/time.js';
+import type { AnonymousEvent } from '../schema/event.js';
+import { isEntry } from '../schema/reports.js';
+
+/**
+ * First-touch campaign attribution within a UTC day, so the campaigns report can show the add-to-
+ * carts and orders a campaign brought, not only its visits. The tracker keeps no state between
+ * pages (no cookies, no storage), so the worker remembers, per visitor token and day, the campaign
+ * of the visit's landing page in Redis: `<prefix>:visit:<site>:<day>:<token>`, set once (NX) and
+ * expiring an hour after the day ends, with the day's salt. Like the token itself it cannot be
+ * linked to a person and is gone with its day (docs/privacy.md).
+ *
+ * Two Redis round trips per batch, never per event. Best effort: a cart event staged before its
+ * landing page (two workers racing) stays unattributed.
+ */
+const SEPARATOR = '\u001f';
+const COMMERCE = new Set<AnonymousEvent['type']>(['add_to_cart', 'checkout', 'purchase']);
+
+const hasCampaign = (event: AnonymousEvent) =>
+  Boolean(event.utm_source || event.utm_medium || event.utm_campaign);
+
+export function createCampaignAttribution(redis: Redis, prefix: string) {
+  const key = (event: AnonymousEvent) =>
+    `${prefix}:visit:${event.site}:${dayOfMs(event.ts)}:${event.visitor}`;
+  const expiresAt = (event: AnonymousEvent) =>
+    Math.floor(Date.parse(`${dayOfMs(event.ts)}T00:00:00Z`) / 1000) + 86_400 + 3600;
+
+  return async function attribute(events: AnonymousEvent[]): Promise<AnonymousEvent[]> {
+    const landings = events.filter((event) => isEntry(event) && hasCampaign(event));
+    if (landings.length > 0) {
+      const pipeline = redis.pipeline();
+      for (const event of landings) {
+        const value = [event.utm_source, event.utm_medium, event.utm_campaign].join(SEPARATOR);
+        pipeline.set(key(event), value, 'EXAT', expiresAt(event), 'NX');
+      }
+      await pipeline.exec();
+    }
+    const unattributed = events.filter((event) => COMMERCE.has(event.type) && !hasCampaign(event));
+    if (unattributed.length === 0) return events;
+    const campaigns = await redis.mget(...unattributed.map(key));
+    const byEvent = new Map(unattributed.map((event, index) => [event, campaigns[index]]));
+    return events.map((event) => {
+      const campaign = byEvent.get(event);
+      if (!campaign) return event;
+      const [utm_source = '', utm_medium = '', utm_campaign = ''] = campaign.split(SEPARATOR);
+      return { ...event, utm_source, utm_medium, utm_campaign };
+    });
+  };
+}

@@ -1,0 +1,139 @@
+import { OTHER, type ReportSpec } from '../../schema/reports.js';
+
+/**
+ * The k-anonymous release of one report for one window (invariant 3). Pure: the same cells and K
+ * always give the same rows.
+ *
+ * 1. Ladder. A cell whose group has at least K distinct visitors is published as it is (level 0).
+ *    The others move up the report's ladder (product → its category → (other)), where groups are
+ *    unions of cells and are published once their union reaches K.
+ * 2. Complementary suppression. At the top of the ladder each scope (e.g. one page type for slots,
+ *    everything for products) ends with at most one leftover group below K. Dropping it alone would
+ *    let anyone recover it as "scope total minus the published rows", so the smallest published
+ *    groups of the same scope are folded into it until the leftover reaches K. If even the whole
+ *    scope stays below K, nothing of the scope is published.
+ *    So within a window the published rows of a scope always add up to the scope's full total, or
+ *    the scope is absent: no subtraction of published figures isolates fewer than K visitors.
+ */
+
+export interface StagedCell {
+  dims: readonly string[];
+  measures: Readonly<Record<string, number>>;
+  /** Distinct visitor tokens of the cell. */
+  visitors: readonly string[];
+}
+
+export interface ReleasedRow {
+  dims: string[];
+  /** 0 = exact; n = generalised n steps up the ladder. */
+  level: number;
+  measures: Record<string, number>;
+  visitors: number;
+  /** Indexes of the staged cells the row stands for (staging tier only, never published). */
+  cells: number[];
+}
+
+export interface ReportRelease {
+  rows: ReleasedRow[];
+  /** Published rows that stand for a generalised group (level > 0). */
+  generalised: number;
+  /** Staged cells whose detail is not published on its own row (generalised or suppressed). */
+  cellsHidden: number;
+  /** Staged cells not published in any row at all. */
+  cellsSuppressed: number;
+}
+
+interface Group {
+  /** Level and dimensions: unique among the groups of one release. */
+  key: string;
+  /** The group's key at the top level: groups of one scope add up to the scope's total. */
+  scope: string;
+  dims: string[];
+  level: number;
+  cells: number[];
+  visitors: Set<string>;
+}
+
+export function dimsAtLevel(spec: ReportSpec, dims: readonly string[], level: number): string[] {
+  const kept = spec.ladder[level] ?? [];
+  return spec.dims.map((dim, index) => (kept.includes(dim.name) ? (dims[index] ?? '') : OTHER));
+}
+
+function union(cells: readonly number[], staged: readonly StagedCell[]): Set<string> {
+  const visitors = new Set<string>();
+  for (const index of cells) for (const token of staged[index]!.visitors) visitors.add(token);
+  return visitors;
+}
+
+const compareKeys = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+function toRow(group: Group, staged: readonly StagedCell[]): ReleasedRow {
+  const measures: Record<string, number> = {};
+  for (const index of group.cells) {
+    for (const [name, value] of Object.entries(staged[index]!.measures))
+      measures[name] = (measures[name] ?? 0) + value;
+  }
+  return {
+    dims: group.dims,
+    level: group.level,
+    measures,
+    visitors: group.visitors.size,
+    cells: [...group.cells].sort((a, b) => a - b),
+  };
+}
+
+export function releaseReport(spec: ReportSpec, staged: readonly StagedCell[], k: number): ReportRelease {
+  if (!Number.isInteger(k) || k < 2) throw new Error('K must be a whole number of at least 2');
+  const top = spec.ladder.length - 1;
+  const released: Group[] = [];
+  let remaining = staged.map((_, index) => index);
+  const leftovers = new Map<string, Group>();
+
+  for (let level = 0; level <= top && remaining.length > 0; level += 1) {
+    const buckets = new Map<string, Group>();
+    for (const index of remaining) {
+      const dims = dimsAtLevel(spec, staged[index]!.dims, level);
+      const key = JSON.stringify([level, ...dims]);
+      let bucket = buckets.get(key);
+      if (!bucket) {
+        const scope = JSON.stringify(dimsAtLevel(spec, staged[index]!.dims, top));
+        bucket = { key, scope, dims, level, cells: [], visitors: new Set() };
+        buckets.set(key, bucket);
+      }
+      bucket.cells.push(index);
+    }
+    const next: number[] = [];
+    for (const bucket of [...buckets.values()].sort(compareKeys)) {
+      bucket.visitors = union(bucket.cells, staged);
+      if (bucket.visitors.size >= k) released.push(bucket);
+      else if (level === top) leftovers.set(bucket.key, bucket);
+      else next.push(...bucket.cells);
+    }
+    remaining = next;
+  }
+
+  // Complementary suppression, scope by scope (a scope is a key at the top level).
+  const suppressed = new Set<number>();
+  for (const leftover of [...leftovers.values()].sort(compareKeys)) {
+    const candidates = released
+      .filter((group) => group.scope === leftover.scope)
+      .sort((a, b) => a.visitors.size - b.visitors.size || b.level - a.level || compareKeys(a, b));
+    for (const candidate of candidates) {
+      if (leftover.visitors.size >= k) break;
+      released.splice(released.indexOf(candidate), 1);
+      leftover.cells.push(...candidate.cells);
+      for (const token of candidate.visitors) leftover.visitors.add(token);
+    }
+    if (leftover.visitors.size >= k) released.push(leftover);
+    else for (const index of leftover.cells) suppressed.add(index);
+  }
+
+  const rows = released.sort(compareKeys).map((group) => toRow(group, staged));
+  const exact = rows.filter((row) => row.level === 0).length;
+  return {
+    rows,
+    generalised: rows.length - exact,
+    cellsHidden: staged.length - exact,
+    cellsSuppressed: suppressed.size,
+  };
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { Logger } from '../../core/log.js';
+import type { Metrics } from '../../core/metrics.js';
+import { DAY_SECONDS, toClickHouseDateTime } from '../../core/time.js';
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
+import { releaseWindow } from './release-window.js';
+import { rollUpDay } from './roll-up-day.js';
+
+export interface ReleaseSettings {
+  k: number;
+  windowSeconds: number;
+  graceSeconds: number;
+  stagingTtlSeconds: number;
+}
+
+export interface ReleaseDeps {
+  warehouse: Warehouse;
+  settings: ReleaseSettings;
+  /** Oldest event time (ms) still queued but not staged; undefined when nothing is pending. */
+  watermark(now: number): Promise<number | undefined>;
+  clock: () => number;
+  log: Logger;
+  metrics: Metrics;
+}
+
+const LOOKBACK_SECONDS = 32 * 86_400;
+
+const Due = z.object({ site: z.string(), start: z.number() });
+
+/**
+ * One release tick. A window is due once it has closed, its grace period has passed, and no queued
+ * batch can still add to it (the watermark); then every due window is released, oldest first, and
+ * every day whose windows are all released is rolled up. Safe to run twice or concurrently.
+ */
+export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; days: number }> {
+  const { warehouse, settings } = deps;
+  const now = deps.clock();
+  const watermark = await deps.watermark(now);
+  const cutoff = Math.floor(
+    Math.min(now - settings.graceSeconds * 1000, watermark ?? Number.POSITIVE_INFINITY) / 1000,
+  );
+  // Staging expires by the time a cell was staged, not by its window, so backfilled past days
+  // (up to 31 days back) are found too.
+  const since = toClickHouseDateTime(
+    Math.floor(now / 1000) - Math.max(settings.stagingTtlSeconds, LOOKBACK_SECONDS),
+  );
+  const windowsReleased = deps.metrics.counter('kanon_release_windows_total', 'Windows released');
+  const daysReleased = deps.metrics.counter('kanon_release_days_total', 'Days rolled up');
+  const rowsPublished = deps.metrics.counter('kanon_release_rows_total', 'Rows published by window releases');
+  const suppressed = deps.metrics.counter(
+    'kanon_release_suppressed_groups_total',
+    'Small groups suppressed outright',
+  );
+
+  const dueWindows = await warehouse.query({
+    name: 'due_windows',
+    sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start
+          FROM ${STAGING_TABLE}
+          WHERE report = 'overview' AND window_start <= {latest:DateTime('UTC')} AND window_start >= {since:DateTime('UTC')}
+            AND (site, window_start) NOT IN (
+              SELECT site, period_start FROM ${RELEASES_TABLE}
+              WHERE grain = 'window' AND period_start >= {since:DateTime('UTC')})
+          GROUP BY site, window_start
+          ORDER BY window_start, site`,
+    params: { latest: toClickHouseDateTime(cutoff - settings.windowSeconds), since },
+    row: Due,
+  });
+  deps.metrics
+    .gauge('kanon_release_backlog_windows', 'Closed windows waiting to be released')
+    .set(dueWindows.length);
+  for (const due of dueWindows) {
+    const summary = await releaseWindow({
+      warehouse,
+      site: due.site,
+      windowStart: due.start,
+      windowSeconds: settings.windowSeconds,
+      k: settings.k,
+      releasedAt: deps.clock(),
+    });
+    windowsReleased.inc();
+    rowsPublished.inc(summary.rows);
+    suppressed.inc(summary.cellsSuppressed);
+    deps.log.info(
+      {
+        site: due.site,
+        window: toClickHouseDateTime(due.start),
+        rows: summary.rows,
+        suppressed: summary.cellsSuppressed,
+      },
+      'window released',
+    );
+  }
+
+  const dueDays = await warehouse.query({
+    name: 'due_days',
+    sql: `SELECT site, toUInt32(toUnixTimestamp(toDateTime(toDate(period_start), 'UTC'))) AS start
+          FROM ${RELEASES_TABLE}
+          WHERE grain = 'window' AND report = 'overview' AND period_start >= {since:DateTime('UTC')}
+            AND toDateTime(toDate(period_start), 'UTC') + ${DAY_SECONDS} <= {cutoff:DateTime('UTC')}
+            AND (site, toDate(period_start)) NOT IN (
+              SELECT site, toDate(period_start) FROM ${RELEASES_TABLE}
+              WHERE grain = 'day' AND period_start >= {since:DateTime('UTC')})
+          GROUP BY site, start
+          ORDER BY start, site`,
+    params: { cutoff: toClickHouseDateTime(cutoff), since },
+    row: Due,
+  });
+  for (const due of dueDays) {
+    const rows = await rollUpDay({
+      warehouse,
+      site: due.site,
+      dayStart: due.start,
+      k: settings.k,
+      releasedAt: deps.clock(),
+    });
+    daysReleased.inc();
+    deps.log.info(
+      { site: due.site, day: toClickHouseDateTime(due.start).slice(0, 10), rows },
+      'day rolled up',
+    );
+  }
+  return { windows: dueWindows.length, days: dueDays.length };
+}

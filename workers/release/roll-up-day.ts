@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { toClickHouseDate, toClickHouseDateTime } from '../../core/time.js';
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { REPORT_LIST, type ReportSpec } from '../../schema/reports.js';
+import { publishedTable, RELEASED_STATES_TABLE, RELEASES_TABLE } from '../../schema/tables.js';
+import { toPublishedRow } from './published-rows.js';
+
+/**
+ * Rolls the released windows of one UTC day up into pub_<report>_by_day. Counts are sums of the
+ * published window rows and distinct visitors the union of exactly those rows' visitors, so a day
+ * row adds nothing that its windows withheld: "day total minus its windows" is zero, never a
+ * suppressed group (invariant 3, differencing; docs/privacy.md).
+ */
+const Visitors = z.object({
+  level: z.number(),
+  d1: z.string(),
+  d2: z.string(),
+  d3: z.string(),
+  visitors: z.number(),
+});
+
+async function rollUpReport(
+  warehouse: Warehouse,
+  spec: ReportSpec,
+  site: string,
+  day: string,
+  releasedAt: string,
+): Promise<{ rows: number; generalised: number }> {
+  const dims = spec.dims.map((dim) => dim.name);
+  const measures = spec.measures.map((measure) => measure.name);
+  const Row = z.object({
+    level: z.number(),
+    ...Object.fromEntries(dims.map((name) => [name, z.string()])),
+    ...Object.fromEntries(measures.map((name) => [name, z.number()])),
+  });
+  // Column names come from the catalogue (a closed set), values only through bound parameters.
+  const sums = await warehouse.query({
+    name: `day_sums_${spec.name}`,
+    sql: `SELECT level${dims.map((name) => `, ${name}`).join('')}${measures.map((name) => `, sum(${name}) AS ${name}`).join('')}
+          FROM ${publishedTable(spec.name, 'window')}
+          WHERE site = {site:String} AND toDate(window_start) = {day:Date}
+          GROUP BY level${dims.map((name) => `, ${name}`).join('')}`,
+    params: { site, day },
+    row: Row,
+  });
+  if (sums.length === 0) return { rows: 0, generalised: 0 };
+  const visitors = await warehouse.query({
+    name: `day_visitors_${spec.name}`,
+    sql: `SELECT level, d1, d2, d3, toUInt64(uniqExactMerge(visitors)) AS visitors
+          FROM ${RELEASED_STATES_TABLE}
+          WHERE site = {site:String} AND day = {day:Date} AND report = {report:String}
+          GROUP BY level, d1, d2, d3`,
+    params: { site, day, report: spec.name },
+    row: Visitors,
+  });
+  const byKey = new Map(
+    visitors.map((row) => [JSON.stringify([row.level, row.d1, row.d2, row.d3]), row.visitors]),
+  );
+  const rows = sums.map((sum) => {
+    const record = sum as Record<string, string | number>;
+    const dimValues = dims.map((name) => String(record[name]));
+    const key = JSON.stringify([sum.level, dimValues[0] ?? '', dimValues[1] ?? '', dimValues[2] ?? '']);
+    return toPublishedRow(
+      spec.name,
+      {
+        dims: dimValues,
+        level: sum.level,
+        measures: Object.fromEntries(measures.map((name) => [name, Number(record[name])])),
+        visitors: byKey.get(key) ?? 0,
+      },
+      { site, day },
+      releasedAt,
+    );
+  });
+  await warehouse.insert(publishedTable(spec.name, 'day'), rows, {
+    dedupToken: `rollup:${site}:${day}:${spec.name}`,
+  });
+  return { rows: rows.length, generalised: sums.filter((sum) => sum.level > 0).length };
+}
+
+export async function rollUpDay(options: {
+  warehouse: Warehouse;
+  site: string;
+  dayStart: number;
+  k: number;
+  releasedAt: number;
+}): Promise<number> {
+  const day = toClickHouseDate(options.dayStart);
+  const releasedAt = toClickHouseDateTime(Math.floor(options.releasedAt / 1000));
+  const manifest: object[] = [];
+  let total = 0;
+  for (const spec of REPORT_LIST) {
+    const { rows, generalised } = await rollUpReport(options.warehouse, spec, options.site, day, releasedAt);
+    total += rows;
+    manifest.push({
+      site: options.site,
+      grain: 'day',
+      period_start: toClickHouseDateTime(options.dayStart),
+      period_seconds: 86_400,
+      report: spec.name,
+      k: options.k,
+      rows_published: rows,
+      rows_generalised: generalised,
+      groups_generalised: 0,
+      groups_suppressed: 0,
+      released_at: releasedAt,
+    });
+  }
+  await options.warehouse.insert(RELEASES_TABLE, manifest, {
+    dedupToken: `rollup:${options.site}:${day}:manifest`,
+  });
+  return total;
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { LruCache } from '../core/lru-cache.js';
+import type { Metrics } from '../core/metrics.js';
+import { toClickHouseDateTime, windowStartOf } from '../core/time.js';
+import type { Warehouse } from '../core/warehouse/warehouse.js';
+import type { AnonymousBatch, AnonymousEvent } from '../schema/event.js';
+import { RELEASES_TABLE, STAGING_TABLE } from '../schema/tables.js';
+import { foldBatch } from './fold.js';
+
+export interface StageBatchDeps {
+  warehouse: Warehouse;
+  windowSeconds: number;
+  graceSeconds: number;
+  metrics: Metrics;
+  clock: () => number;
+  /** Campaign attribution (attribute-campaigns.ts); skipped when absent. */
+  attribute?: (events: AnonymousEvent[]) => Promise<AnonymousEvent[]>;
+}
+
+const Released = z.object({ site: z.string(), start: z.number() });
+
+/**
+ * Stages one batch: folds it into cells and inserts them with the deduplication token
+ * `<job id>:cells`, so a retried job (after a crash between insert and acknowledgement, or a
+ * warehouse outage) is counted once (invariant 5). Events for a window that was already released
+ * are late: they are counted in kanon_workers_late_events_total and not staged, because a released
+ * window never changes.
+ */
+export function createBatchStager(deps: StageBatchDeps) {
+  const released = new LruCache<string, true>(10_000);
+  const staged = deps.metrics.counter('kanon_workers_events_staged_total', 'Events folded into staging');
+  const late = deps.metrics.counter(
+    'kanon_workers_late_events_total',
+    'Events that arrived after their window was released',
+  );
+  const batches = deps.metrics.counter('kanon_workers_batches_total', 'Batches staged');
+
+  async function dropLate(events: readonly AnonymousEvent[]): Promise<AnonymousEvent[]> {
+    // Only a window that closed more than its grace period ago can have been released.
+    const openAfter = deps.clock() - (deps.windowSeconds + deps.graceSeconds) * 1000;
+    const candidates = new Map<string, { site: string; start: number }>();
+    for (const event of events) {
+      if (event.ts >= openAfter) continue;
+      const start = windowStartOf(event.ts, deps.windowSeconds);
+      candidates.set(`${event.site}|${start}`, { site: event.site, start });
+    }
+    if (candidates.size === 0) return [...events];
+    const unknown = [...candidates.entries()].filter(([key]) => !released.get(key));
+    if (unknown.length > 0) {
+      const rows = await deps.warehouse.query({
+        name: 'released_windows',
+        sql: `SELECT DISTINCT site, toUInt32(toUnixTimestamp(period_start)) AS start FROM ${RELEASES_TABLE}
+              WHERE grain = 'window' AND site IN {sites:Array(String)} AND period_start IN {starts:Array(DateTime('UTC'))}`,
+        params: {
+          sites: [...new Set(unknown.map(([, window]) => window.site))],
+          starts: [...new Set(unknown.map(([, window]) => toClickHouseDateTime(window.start)))],
+        },
+        row: Released,
+      });
+      for (const row of rows) released.set(`${row.site}|${row.start}`, true);
+    }
+    const kept = events.filter(
+      (event) => !released.get(`${event.site}|${windowStartOf(event.ts, deps.windowSeconds)}`),
+    );
+    late.inc(events.length - kept.length);
+    return kept;
+  }
+
+  return async function stageBatch(batch: AnonymousBatch, jobId: string): Promise<void> {
+    const onTime = await dropLate(batch.events);
+    const events = deps.attribute ? await deps.attribute(onTime) : onTime;
+    const rows = foldBatch(events, deps.windowSeconds, deps.clock());
+    await deps.warehouse.insert(STAGING_TABLE, rows, { dedupToken: `${jobId}:cells` });
+    staged.inc(events.length);
+    batches.inc();
+  };
+}

@@ -1,0 +1,52 @@
+import type { Metrics } from '../core/metrics.js';
+import { type EventsWorker, type QueueConnection, startEventsWorker } from '../core/queue/events-queue.js';
+import { connectRedis } from '../core/redis/connect.js';
+import type { Warehouse } from '../core/warehouse/warehouse.js';
+import type { AnonymousBatch } from '../schema/event.js';
+import { createCampaignAttribution } from './attribute-campaigns.js';
+import { createBatchStager } from './stage-batch.js';
+
+export type StageHandler = (batch: AnonymousBatch, jobId: string) => Promise<void>;
+
+/**
+ * The ingest worker: consumes queued batches, attributes campaigns and stages cells. One wiring
+ * for `kanon workers`, `npm start` and the tests.
+ */
+export function startIngest(options: {
+  warehouse: Warehouse;
+  connection: QueueConnection;
+  windowSeconds: number;
+  graceSeconds: number;
+  concurrency: number;
+  metrics: Metrics;
+  onFailed?(reason: 'invalid_batch' | 'gave_up', job: { id: string }): void;
+  /** Tests: wraps the handler, e.g. to crash between the insert and the acknowledgement. */
+  wrapHandler?: (handle: StageHandler) => StageHandler;
+  lockDurationMs?: number;
+}): EventsWorker {
+  const attributionRedis = connectRedis(options.connection.url, 'consumer');
+  const stage: StageHandler = createBatchStager({
+    warehouse: options.warehouse,
+    windowSeconds: options.windowSeconds,
+    graceSeconds: options.graceSeconds,
+    metrics: options.metrics,
+    clock: Date.now,
+    attribute: createCampaignAttribution(attributionRedis, options.connection.prefix),
+  });
+  const handle = options.wrapHandler ? options.wrapHandler(stage) : stage;
+  const worker = startEventsWorker({
+    connection: options.connection,
+    concurrency: options.concurrency,
+    handle: (batch, job) => handle(batch, job.id),
+    onFailed: options.onFailed,
+    lockDurationMs: options.lockDurationMs,
+  });
+  return {
+    pause: () => worker.pause(),
+    resume: () => worker.resume(),
+    async close() {
+      await worker.close();
+      attributionRedis.disconnect();
+    },
+  };
+}
