@@ -1,0 +1,72 @@
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { REPORTS } from '../../schema/reports.js';
+import { sumReport } from '../query/daily-rows.js';
+import type { Filters } from '../query/filters.js';
+import { campaignLabel, isOther, named } from './labels.js';
+import { type Column, change, orNull, rate, type Table, type TableRow, visitorsColumn } from './table.js';
+
+const LABELS: Record<string, string> = {
+  entries: 'Visits',
+  add_to_carts: 'Add to cart',
+  orders: 'Orders',
+  purchases: 'Purchases',
+  revenue_cents: 'Revenue',
+};
+
+/**
+ * Campaigns (utm_source / utm_medium / utm_campaign) by visits. The measures come from the report
+ * catalogue, so measures added to the campaigns report later (add-to-carts, purchases) appear as
+ * columns without a change here. With a campaign filter, only that utm_campaign's rows.
+ */
+export async function getCampaigns(warehouse: Warehouse, filters: Filters): Promise<Table> {
+  const measures = REPORTS.campaigns.measures.map((measure) => measure.name);
+  const scoped = filters.campaign
+    ? { where: 'utm_campaign = {campaign:String}', params: { campaign: filters.campaign } }
+    : {};
+  const rows = await sumReport(warehouse, 'campaigns', filters, scoped);
+  const key = (row: (typeof rows)[number]) =>
+    JSON.stringify([row.level, row.dims.utm_source, row.dims.utm_medium, row.dims.utm_campaign]);
+  const previous = new Map(rows.filter((row) => row.period === 'previous').map((row) => [key(row), row]));
+  const current = rows.filter((row) => row.period === 'current');
+  current.sort((a, b) => (b.measures.entries ?? 0) - (a.measures.entries ?? 0));
+  const columns: Column[] = [
+    { key: 'campaign', label: 'Campaign', kind: 'text' },
+    { key: 'source', label: 'Source', kind: 'text' },
+    { key: 'medium', label: 'Medium', kind: 'text' },
+    ...measures.map(
+      (name): Column => ({
+        key: name,
+        label: LABELS[name] ?? name.replace(/_/g, ' '),
+        kind: name.endsWith('_cents') ? 'money' : 'count',
+      }),
+    ),
+    ...(measures.includes('orders')
+      ? [{ key: 'conversion', label: 'Conversion', kind: 'rate', hint: 'Orders ÷ visits' } satisfies Column]
+      : []),
+    { key: 'entries_change', label: 'vs previous', kind: 'change' },
+    visitorsColumn(),
+  ];
+  return {
+    columns,
+    rows: current.map((row): TableRow => {
+      const out: TableRow = {
+        level: row.level,
+        campaign: campaignLabel(
+          row.dims.utm_source ?? '',
+          row.dims.utm_medium ?? '',
+          row.dims.utm_campaign ?? '',
+        ),
+        source: isOther(row.dims.utm_source) ? '' : named(row.dims.utm_source ?? '', 'Not set'),
+        medium: isOther(row.dims.utm_medium) ? '' : named(row.dims.utm_medium ?? '', 'Not set'),
+        utm_campaign: row.level === 0 ? (row.dims.utm_campaign ?? null) : null,
+        entries_change: filters.previous
+          ? change(row.measures.entries, orNull(previous.get(key(row))?.measures.entries))
+          : null,
+        visitors: row.visitors,
+      };
+      for (const name of measures) out[name] = row.measures[name] ?? 0;
+      if (measures.includes('orders')) out.conversion = rate(row.measures.orders, row.measures.entries);
+      return out;
+    }),
+  };
+}

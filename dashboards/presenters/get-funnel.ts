@@ -1,0 +1,113 @@
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { OTHER } from '../../schema/reports.js';
+import { sumReport } from '../query/daily-rows.js';
+import type { Filters } from '../query/filters.js';
+import { categoryLabel, deviceLabel } from './labels.js';
+import { type Column, rate, type Table, type TableRow, VISITORS_HINT } from './table.js';
+
+export const FUNNEL_STEPS = [
+  { step: '1_view', key: 'view', label: 'Viewed a product', short: 'Viewed' },
+  { step: '2_cart', key: 'cart', label: 'Added to cart', short: 'Carted' },
+  { step: '3_checkout', key: 'checkout', label: 'Started checkout', short: 'Checkout' },
+  { step: '4_purchase', key: 'purchase', label: 'Bought', short: 'Bought' },
+] as const;
+
+export interface FunnelStep {
+  step: string;
+  label: string;
+  /** Visitor-days who took the step (sum of published rows), or null when none was published. */
+  visitors: number | null;
+  actions: number;
+  /** Share of the previous step's visitors, and of the first step's. */
+  fromPrevious: number | null;
+  fromStart: number | null;
+}
+
+export interface Funnel {
+  steps: FunnelStep[];
+  table: Table;
+}
+
+/**
+ * The shopping funnel (product view → add to cart → checkout → purchase) as distinct visitors per
+ * step, overall and per category (report funnel_categories) or device class (funnel_devices). A
+ * group missing at a step had no published row there (fewer than K visitors): shown as "—".
+ */
+export async function getFunnel(
+  warehouse: Warehouse,
+  filters: Filters,
+  by: 'categories' | 'devices',
+): Promise<Funnel> {
+  const dimension = by === 'categories' ? 'category' : 'device';
+  const byDevice = filters.device
+    ? { where: 'device = {device:String}', params: { device: filters.device } }
+    : {};
+  const deviceRows = (await sumReport(warehouse, 'funnel_devices', filters, byDevice)).filter(
+    (row) => row.period === 'current',
+  );
+  const rows =
+    by === 'devices'
+      ? deviceRows
+      : (await sumReport(warehouse, 'funnel_categories', filters)).filter((row) => row.period === 'current');
+  // Step totals come from the device funnel: a shopper has one device class, so its groups do not
+  // overlap, while one shopper can view products of two categories.
+  const totals = new Map<string, { visitors: number; actions: number }>();
+  for (const row of deviceRows) {
+    const step = row.dims.step ?? '';
+    const total = totals.get(step) ?? { visitors: 0, actions: 0 };
+    total.visitors += row.visitors;
+    total.actions += row.measures.actions ?? 0;
+    totals.set(step, total);
+  }
+  const groups = new Map<string, { level: number; byStep: Map<string, number> }>();
+  for (const row of rows) {
+    const step = row.dims.step ?? '';
+    const value = row.dims[dimension] ?? '';
+    const group = groups.get(value) ?? { level: value === OTHER ? 1 : 0, byStep: new Map() };
+    group.byStep.set(step, (group.byStep.get(step) ?? 0) + row.visitors);
+    groups.set(value, group);
+  }
+  const first = totals.get('1_view')?.visitors;
+  const steps = FUNNEL_STEPS.map(({ step, label }, index): FunnelStep => {
+    const visitors = totals.get(step)?.visitors ?? null;
+    const before = index === 0 ? null : (totals.get(FUNNEL_STEPS[index - 1]!.step)?.visitors ?? null);
+    return {
+      step,
+      label,
+      visitors,
+      actions: totals.get(step)?.actions ?? 0,
+      fromPrevious: index === 0 ? (visitors === null ? null : 1) : rate(visitors, before),
+      fromStart: rate(visitors, first),
+    };
+  });
+  const label = by === 'categories' ? categoryLabel : deviceLabel;
+  const columns: Column[] = [
+    { key: 'group', label: by === 'categories' ? 'Category' : 'Device', kind: 'text' },
+    ...FUNNEL_STEPS.map(
+      ({ key, label: stepLabel, short }): Column => ({
+        key: `${key}_visitors`,
+        label: short,
+        kind: 'visitors',
+        hint: `${stepLabel}. ${VISITORS_HINT}`,
+      }),
+    ),
+    {
+      key: 'conversion',
+      label: 'View → buy',
+      kind: 'rate',
+      hint: 'Visitors who bought ÷ visitors who viewed a product',
+    },
+  ];
+  const tableRows = [...groups.entries()]
+    .sort(
+      (a, b) =>
+        a[1].level - b[1].level || (b[1].byStep.get('1_view') ?? 0) - (a[1].byStep.get('1_view') ?? 0),
+    )
+    .map(([value, group]): TableRow => {
+      const row: TableRow = { level: group.level, group: label(value) };
+      for (const { step, key } of FUNNEL_STEPS) row[`${key}_visitors`] = group.byStep.get(step) ?? null;
+      row.conversion = rate(group.byStep.get('4_purchase'), group.byStep.get('1_view'));
+      return row;
+    });
+  return { steps, table: { columns, rows: tableRows } };
+}

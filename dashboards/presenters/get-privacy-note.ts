@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import type { ReportName } from '../../schema/reports.js';
+import { RELEASES_TABLE } from '../../schema/tables.js';
+import type { Filters } from '../query/filters.js';
+
+export interface PrivacyNote {
+  k: number;
+  /** Release windows of the range that have been published for these reports. */
+  windowsReleased: number;
+  /** Small groups folded into "(other)" rows. */
+  groupsGeneralised: number;
+  /** Small groups not published at all. */
+  groupsSuppressed: number;
+  /** One plain sentence for the UI, or undefined when nothing was held back. */
+  text: string | undefined;
+}
+
+const Row = z.object({
+  windows: z.number(),
+  generalised: z.number(),
+  suppressed: z.number(),
+  k: z.number(),
+});
+
+/**
+ * What the release held back over the range, from the manifest (`pub_releases`, window grain; day
+ * roll-ups add nothing of their own), so each view can explain suppressed figures in place.
+ */
+export async function getPrivacyNote(
+  warehouse: Warehouse,
+  filters: Filters,
+  reports: readonly ReportName[],
+  defaultK: number,
+): Promise<PrivacyNote> {
+  const [row] = await warehouse.query({
+    name: 'dashboard_privacy_note',
+    sql: `SELECT toUInt64(uniqExact(period_start)) AS windows,
+            toUInt64(sum(groups_generalised)) AS generalised, toUInt64(sum(groups_suppressed)) AS suppressed,
+            toUInt32(max(k)) AS k
+          FROM ${RELEASES_TABLE} FINAL
+          WHERE site = {site:String} AND grain = 'window' AND report IN {reports:Array(String)}
+            AND period_start >= toDateTime({from:Date}, 'UTC')
+            AND period_start < toDateTime({to:Date}, 'UTC') + INTERVAL 1 DAY`,
+    params: { site: filters.site, from: filters.from, to: filters.to, reports: [...reports] },
+    row: Row,
+  });
+  const k = row && row.k > 0 ? row.k : defaultK;
+  const generalised = row?.generalised ?? 0;
+  const suppressed = row?.suppressed ?? 0;
+  return {
+    k,
+    windowsReleased: row?.windows ?? 0,
+    groupsGeneralised: generalised,
+    groupsSuppressed: suppressed,
+    text: describeHeldBack(generalised, suppressed, k),
+  };
+}
+
+export function describeHeldBack(generalised: number, suppressed: number, k: number): string | undefined {
+  const total = generalised + suppressed;
+  if (total === 0) return undefined;
+  const groups = total === 1 ? '1 small group' : `${total.toLocaleString('en')} small groups`;
+  const how =
+    suppressed === 0 ? 'combined into "Other" rows' : generalised === 0 ? 'hidden' : 'combined or hidden';
+  return `${groups} (fewer than ${k} visitors each) ${how} to protect shoppers' privacy.`;
+}

@@ -1,0 +1,80 @@
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import type { Filters } from '../query/filters.js';
+import { getProductFigures } from './get-top-products.js';
+import { categoryLabel, productLabel } from './labels.js';
+import { change, type Table, type TableRow } from './table.js';
+
+/**
+ * Products whose views rose or fell most against the previous period. Only named products
+ * (level 0) take part: an "Other products" row changes when products move in or out of it, which
+ * says nothing about a product. A product absent from one period had no published row then
+ * (fewer than K visitors, or no views), shown as "—", never as 0.
+ */
+export async function getProductMovers(
+  warehouse: Warehouse,
+  filters: Filters,
+  options: { limit?: number } = {},
+): Promise<Table> {
+  const limit = options.limit ?? 5;
+  const columns: Table['columns'] = [
+    { key: 'direction', label: 'Trend', kind: 'text' },
+    { key: 'product', label: 'Product', kind: 'text' },
+    { key: 'category', label: 'Category', kind: 'text' },
+    { key: 'views', label: 'Views', kind: 'count' },
+    { key: 'previous_views', label: 'Previous views', kind: 'count' },
+    { key: 'views_change', label: 'Change', kind: 'change' },
+  ];
+  if (!filters.previous) return { columns, rows: [] };
+  const { current, previous } = await getProductFigures(warehouse, filters);
+  const byKey = new Map<
+    string,
+    { productId: string; category: string; views: number | null; previous: number | null }
+  >();
+  const key = (productId: string, category: string) => JSON.stringify([productId, category]);
+  for (const product of current.filter((row) => row.level === 0)) {
+    byKey.set(key(product.productId, product.category), {
+      productId: product.productId,
+      category: product.category,
+      views: product.views,
+      previous: null,
+    });
+  }
+  for (const product of previous.filter((row) => row.level === 0)) {
+    const entry = byKey.get(key(product.productId, product.category)) ?? {
+      productId: product.productId,
+      category: product.category,
+      views: null,
+      previous: null,
+    };
+    entry.previous = product.views;
+    byKey.set(key(product.productId, product.category), entry);
+  }
+  const delta = (entry: { views: number | null; previous: number | null }) =>
+    (entry.views ?? 0) - (entry.previous ?? 0);
+  const entries = [...byKey.values()];
+  const toRow = (direction: string, entry: (typeof entries)[number]): TableRow => ({
+    level: 0,
+    direction,
+    product: productLabel(entry.productId, entry.category),
+    product_id: entry.productId,
+    category: categoryLabel(entry.category),
+    views: entry.views,
+    previous_views: entry.previous,
+    views_change: change(entry.views, entry.previous),
+  });
+  const rising = entries
+    .filter((entry) => delta(entry) > 0)
+    .sort((a, b) => delta(b) - delta(a))
+    .slice(0, limit);
+  const falling = entries
+    .filter((entry) => delta(entry) < 0)
+    .sort((a, b) => delta(a) - delta(b))
+    .slice(0, limit);
+  return {
+    columns,
+    rows: [
+      ...rising.map((entry) => toRow('rising', entry)),
+      ...falling.map((entry) => toRow('falling', entry)),
+    ],
+  };
+}

@@ -1,0 +1,26 @@
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { sumReport } from '../query/daily-rows.js';
+import type { Filters } from '../query/filters.js';
+import { referrerLabel } from './labels.js';
+import { rate, sortBy, type Table, visitorsColumn } from './table.js';
+
+/** Where visits come from: the referring host, or (direct). */
+export async function getReferrers(warehouse: Warehouse, filters: Filters): Promise<Table> {
+  const rows = (await sumReport(warehouse, 'referrers', filters)).filter((row) => row.period === 'current');
+  const total = rows.reduce((sum, row) => sum + (row.measures.entries ?? 0), 0);
+  return {
+    columns: [
+      { key: 'source', label: 'Source', kind: 'text' },
+      { key: 'entries', label: 'Visits', kind: 'count' },
+      { key: 'share', label: 'Share', kind: 'rate' },
+      visitorsColumn(),
+    ],
+    rows: sortBy(rows, (row) => row.measures.entries ?? 0).map((row) => ({
+      level: row.level,
+      source: referrerLabel(row.dims.referrer ?? ''),
+      entries: row.measures.entries ?? 0,
+      share: rate(row.measures.entries, total),
+      visitors: row.visitors,
+    })),
+  };
+}

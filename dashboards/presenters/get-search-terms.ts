@@ -1,0 +1,47 @@
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { sumReport } from '../query/daily-rows.js';
+import type { Filters } from '../query/filters.js';
+import { isOther, searchLabel } from './labels.js';
+import { change, orNull, rate, sortBy, type Table, visitorsColumn } from './table.js';
+
+/** Search terms by searches, with how often each found nothing. */
+export async function getSearchTerms(
+  warehouse: Warehouse,
+  filters: Filters,
+  options: { zeroResultsOnly?: boolean } = {},
+): Promise<Table> {
+  const rows = await sumReport(warehouse, 'searches', filters);
+  const previous = new Map(
+    rows.filter((row) => row.period === 'previous').map((row) => [`${row.level}:${row.dims.query}`, row]),
+  );
+  const current = rows
+    .filter((row) => row.period === 'current')
+    .filter(
+      (row) => !options.zeroResultsOnly || ((row.measures.zero_results ?? 0) > 0 && !isOther(row.dims.query)),
+    );
+  const sortKey = options.zeroResultsOnly ? 'zero_results' : 'searches';
+  return {
+    columns: [
+      { key: 'term', label: 'Search term', kind: 'text' },
+      { key: 'searches', label: 'Searches', kind: 'count' },
+      { key: 'searches_change', label: 'vs previous', kind: 'change' },
+      { key: 'zero_results', label: 'Found nothing', kind: 'count' },
+      { key: 'zero_rate', label: 'Share found nothing', kind: 'rate' },
+      visitorsColumn(),
+    ],
+    rows: sortBy(current, (row) => row.measures[sortKey] ?? 0).map((row) => ({
+      level: row.level,
+      term: searchLabel(row.dims.query ?? ''),
+      searches: row.measures.searches ?? 0,
+      searches_change: filters.previous
+        ? change(
+            row.measures.searches,
+            orNull(previous.get(`${row.level}:${row.dims.query}`)?.measures.searches),
+          )
+        : null,
+      zero_results: row.measures.zero_results ?? 0,
+      zero_rate: rate(row.measures.zero_results, row.measures.searches),
+      visitors: row.visitors,
+    })),
+  };
+}

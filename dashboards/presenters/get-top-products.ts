@@ -1,0 +1,89 @@
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { type GroupSums, sumReport } from '../query/daily-rows.js';
+import type { Filters } from '../query/filters.js';
+import { categoryLabel, productLabel } from './labels.js';
+import { change, orNull, rate, sortBy, type Table, type TableRow, visitorsColumn } from './table.js';
+
+export interface ProductFigures {
+  productId: string;
+  category: string;
+  level: number;
+  views: number;
+  addToCarts: number;
+  purchased: number;
+  revenue: number;
+  visitors: number;
+  previousViews: number | null;
+}
+
+/**
+ * Product groups of the range, each with last period's views for the same group, and the groups
+ * of the previous period (a product may have dropped out since).
+ */
+export async function getProductFigures(
+  warehouse: Warehouse,
+  filters: Filters,
+): Promise<{ current: ProductFigures[]; previous: ProductFigures[] }> {
+  const rows = await sumReport(warehouse, 'products', filters);
+  const key = (row: GroupSums) => JSON.stringify([row.level, row.dims.product_id, row.dims.category]);
+  const previousRows = rows.filter((row) => row.period === 'previous');
+  const previous = new Map(previousRows.map((row) => [key(row), row]));
+  const toFigures = (row: GroupSums, previousViews: number | null): ProductFigures => ({
+    productId: row.dims.product_id ?? '',
+    category: row.dims.category ?? '',
+    level: row.level,
+    views: row.measures.views ?? 0,
+    addToCarts: row.measures.add_to_carts ?? 0,
+    purchased: row.measures.purchased_units ?? 0,
+    revenue: row.measures.item_revenue_cents ?? 0,
+    visitors: row.visitors,
+    previousViews,
+  });
+  return {
+    current: rows
+      .filter((row) => row.period === 'current')
+      .map((row) => toFigures(row, filters.previous ? orNull(previous.get(key(row))?.measures.views) : null)),
+    previous: previousRows.map((row) => toFigures(row, null)),
+  };
+}
+
+export const PRODUCT_COLUMNS: Table['columns'] = [
+  { key: 'product', label: 'Product', kind: 'text' },
+  { key: 'category', label: 'Category', kind: 'text' },
+  { key: 'views', label: 'Views', kind: 'count' },
+  {
+    key: 'views_change',
+    label: 'vs previous',
+    kind: 'change',
+    hint: 'Change in views against the previous period',
+  },
+  { key: 'add_to_carts', label: 'Add to cart', kind: 'count' },
+  { key: 'cart_rate', label: 'Cart rate', kind: 'rate', hint: 'Add-to-cart actions ÷ product views' },
+  { key: 'purchased', label: 'Units sold', kind: 'count' },
+  { key: 'conversion', label: 'Conversion', kind: 'rate', hint: 'Units sold ÷ product views' },
+  { key: 'revenue', label: 'Revenue', kind: 'money' },
+  visitorsColumn(),
+];
+
+export function toProductRow(product: ProductFigures): TableRow {
+  return {
+    level: product.level,
+    product: productLabel(product.productId, product.category),
+    product_id: product.productId,
+    category: categoryLabel(product.category),
+    views: product.views,
+    views_change: change(product.views, product.previousViews),
+    add_to_carts: product.addToCarts,
+    cart_rate: rate(product.addToCarts, product.views),
+    purchased: product.purchased,
+    conversion: rate(product.purchased, product.views),
+    revenue: product.revenue,
+    visitors: product.visitors,
+  };
+}
+
+/** Products ranked by views; generalised groups ("Other products in tea") keep their place. */
+export async function getTopProducts(warehouse: Warehouse, filters: Filters): Promise<Table> {
+  const products = sortBy((await getProductFigures(warehouse, filters)).current, (product) => product.views);
+  return { columns: PRODUCT_COLUMNS, rows: products.map(toProductRow) };
+}

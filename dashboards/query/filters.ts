@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { SITE_ID } from '../../core/sites.js';
+import { DAY_SECONDS, toClickHouseDate } from '../../core/time.js';
+import { DEVICE_CLASSES } from '../../schema/event.js';
+import { invalidQuery, unknownSite } from '../errors.js';
+
+/**
+ * The filters every view takes: a site, a date range (UTC days, inclusive) compared with the period
+ * just before it, and the dimension filters. Reports are not cross-tabulated (products are not split
+ * by device), and must not be: a filtered copy of a report subtracted from the whole would reveal
+ * groups below K. So a dimension filter applies only to views whose report has that dimension;
+ * the others answer with `notSplitBy` and the UI says so.
+ */
+export const DIMENSION_FILTERS = ['device', 'country', 'campaign'] as const;
+export type DimensionFilter = (typeof DIMENSION_FILTERS)[number];
+
+/** The longest range a view covers, and how far back it may start (published retention). */
+export const MAX_RANGE_DAYS = 400;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const FilterQuery = z.object({
+  site: z.string().regex(SITE_ID, 'must be a site id').optional(),
+  from: z.string().regex(DATE, 'must be a date like 2025-01-31').optional(),
+  to: z.string().regex(DATE, 'must be a date like 2025-01-31').optional(),
+  compare: z.enum(['previous', 'none']).default('previous'),
+  device: z.enum(DEVICE_CLASSES).optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code')
+    .optional(),
+  campaign: z.string().min(1).max(200, 'must be at most 200 characters').optional(),
+  page_type: z.string().min(1).max(64, 'must be at most 64 characters').optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export type FilterQuery = z.infer<typeof FilterQuery>;
+
+export interface Filters {
+  site: string;
+  /** First and last day of the range (inclusive, `YYYY-MM-DD`). */
+  from: string;
+  to: string;
+  days: number;
+  /** The period of the same length just before, or undefined when comparison is off. */
+  previous: { from: string; to: string } | undefined;
+  today: string;
+  device: string | undefined;
+  country: string | undefined;
+  campaign: string | undefined;
+  pageType: string | undefined;
+  format: 'json' | 'csv';
+}
+
+const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000 / DAY_SECONDS;
+const dateOf = (day: number) => toClickHouseDate(day * DAY_SECONDS);
+
+/** Reads and checks a query string; the default range is the last 7 days, today included. */
+export function parseFilters(query: unknown, sites: readonly string[], now: number): Filters {
+  const parsed = FilterQuery.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalidQuery(issue?.path.join('.') ?? '', issue?.message ?? 'is invalid');
+  }
+  const q = parsed.data;
+  const site = q.site ?? sites[0];
+  if (site === undefined || !sites.includes(site)) throw unknownSite();
+  const today = Math.floor(now / 1000 / DAY_SECONDS);
+  const to = q.to ? dayNumber(q.to) : today;
+  const from = q.from ? dayNumber(q.from) : to - 6;
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw invalidQuery('from', 'is not a calendar date');
+  if (from > to) throw invalidQuery('from', 'must not be after to');
+  if (to > today) throw invalidQuery('to', 'must not be in the future');
+  if (to - from + 1 > MAX_RANGE_DAYS)
+    throw invalidQuery('from', `ranges cover at most ${MAX_RANGE_DAYS} days`);
+  const days = to - from + 1;
+  return {
+    site,
+    from: dateOf(from),
+    to: dateOf(to),
+    days,
+    previous: q.compare === 'none' ? undefined : { from: dateOf(from - days), to: dateOf(from - 1) },
+    today: dateOf(today),
+    device: q.device,
+    country: q.country,
+    campaign: q.campaign,
+    pageType: q.page_type,
+    format: q.format,
+  };
+}
+
+/** The dimension filters set but not applicable to a view backed by reports without them. */
+export function notSplitBy(filters: Filters, supported: readonly DimensionFilter[]): DimensionFilter[] {
+  return DIMENSION_FILTERS.filter((name) => filters[name] !== undefined && !supported.includes(name));
+}
+
+/** Bound parameters shared by every range query: the range plus the previous period. */
+export function rangeParams(filters: Filters) {
+  return {
+    site: filters.site,
+    from: filters.from,
+    to: filters.to,
+    rangeFrom: filters.previous?.from ?? filters.from,
+    rangeTo: filters.to,
+  };
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { Password, Role, UserName } from '../auth/roles.js';
+import type { SessionStore } from '../auth/session-store.js';
+import type { UserStore } from '../auth/user-store.js';
+import { parseBody } from './body.js';
+import { type AnalystSqlPort, type QueryLimits, registerQueryRoutes } from './query.js';
+
+/**
+ * What `npm run user` and `npm run sql` need from a running Kanon that holds the embedded store.
+ * Only loopback requests with the control token get here (see auth/access.ts), never a browser.
+ */
+export function registerControlRoutes(
+  app: FastifyInstance,
+  options: {
+    users: UserStore;
+    sessions: SessionStore;
+    sql: AnalystSqlPort | undefined;
+    limits: QueryLimits;
+    forgetUser(name: string): void;
+  },
+): void {
+  const { users, sessions } = options;
+  const access = { config: { access: 'control' as const } };
+  const name = (params: unknown) => parseBody(z.object({ name: UserName }), params).name;
+  const ended = async (target: string) => {
+    options.forgetUser(target);
+    await sessions.deleteForUser(target);
+  };
+
+  app.get('/control/v1/ping', access, async () => ({ ok: true }));
+  app.get('/control/v1/users', access, async () => ({ users: await users.list() }));
+  app.post('/control/v1/users', access, async (request, reply) => {
+    const body = parseBody(z.object({ name: UserName, role: Role, password: Password }), request.body);
+    return reply.code(201).send({ user: await users.create(body.name, body.role, body.password) });
+  });
+  app.put('/control/v1/users/:name/password', access, async (request, reply) => {
+    const target = name(request.params);
+    await users.setPassword(target, parseBody(z.object({ password: Password }), request.body).password);
+    await ended(target);
+    return reply.code(204).send();
+  });
+  app.put('/control/v1/users/:name/role', access, async (request, reply) => {
+    const target = name(request.params);
+    await users.setRole(target, parseBody(z.object({ role: Role }), request.body).role);
+    await ended(target);
+    return reply.code(204).send();
+  });
+  app.delete('/control/v1/users/:name', access, async (request, reply) => {
+    const target = name(request.params);
+    await users.remove(target);
+    await ended(target);
+    return reply.code(204).send();
+  });
+  registerQueryRoutes(app, {
+    sql: options.sql,
+    limits: options.limits,
+    paths: ['/control/v1/query'],
+    access: 'control',
+  });
+}

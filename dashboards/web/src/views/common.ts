@@ -1,0 +1,78 @@
+/// <reference lib="dom" />
+import { card, fill, type ViewContext } from '../context.js';
+import { type Child, h, icon } from '../dom.js';
+import type { DimensionFilter } from '../state.js';
+import { emptyState, type PrivacyNote, privacyFootnote } from '../ui/notices.js';
+import { csvLink, dataTable, type TableData, type TableOptions } from '../ui/table.js';
+
+export interface TableResponse {
+  site: string;
+  from: string;
+  to: string;
+  k: number;
+  notSplitBy: DimensionFilter[];
+  privacy: PrivacyNote;
+  table: TableData;
+}
+
+/**
+ * A card holding one API table: loads it with the current filters, shows a skeleton meanwhile,
+ * then the table (or why it is empty), the privacy footnote and, for analysts, a CSV link.
+ */
+export function tableCard<T extends TableResponse>(
+  context: ViewContext,
+  options: {
+    title: string;
+    subtitle?: string;
+    path: string;
+    extra?: Record<string, string | undefined>;
+    table?: Partial<TableOptions>;
+    className?: string;
+    id?: string;
+    /** Content above the table, built from the response (a chart, a picture). */
+    before?: (response: T) => Child;
+    after?: (response: T) => Child;
+    /** Set false where a notice for the whole view already says the view is not split. */
+    inlineNotSplit?: boolean;
+  },
+): HTMLElement {
+  const body = h('div', 'card-content');
+  const csv = context.csv(options.path, options.extra);
+  const element = card(
+    {
+      title: options.title,
+      subtitle: options.subtitle,
+      actions: csv ? csvLink(csv) : null,
+      className: options.className,
+      id: options.id,
+    },
+    body,
+  );
+  fill(body, context.signal, async () => {
+    const response = await context.load<T>(options.path, options.extra);
+    const empty = emptyState(response.privacy, context.session.windowSeconds, response.k);
+    return [
+      response.notSplitBy.length > 0 && options.inlineNotSplit !== false
+        ? h(
+            'p',
+            {
+              class: 'not-split-inline',
+              attrs: {
+                title:
+                  "Reports are kept apart so a filtered copy can't be compared with the whole to single out shoppers.",
+              },
+            },
+            icon('shield', 'icon small'),
+            `Not split by ${response.notSplitBy.join(' or ')}: figures for all.`,
+          )
+        : null,
+      response.table.rows.length > 0 ? options.before?.(response) : null,
+      dataTable(response.table, { k: response.k, empty, caption: options.title, ...options.table }),
+      response.table.rows.length > 0 ? options.after?.(response) : null,
+      privacyFootnote(response.privacy),
+    ];
+  });
+  return element;
+}
+
+export const grid = (className: string, ...children: Child[]) => h('div', `grid ${className}`, children);

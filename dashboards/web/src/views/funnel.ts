@@ -1,0 +1,113 @@
+/// <reference lib="dom" />
+import { card, fill, type View, type ViewContext } from '../context.js';
+import { h } from '../dom.js';
+import { DASH, formatCount, formatRate } from '../format.js';
+import { activeDimensions } from '../state.js';
+import { emptyState, notSplitNotice, privacyFootnote } from '../ui/notices.js';
+import { grid, type TableResponse, tableCard } from './common.js';
+
+interface FunnelStep {
+  step: string;
+  label: string;
+  visitors: number | null;
+  actions: number;
+  fromPrevious: number | null;
+  fromStart: number | null;
+}
+
+/** The funnel as bars narrowing step by step, with the share kept at each step. */
+function funnelBars(steps: FunnelStep[]): HTMLElement {
+  const first = steps[0]?.visitors ?? 0;
+  return h(
+    'ol',
+    'funnel',
+    steps.map((step, index) =>
+      h(
+        'li',
+        { dataset: { step: step.step } },
+        h('div', 'funnel-label', h('span', 'funnel-index', String(index + 1)), h('strong', null, step.label)),
+        h(
+          'div',
+          'funnel-track',
+          h('div', {
+            class: 'funnel-bar',
+            style: {
+              width: `${first > 0 && step.visitors !== null ? Math.max(1.5, (step.visitors / first) * 100).toFixed(1) : 0}%`,
+            },
+          }),
+        ),
+        h(
+          'div',
+          'funnel-figures',
+          h(
+            'strong',
+            { attrs: { title: 'Visitor-days: distinct visitors per day, added up' } },
+            step.visitors === null ? DASH : formatCount(step.visitors),
+          ),
+          h('span', 'muted', index === 0 ? 'visitors' : `${formatRate(step.fromPrevious)} of previous step`),
+        ),
+      ),
+    ),
+  );
+}
+
+function renderFunnel(root: HTMLElement, context: ViewContext) {
+  const device = context.filters.device;
+  root.append(
+    notSplitNotice(
+      activeDimensions(context.filters).filter((name) => name !== 'device'),
+      'The funnel',
+    ) ?? '',
+  );
+  const stepsBody = h('div', 'card-content');
+  root.append(
+    card(
+      {
+        title: device ? `Shopping funnel on ${device}` : 'Shopping funnel',
+        subtitle: 'Product view → add to cart → checkout → purchase; distinct visitors per step',
+        id: 'funnel',
+      },
+      stepsBody,
+    ),
+  );
+  fill(stepsBody, context.signal, async () => {
+    const response = await context.load<TableResponse & { steps: FunnelStep[] }>('/api/v1/funnel/devices');
+    const has = response.steps.some((step) => step.visitors !== null);
+    const overall = response.steps[3]?.fromStart;
+    return [
+      has
+        ? funnelBars(response.steps)
+        : emptyState(response.privacy, context.session.windowSeconds, response.k),
+      has ? h('p', 'funnel-summary', `${formatRate(overall)} of product viewers bought.`) : null,
+      privacyFootnote(response.privacy),
+    ];
+  });
+  root.append(
+    grid(
+      'one',
+      tableCard(context, {
+        title: 'By device',
+        subtitle: device ? `Only ${device}` : 'Visitors at each step',
+        path: '/api/v1/funnel/devices',
+        id: 'funnel-devices',
+      }),
+      tableCard(context, {
+        title: 'By category',
+        subtitle: 'Visitors at each step, by product category',
+        path: '/api/v1/funnel/categories',
+        id: 'funnel-categories',
+      }),
+    ),
+  );
+}
+
+export const funnelView: View = {
+  path: '/funnel',
+  title: 'Funnel',
+  nav: 'Funnel',
+  icon: 'funnel',
+  role: 'viewer',
+  filters: ['device'],
+  filtered: true,
+  render: renderFunnel,
+};

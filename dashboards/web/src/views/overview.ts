@@ -1,0 +1,257 @@
+/// <reference lib="dom" />
+import { card, fill, type View, type ViewContext } from '../context.js';
+import { h, icon, replace } from '../dom.js';
+import {
+  DASH,
+  formatChange,
+  formatCompact,
+  formatCount,
+  formatDay,
+  formatMoney,
+  formatRange,
+  formatRate,
+} from '../format.js';
+import type { DimensionFilter } from '../state.js';
+import { type LineSeries, lineChart } from '../ui/chart.js';
+import { emptyState, notSplitNotice, type PrivacyNote, privacyFootnote } from '../ui/notices.js';
+import { grid, tableCard } from './common.js';
+
+type KpiKey = 'visitors' | 'pageviews' | 'orders' | 'revenue' | 'conversion';
+type ChartKey = Exclude<KpiKey, 'conversion'>;
+interface Kpi {
+  key: KpiKey;
+  label: string;
+  kind: 'visitors' | 'count' | 'money' | 'rate';
+  value: number | null;
+  previous: number | null;
+  change: number | null;
+  hint?: string;
+  notSplitBy?: DimensionFilter;
+}
+interface TrendPoint {
+  t: number;
+  visitors: number | null;
+  pageviews: number | null;
+  orders: number | null;
+  revenue: number | null;
+}
+interface Overview {
+  k: number;
+  source: string;
+  filter: DimensionFilter | undefined;
+  notSplitBy: DimensionFilter[];
+  privacy: PrivacyNote;
+  kpis: Kpi[];
+  trend: { grain: 'day' | 'window'; points: TrendPoint[]; previous: TrendPoint[] };
+  comparison: { from: string; to: string; until?: number } | null;
+  coverage: { days: number; current: number; previous: number | null };
+}
+
+function comparisonText(comparison: Overview['comparison'], coverage: Overview['coverage']): string | null {
+  if (!comparison || coverage.current === 0) return null;
+  if (coverage.previous !== null && coverage.previous < coverage.days) {
+    return `Compared with ${formatRange(comparison.from, comparison.to)}, which has released figures for only ${coverage.previous} of its ${coverage.days} days: read the changes with care`;
+  }
+  if (comparison.until !== undefined) {
+    const time = new Date(comparison.until * 1000).toISOString().slice(11, 16);
+    return `Compared with ${formatDay(comparison.from)} until ${time} UTC, the same part of the day`;
+  }
+  return `Compared with ${formatRange(comparison.from, comparison.to)}`;
+}
+
+const format = (kind: Kpi['kind'], value: number | null, big = true) =>
+  kind === 'money'
+    ? formatMoney(value, big)
+    : kind === 'rate'
+      ? formatRate(value)
+      : big
+        ? formatCompact(value)
+        : formatCount(value);
+
+const SOURCE_TEXT: Record<string, string> = {
+  devices:
+    'Visitors and pageviews come from the devices report, orders from the device funnel. Revenue is not split by device.',
+  countries:
+    'Visitors and pageviews come from the countries report. Orders and revenue are not split by country.',
+  campaigns:
+    'Visits and visitors come from the campaigns report. Orders and revenue are not split by campaign yet.',
+};
+
+function kpiCard(kpi: Kpi, selected: boolean, onSelect: () => void, comparing: boolean): HTMLElement {
+  const trend =
+    kpi.change === null
+      ? null
+      : h(
+          'span',
+          `delta ${Math.round(kpi.change * 100) === 0 ? 'flat' : kpi.change > 0 ? 'up' : 'down'}`,
+          Math.round(kpi.change * 100) > 0
+            ? icon('up', 'icon tiny')
+            : Math.round(kpi.change * 100) < 0
+              ? icon('down', 'icon tiny')
+              : null,
+          formatChange(kpi.change),
+        );
+  const chartable = kpi.key !== 'conversion' && kpi.value !== null;
+  return h(
+    'button',
+    {
+      class: `kpi${selected ? ' selected' : ''}${kpi.value === null ? ' missing' : ''}`,
+      attrs: {
+        type: 'button',
+        'data-kpi': kpi.key,
+        title: kpi.hint,
+        disabled: !chartable,
+        'aria-pressed': selected ? 'true' : 'false',
+      },
+      on: { click: () => chartable && onSelect() },
+    },
+    h('span', 'kpi-label', kpi.label, kpi.hint ? icon('info', 'icon hint') : null),
+    h('span', 'kpi-value', kpi.value === null ? DASH : format(kpi.kind, kpi.value)),
+    kpi.notSplitBy
+      ? h('span', 'kpi-sub muted', `not split by ${kpi.notSplitBy}`)
+      : comparing
+        ? h(
+            'span',
+            'kpi-sub',
+            trend,
+            h('span', 'muted', `from ${kpi.previous === null ? DASH : format(kpi.kind, kpi.previous)}`),
+          )
+        : h('span', 'kpi-sub muted', ' '),
+  );
+}
+
+function renderOverview(root: HTMLElement, context: ViewContext) {
+  const head = h('div', 'kpis-slot');
+  const chartCard = h('div');
+  root.append(head, chartCard);
+  let selected: ChartKey = 'visitors';
+  fill(head, context.signal, async () => {
+    const overview = await context.load<Overview>('/api/v1/overview');
+    const drawChart = () => {
+      const kpi = overview.kpis.find((item) => item.key === selected)!;
+      const points = overview.trend.points;
+      const hasData = points.some((point) => point[selected] !== null);
+      const series: LineSeries[] = [
+        {
+          label: context.filters.compare ? 'This period' : kpi.label,
+          values: points.map((point) => point[selected]),
+          fill: true,
+          // Today is still filling up: its day point is drawn apart, dashed.
+          partialLast: overview.trend.grain === 'day' && context.filters.to === context.session.today,
+          partialLabel: 'Today so far',
+        },
+      ];
+      if (context.filters.compare && overview.trend.previous.length > 0) {
+        series.push({
+          label: 'Previous period',
+          values: overview.trend.previous.map((point) => point[selected]),
+          color: '#94a3b8',
+          dashed: true,
+        });
+      }
+      replace(
+        chartCard,
+        card(
+          {
+            title: kpi.label,
+            subtitle:
+              overview.trend.grain === 'window'
+                ? 'Per release window, today as far as released'
+                : `${kpi.key === 'visitors' ? 'Per day; over a range, visitors are added up day by day (visitor-days).' : 'Per day.'}${context.filters.to === context.session.today ? ' Today so far.' : ''}`,
+            className: 'trend',
+            id: 'trend',
+          },
+          hasData
+            ? lineChart({
+                x: points.map((point) => point.t),
+                series,
+                grain: overview.trend.grain,
+                format: (value) => (selected === 'revenue' ? formatMoney(value, true) : formatCompact(value)),
+              })
+            : emptyState(overview.privacy, context.session.windowSeconds, overview.k),
+          privacyFootnote(overview.privacy),
+        ),
+      );
+      head.querySelectorAll<HTMLButtonElement>('.kpi').forEach((button) => {
+        const on = button.dataset.kpi === selected;
+        button.classList.toggle('selected', on);
+        button.setAttribute('aria-pressed', on ? 'true' : 'false');
+      });
+    };
+    const cards = overview.kpis.map((kpi) =>
+      kpiCard(
+        kpi,
+        kpi.key === selected,
+        () => {
+          if (kpi.key === 'conversion') return;
+          selected = kpi.key;
+          drawChart();
+        },
+        context.filters.compare,
+      ),
+    );
+    queueMicrotask(drawChart);
+    return [
+      notSplitNotice(overview.notSplitBy, 'The overview'),
+      overview.filter
+        ? h(
+            'div',
+            'notice info',
+            icon('info', 'icon'),
+            h(
+              'div',
+              null,
+              h('strong', null, `Filtered by ${overview.filter}: `),
+              SOURCE_TEXT[overview.source] ?? '',
+            ),
+          )
+        : null,
+      h('div', 'kpis', cards),
+      context.filters.compare
+        ? h(
+            'p',
+            `compare-caption${overview.coverage.current > 0 && overview.coverage.previous !== null && overview.coverage.previous < overview.coverage.days ? ' warn' : ''}`,
+            comparisonText(overview.comparison, overview.coverage),
+          )
+        : null,
+    ];
+  });
+
+  root.append(
+    grid(
+      'two',
+      tableCard(context, {
+        title: 'Top pages',
+        path: '/api/v1/pages',
+        table: { bar: 'pageviews', limit: 8, hide: ['entries'] },
+      }),
+      tableCard(context, {
+        title: 'Sources',
+        subtitle: 'Where visits start',
+        path: '/api/v1/referrers',
+        table: { bar: 'entries', limit: 8 },
+      }),
+      tableCard(context, {
+        title: 'Devices',
+        path: '/api/v1/devices',
+        table: { bar: 'pageviews', limit: 8 },
+      }),
+      tableCard(context, {
+        title: 'Countries',
+        path: '/api/v1/countries',
+        table: { bar: 'pageviews', limit: 8 },
+      }),
+    ),
+  );
+}
+
+export const overviewView: View = {
+  path: '/',
+  title: 'Overview',
+  nav: 'Overview',
+  icon: 'overview',
+  role: 'viewer',
+  filters: ['device', 'country', 'campaign'],
+  filtered: true,
+  render: renderOverview,
+};

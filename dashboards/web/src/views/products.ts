@@ -1,0 +1,163 @@
+/// <reference lib="dom" />
+import { card, fill, type View, type ViewContext } from '../context.js';
+import { h, icon } from '../dom.js';
+import { DASH, formatChange, formatCount, formatRate } from '../format.js';
+import { activeDimensions } from '../state.js';
+import { notSplitNotice, privacyFootnote } from '../ui/notices.js';
+import type { Row } from '../ui/table.js';
+import { csvLink } from '../ui/table.js';
+import { grid, type TableResponse, tableCard } from './common.js';
+
+function moverList(rows: Row[], direction: 'rising' | 'falling'): HTMLElement {
+  const items = rows.filter((row) => row.direction === direction);
+  if (items.length === 0) {
+    return h(
+      'p',
+      'muted empty-inline',
+      direction === 'rising' ? 'No product gained views.' : 'No product lost views.',
+    );
+  }
+  return h(
+    'ol',
+    `movers ${direction}`,
+    items.map((row) =>
+      h(
+        'li',
+        null,
+        h('span', `mover-icon ${direction}`, icon(direction === 'rising' ? 'up' : 'down', 'icon small')),
+        h(
+          'span',
+          'mover-name',
+          h('strong', null, String(row.product)),
+          h('span', 'muted', String(row.category ?? '')),
+        ),
+        h(
+          'span',
+          'mover-figures',
+          h(
+            'span',
+            `change ${direction === 'rising' ? 'up' : 'down'}`,
+            row.views_change === null
+              ? row.previous_views === null
+                ? 'new'
+                : 'gone'
+              : formatChange(Number(row.views_change)),
+          ),
+          h(
+            'span',
+            'muted',
+            `${row.previous_views === null ? DASH : formatCount(Number(row.previous_views))} → ${row.views === null ? DASH : formatCount(Number(row.views))} views`,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function renderProducts(root: HTMLElement, context: ViewContext) {
+  root.append(notSplitNotice(activeDimensions(context.filters), 'Product selection') ?? '');
+  const rising = h('div', 'card-content');
+  const falling = h('div', 'card-content');
+  const csv = context.csv('/api/v1/products/movers');
+  root.append(
+    grid(
+      'two',
+      card(
+        {
+          title: 'Rising products',
+          subtitle: 'Most gained views against the previous period',
+          actions: csv ? csvLink(csv) : null,
+          id: 'rising',
+        },
+        rising,
+      ),
+      card(
+        { title: 'Falling products', subtitle: 'Most lost views against the previous period', id: 'falling' },
+        falling,
+      ),
+    ),
+  );
+  if (!context.filters.compare) {
+    rising.append(
+      h(
+        'p',
+        'muted empty-inline',
+        'Turn on "Compare with previous period" to see which products are moving.',
+      ),
+    );
+    falling.append(
+      h(
+        'p',
+        'muted empty-inline',
+        'Turn on "Compare with previous period" to see which products are moving.',
+      ),
+    );
+  } else {
+    const movers = context.load<TableResponse>('/api/v1/products/movers');
+    fill(rising, context.signal, async () => [
+      moverList((await movers).table.rows, 'rising'),
+      privacyFootnote((await movers).privacy),
+    ]);
+    fill(falling, context.signal, async () => moverList((await movers).table.rows, 'falling'));
+  }
+  root.append(
+    tableCard(context, {
+      title: 'Products',
+      subtitle: 'Ranked by views. Click a column to sort.',
+      path: '/api/v1/products',
+      inlineNotSplit: false,
+      id: 'products',
+      table: { bar: 'views', limit: 15 },
+    }),
+    grid(
+      'two',
+      tableCard(context, {
+        title: 'Categories',
+        path: '/api/v1/categories',
+        inlineNotSplit: false,
+        id: 'categories',
+        table: { bar: 'views', hide: ['revenue', 'add_to_carts', 'cart_rate', 'visitors'] },
+      }),
+      tableCard<TableResponse & { shopConversion: number | null }>(context, {
+        title: 'Viewed often, rarely bought',
+        subtitle: 'Busy products converting at under half the shop average',
+        path: '/api/v1/products/unbought',
+        inlineNotSplit: false,
+        id: 'unbought',
+        table: { bar: 'views', hide: ['category', 'views_change', 'add_to_carts', 'revenue', 'visitors'] },
+        before: (response) =>
+          h(
+            'p',
+            'muted small',
+            `Shop average: ${formatRate(response.shopConversion)} of product views end in a unit sold.`,
+          ),
+      }),
+      tableCard(context, {
+        title: 'What shoppers search for',
+        path: '/api/v1/searches',
+        inlineNotSplit: false,
+        id: 'searches',
+        table: { bar: 'searches', limit: 10, hide: ['zero_rate', 'visitors'] },
+      }),
+      tableCard(context, {
+        title: 'Searches that found nothing',
+        subtitle: 'Demand the shop does not stock (or cannot find)',
+        path: '/api/v1/searches/zero-results',
+        inlineNotSplit: false,
+        id: 'zero-results',
+        table: { bar: 'zero_results', limit: 10, hide: ['searches_change', 'visitors'] },
+      }),
+    ),
+  );
+}
+
+export const productsView: View = {
+  path: '/products',
+  title: 'Product selection',
+  nav: 'Products',
+  icon: 'products',
+  role: 'viewer',
+  filters: [],
+  filtered: true,
+  render: renderProducts,
+};
