@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../core/config.js';
+import { connectRedis } from '../core/redis/connect.js';
+import { openWarehouse } from '../core/warehouse/open-warehouse.js';
+import { purgeSite } from '../workers/purge-site.js';
+
+/**
+ * `npm run purge -- --site ID`: removes everything a site has, from every ClickHouse table and from
+ * Redis (its campaign-attribution keys). With the embedded engine, stop `npm start` first: only one
+ * process can hold the data directory.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { site: { type: 'string' } } });
+  if (!values.site) {
+    console.error('usage: npm run purge -- --site ID');
+    process.exit(2);
+  }
+  const config = loadConfig();
+  let warehouse: Awaited<ReturnType<typeof openWarehouse>>;
+  try {
+    warehouse = await openWarehouse(config.warehouse);
+  } catch (error) {
+    if (config.warehouse.kind === 'embedded') {
+      console.error(
+        `Cannot open the embedded store in ${config.dataDir}: is npm start running? Stop it and run purge again.`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { tables } = await purgeSite(warehouse, values.site);
+  await warehouse.close();
+  console.log(`purged site ${values.site} from ${tables} tables`);
+  if (config.redis.url) {
+    const redis = connectRedis(config.redis.url, 'consumer');
+    let removed = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${config.redis.prefix}:visit:${values.site}:*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      if (keys.length > 0) removed += await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+    console.log(`removed ${removed} attribution keys from Redis`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `purge failed: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,272 @@
+import { existsSync, readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { buildCollector } from '../../collector/app.js';
+import { RedisSaltStore } from '../../collector/salt-store.js';
+import type { Config } from '../../core/config.js';
+import { formatDuration } from '../../core/duration.js';
+import { type Logger, stageLogger } from '../../core/log.js';
+import type { Metrics } from '../../core/metrics.js';
+import { privacyFacts } from '../../core/privacy-facts.js';
+import { createWatermarkReader, EventsQueue } from '../../core/queue/events-queue.js';
+import { startReleaseSchedule } from '../../core/queue/release-queue.js';
+import { connectRedis, waitUntilConnected } from '../../core/redis/connect.js';
+import { openAnalystSql } from '../../core/warehouse/analyst-sql.js';
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { buildDashboards } from '../../dashboards/app.js';
+import { createControlToken, removeControlToken } from '../../dashboards/auth/control-token.js';
+import { RedisSessionStore } from '../../dashboards/auth/session-store.js';
+import { ClickHouseUserStore } from '../../dashboards/auth/user-store.js';
+import { ensureDemoAdmin } from '../../dashboards/bootstrap.js';
+import { buildDemoShop } from '../../demo/shop-server.js';
+import { applyRetention } from '../../schema/apply-retention.js';
+import { migrate } from '../../schema/migrate.js';
+import { releaseDue } from '../../workers/release/release-due.js';
+import { startIngest } from '../../workers/start-ingest.js';
+
+export interface Stage {
+  name: string;
+  close(): Promise<void>;
+}
+
+export const TRACKER_PATH = new URL('../../tracker/dist/tracker.js', import.meta.url);
+
+export function schemaVariables(config: Config) {
+  return {
+    STAGING_TTL_SECONDS: config.release.stagingTtlSeconds,
+    RETENTION_SECONDS: config.release.retentionSeconds,
+  };
+}
+
+export async function migrateWarehouse(warehouse: Warehouse, config: Config, log: Logger): Promise<void> {
+  const result = await migrate(warehouse, schemaVariables(config));
+  const retention = await applyRetention(warehouse, schemaVariables(config));
+  log.info(
+    { applied: result.applied, upToDate: result.upToDate.length, ttlChanged: retention },
+    'schema migrated',
+  );
+}
+
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+}
+
+export async function startCollectorStage(options: {
+  config: Config;
+  queueUrl: string;
+  saltUrl: string;
+  log: Logger;
+  metrics: Metrics;
+}): Promise<Stage & { app: FastifyInstance; url: string }> {
+  const { config, log, metrics } = options;
+  const queue = EventsQueue.create({ url: options.queueUrl, prefix: config.redis.prefix });
+  const saltRedis = connectRedis(options.saltUrl, 'producer');
+  await Promise.all([queue.connected(), waitUntilConnected(saltRedis)]);
+  const salts = Object.assign(new RedisSaltStore(saltRedis, config.redis.prefix), {
+    isReady: async () => (await saltRedis.ping().catch(() => '')) === 'PONG',
+  });
+  const trackerScript = existsSync(TRACKER_PATH) ? readFileSync(TRACKER_PATH, 'utf8') : undefined;
+  if (!trackerScript) log.warn('tracker.js is not built; run npm run build:tracker');
+  const app = await buildCollector({
+    config: config.collector,
+    queue,
+    salts,
+    log,
+    metrics,
+    trackerScript,
+    privacyFacts: () => privacyFacts(config),
+  });
+  const url = await listen(app, config.server.host, config.server.collectorPort);
+  return {
+    name: 'collector',
+    app,
+    url,
+    async close() {
+      await app.close();
+      await queue.close();
+      saltRedis.disconnect();
+    },
+  };
+}
+
+export async function startWorkerStage(options: {
+  config: Config;
+  queueUrl: string;
+  warehouse: Warehouse;
+  log: Logger;
+  metrics: Metrics;
+  /** Hold the release schedule until `startRelease()` (npm start holds it while seeding). */
+  holdRelease?: boolean;
+}): Promise<Stage & { startRelease(): Promise<void> }> {
+  const { config, warehouse, metrics } = options;
+  const log = options.log.child({ stage: 'workers' });
+  const connection = { url: options.queueUrl, prefix: config.redis.prefix };
+  const failed = metrics.counter('kanon_workers_batches_failed_total', 'Batches given up on', ['reason']);
+  const worker = startIngest({
+    warehouse,
+    connection,
+    windowSeconds: config.release.windowSeconds,
+    graceSeconds: config.release.graceSeconds,
+    concurrency: config.workers.concurrency,
+    metrics,
+    onFailed: (reason, job) => {
+      failed.inc({ reason });
+      log.error({ job: job.id, reason }, 'batch failed for good');
+    },
+  });
+  const watermark = createWatermarkReader(connection);
+  const everyMs = Math.min(30_000, Math.max(1000, (config.release.windowSeconds * 1000) / 12));
+  let schedule: Awaited<ReturnType<typeof startReleaseSchedule>> | undefined;
+  const startRelease = async () => {
+    schedule ??= await startReleaseSchedule({
+      connection,
+      everyMs,
+      run: async () => {
+        await releaseDue({
+          warehouse,
+          settings: config.release,
+          watermark: (now) => watermark.watermark(now),
+          clock: Date.now,
+          log,
+          metrics,
+        });
+      },
+      onError: (error) => log.error({ err: error }, 'release failed; it runs again at the next tick'),
+    });
+  };
+  if (!options.holdRelease) await startRelease();
+  log.info({ concurrency: config.workers.concurrency, releaseEveryMs: everyMs }, 'workers started');
+  return {
+    name: 'workers',
+    startRelease,
+    async close() {
+      await schedule?.close();
+      await worker.close();
+      await watermark.close();
+    },
+  };
+}
+
+/** The demo storefront, with its tag pointed at this collector under whatever host name it was opened. */
+export async function startDemoShopStage(options: {
+  config: Config;
+  log: Logger;
+}): Promise<Stage & { url: string }> {
+  const { config } = options;
+  const shop = buildDemoShop({
+    site: config.collector.sites[0]?.id ?? 'demo',
+    collectorUrl: (host) => `http://${host.replace(/:\d+$/, '')}:${config.server.collectorPort}`,
+  });
+  const url = await listen(shop, config.server.host, config.server.demoPort);
+  return { name: 'demo shop', url, close: () => shop.close() };
+}
+
+/** /healthz and /metrics for a process that has no HTTP server of its own (workers). */
+export async function startMetricsServer(options: {
+  config: Config;
+  metrics: Metrics;
+  log: Logger;
+}): Promise<Stage & { url: string }> {
+  const app = Fastify({
+    loggerInstance: stageLogger(options.log, 'metrics'),
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await options.metrics.render();
+    return reply.type(contentType).send(body);
+  });
+  const url = await listen(app, options.config.server.host, options.config.server.metricsPort);
+  return { name: 'metrics', url, close: () => app.close() };
+}
+
+export async function startDashboardsStage(options: {
+  config: Config;
+  warehouse: Warehouse;
+  redisUrl: string;
+  log: Logger;
+  metrics: Metrics;
+}): Promise<Stage & { url: string; firstAdmin: { name: string; password: string } | undefined }> {
+  const { config, warehouse, log } = options;
+  const users = await ClickHouseUserStore.open(warehouse);
+  const sessions = RedisSessionStore.connect(options.redisUrl, {
+    prefix: config.redis.prefix,
+    idleSeconds: config.dashboards.sessionIdleSeconds,
+    maxAgeSeconds: config.dashboards.sessionMaxAgeSeconds,
+  });
+  const sql = await openAnalystSql(warehouse, {
+    maxSeconds: config.dashboards.queryTimeoutSeconds,
+    maxMemoryBytes: 1024 * 1024 * 1024,
+  });
+  const controlToken = config.warehouse.kind === 'embedded' ? createControlToken(config.dataDir) : undefined;
+  const app = await buildDashboards({
+    warehouse,
+    sites: config.collector.sites,
+    log,
+    metrics: options.metrics,
+    users,
+    sessions,
+    sql,
+    k: config.release.k,
+    windowSeconds: config.release.windowSeconds,
+    secureCookies: config.dashboards.secureCookies,
+    controlToken,
+    publicOrigins: config.dashboards.publicOrigins,
+    trustProxy: config.collector.trustProxy,
+    queryLimits: {
+      maxRows: config.dashboards.queryMaxRows,
+      timeoutSeconds: config.dashboards.queryTimeoutSeconds,
+    },
+    currency: config.dashboards.currency,
+    settings: settingsFor(config),
+  });
+  const url = await listen(app, config.server.host, config.server.dashboardsPort);
+  const firstAdmin = await ensureDemoAdmin(users, log);
+  return {
+    name: 'dashboards',
+    url,
+    firstAdmin,
+    async close() {
+      await app.close();
+      await sessions.close();
+      await sql.close();
+      if (controlToken) removeControlToken(config.dataDir, controlToken);
+    },
+  };
+}
+
+/** What admins see on the settings page: the running configuration, no secrets. */
+function settingsFor(config: Config) {
+  return [
+    {
+      name: 'KANON_K',
+      value: config.release.k,
+      doc: 'Minimum distinct visitors behind every released figure',
+    },
+    { name: 'KANON_WINDOW', value: formatDuration(config.release.windowSeconds), doc: 'Release window' },
+    {
+      name: 'KANON_GRACE',
+      value: formatDuration(config.release.graceSeconds),
+      doc: 'Wait before a closed window is released',
+    },
+    {
+      name: 'KANON_STAGING_TTL',
+      value: formatDuration(config.release.stagingTtlSeconds),
+      doc: 'Lifetime of staging cells',
+    },
+    {
+      name: 'KANON_RETENTION',
+      value: formatDuration(config.release.retentionSeconds),
+      doc: 'Lifetime of published rows',
+    },
+    { name: 'KANON_HONOR_DNT', value: config.collector.honourDnt, doc: 'DNT: 1 is treated like Sec-GPC: 1' },
+    {
+      name: 'KANON_TRUST_PROXY',
+      value: JSON.stringify(config.collector.trustProxy),
+      doc: 'Which X-Forwarded-For is believed',
+    },
+    { name: 'Warehouse', value: config.warehouse.kind, doc: 'embedded chDB or a ClickHouse server' },
+  ];
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { type Config, ConfigError, loadConfig } from '../core/config.js';
+import { KanonError } from '../core/errors.js';
+import { type AnalystResult, openAnalystSql } from '../core/warehouse/analyst-sql.js';
+import { openWarehouse } from '../core/warehouse/open-warehouse.js';
+import { readAllStdin } from '../dashboards/cli-input.js';
+import { ControlError, connectControl } from '../dashboards/control-client.js';
+import { toCsv } from '../dashboards/csv.js';
+
+/**
+ * Read-only SQL over the published tables, for data engineers: `npm run sql -- "SELECT ..."`, SQL
+ * piped on stdin, or an interactive prompt. Same rules as POST /api/v1/query (published tables
+ * only, enforced by the engine; time and row limits). With Kanon running it goes through the
+ * running process (the embedded store has one owner); otherwise it opens the store read-only itself.
+ */
+const USAGE = `usage: npm run sql -- [options] ["SELECT ..."]
+  no SQL argument: reads SQL from stdin, or opens a prompt (end statements with ;, \\q quits)
+  --format table|csv|json   output (default: table on a terminal, csv otherwise)
+  --max-rows N              row limit (default 10000)
+  --timeout S               time limit in seconds (default 30)`;
+
+type Run = (sql: string) => Promise<AnalystResult>;
+
+async function connect(
+  config: Config,
+  limits: { maxRows: number; timeoutSeconds: number },
+): Promise<{ run: Run; close(): Promise<void>; via: string }> {
+  const control = await connectControl(config);
+  if (control) {
+    return {
+      via: control.url,
+      run: (sql) => control.call<AnalystResult>('POST', '/control/v1/query', { sql, format: 'json' }),
+      close: async () => {},
+    };
+  }
+  const warehouse = await openWarehouse(config.warehouse);
+  const analyst = await openAnalystSql(warehouse, {
+    maxSeconds: limits.timeoutSeconds,
+    maxMemoryBytes: 2 * 1024 ** 3,
+  });
+  return {
+    via: 'the store directly',
+    run: (sql) => analyst.run(sql, limits),
+    close: async () => {
+      await analyst.close();
+      await warehouse.close();
+    },
+  };
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function formatTable(result: AnalystResult): string {
+  const header = result.columns.map((column) => column.name);
+  const rows = result.rows.map((row) => row.map(cellText));
+  const widths = header.map((name, index) =>
+    Math.min(60, Math.max(name.length, ...rows.map((row) => row[index]!.length))),
+  );
+  const numeric = result.columns.map((column) => /^(Nullable\()?(U?Int|Float|Decimal)/.test(column.type));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, index) => {
+        const text = cell.length > widths[index]! ? `${cell.slice(0, widths[index]! - 1)}…` : cell;
+        return numeric[index] ? text.padStart(widths[index]!) : text.padEnd(widths[index]!);
+      })
+      .join('  ');
+  return [line(header), widths.map((width) => '─'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function print(result: AnalystResult, format: string): void {
+  if (format === 'json') {
+    for (const row of result.rows)
+      console.log(JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]]))));
+  } else if (format === 'csv') {
+    process.stdout.write(
+      toCsv(
+        result.columns.map((column) => column.name),
+        result.rows,
+      ),
+    );
+  } else {
+    console.log(formatTable(result));
+    console.log(
+      `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'}${result.truncated ? ', cut at the row limit' : ''})`,
+    );
+  }
+  if (result.truncated && format !== 'table')
+    console.error('warning: the result was cut at the row limit (--max-rows)');
+}
+
+function explain(error: unknown): string {
+  if (error instanceof KanonError || error instanceof ControlError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      format: { type: 'string' },
+      'max-rows': { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const format = values.format ?? (process.stdout.isTTY ? 'table' : 'csv');
+  if (!['table', 'csv', 'json'].includes(format)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const limits = {
+    maxRows: Math.max(1, Number(values['max-rows'] ?? 10_000) || 10_000),
+    timeoutSeconds: Math.max(1, Number(values.timeout ?? 30) || 30),
+  };
+  const config = loadConfig();
+  const interactive = positionals.length === 0 && process.stdin.isTTY;
+  const sql = positionals.join(' ') || (interactive ? '' : await readAllStdin());
+  const session = await connect(config, limits);
+  try {
+    if (!interactive) {
+      if (!sql.trim()) {
+        console.error(USAGE);
+        return 2;
+      }
+      try {
+        print(await session.run(sql), format);
+        return 0;
+      } catch (error) {
+        console.error(`error: ${explain(error)}`);
+        return 1;
+      }
+    }
+    console.error(`Kanon SQL (read-only, published tables; via ${session.via}). End with ;  \\q quits.`);
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    let buffer = '';
+    for (;;) {
+      const line = await prompt.question(buffer ? '    -> ' : 'kanon> ').catch(() => '\\q');
+      if (!buffer && ['\\q', 'quit', 'exit'].includes(line.trim())) break;
+      buffer += `${line}\n`;
+      if (!line.trim().endsWith(';')) continue;
+      const statement = buffer;
+      buffer = '';
+      try {
+        print(await session.run(statement), format);
+      } catch (error) {
+        console.error(`error: ${explain(error)}`);
+      }
+    }
+    prompt.close();
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(error.message);
+    else if (error instanceof KanonError && error.code === 'warehouse_unavailable') {
+      console.error(
+        'error: the data directory is held by a running Kanon that left no control token (KANON_DATA_DIR/control-token); stop it, or start it with the dashboards.',
+      );
+    } else console.error(`error: ${explain(error)}`);
+    process.exit(1);
+  },
+);
