@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricValue } from '../fixtures/counts.js';
+import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+
+const pageview = { site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/` };
+
+describe('collector: sites, origins and CORS', () => {
+  let pipeline: TestPipeline;
+  beforeAll(async () => {
+    pipeline = await startTestPipeline();
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+
+  it('answers a CORS preflight from a registered origin', async () => {
+    const response = await fetch(`${pipeline.url}/e`, {
+      method: 'OPTIONS',
+      headers: { origin: SHOP_ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expect(response.headers.get('access-control-allow-methods')).toBe('POST');
+  });
+
+  it('refuses a CORS preflight from any other origin with 403 and no CORS headers', async () => {
+    const response = await fetch(`${pipeline.url}/e`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('origin_not_allowed');
+  });
+
+  it('lets the page read the 202 of an accepted beacon (CORS header on the POST)', async () => {
+    const response = await pipeline.send(pageview);
+    expect(response.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+  });
+
+  it('serves /healthz and /readyz', async () => {
+    expect((await fetch(`${pipeline.url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${pipeline.url}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+});
+
+describe('collector: bots are dropped and only counted', () => {
+  let pipeline: TestPipeline;
+  beforeAll(async () => {
+    pipeline = await startTestPipeline();
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+
+  it.each([
+    [
+      'a crawler',
+      { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
+      'bot_user_agent',
+    ],
+    [
+      'a link preview fetcher',
+      { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' },
+      'bot_user_agent',
+    ],
+    [
+      'a headless browser',
+      {
+        'user-agent':
+          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36',
+      },
+      'headless',
+    ],
+    ['curl', { 'user-agent': 'curl/8.5.0' }, 'bot_user_agent'],
+    ['no user agent', { 'user-agent': '' }, 'no_user_agent'],
+    ['no Accept-Language', { 'accept-language': '' }, 'no_accept_language'],
+    [
+      'client hints on a Firefox',
+      {
+        'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+        'sec-ch-ua': '"Chromium";v="131"',
+      },
+      'client_hints_mismatch',
+    ],
+    ['headless client hints', { 'sec-ch-ua': '"HeadlessChrome";v="131", "Chromium";v="131"' }, 'headless'],
+    ['a modern Chrome without fetch metadata', { 'sec-fetch-mode': '' }, 'missing_fetch_metadata'],
+  ])('drops %s with 202 and counts it by reason', async (_what, overrides, reason) => {
+    const headers = browserHeaders(overrides as Record<string, string>);
+    for (const [key, value] of Object.entries(headers)) if (value === '') delete headers[key];
+    const before = await metricValue(pipeline.metrics, `kanon_collector_dropped_total{reason="${reason}"}`);
+    const response = await pipeline.sendRaw(pageview, headers);
+    expect(response.status).toBe(202);
+    expect(response.json).toEqual({ accepted: 0 });
+    expect(await metricValue(pipeline.metrics, `kanon_collector_dropped_total{reason="${reason}"}`)).toBe(
+      before + 1,
+    );
+  });
+
+  it('drops events the tracker marks as sent by an automated browser', async () => {
+    const response = await pipeline.send({ ...pageview, webdriver: true });
+    expect(await response.json()).toEqual({ accepted: 0 });
+    expect(
+      await metricValue(pipeline.metrics, `kanon_collector_dropped_total{reason="${'webdriver'}"}`),
+    ).toBe(1);
+  });
+
+  it('accepts a real browser', async () => {
+    const response = await pipeline.sendRaw(pageview, browserHeaders());
+    expect(response.json).toEqual({ accepted: 1 });
+  });
+});

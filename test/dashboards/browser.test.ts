@@ -1,0 +1,335 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { artifactPath, browserTest, describeInBrowser } from '../fixtures/browser.js';
+import { type Client, type DashboardsHarness, PASSWORD, startDashboards } from './fixtures/dashboards-app.js';
+
+const test = browserTest
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+  .extend('dash', { scope: 'file' }, async ({}, { onCleanup }): Promise<DashboardsHarness> => {
+    const harness = await startDashboards();
+    onCleanup(() => harness.close());
+    return harness;
+  })
+  .extend(
+    'api',
+    { scope: 'file' },
+    async ({ dash }): Promise<Client> => dash.signIn('analyst', 'api-reader'),
+  );
+
+/**
+ * Opens a page already signed in (the session cookie of an API sign-in), so only the first test
+ * pays for the sign-in form.
+ */
+async function openAs(
+  context: BrowserContext,
+  dash: DashboardsHarness,
+  role: 'viewer' | 'analyst' | 'admin',
+  path: string,
+) {
+  const client = await dash.signIn(role, `browser-${role}`);
+  const [name, value] = client.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: dash.url, httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${dash.url}${path}`);
+  return { page, errors };
+}
+
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+/** How the KPI cards write a count. */
+const kpiText = (value: number) => (value >= 10_000 ? compact.format(value) : value.toLocaleString('en'));
+
+/** Waits for what the page shows; generous, since the machine may be busy with other test files. */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
+const shot = (name: string) => artifactPath(`dashboards/${name}.png`);
+const number = (text: string | null) => Number((text ?? '').replace(/[^0-9.]/g, ''));
+
+/** Console errors and uncaught exceptions, including Content-Security-Policy violations. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    // A refused request (a wrong password, a refused query) is logged by the browser; it is expected.
+    if (message.type() === 'error' && !/Failed to load resource: .* (401|403)/.test(message.text()))
+      errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+async function signIn(
+  page: Page,
+  dash: DashboardsHarness,
+  name: string,
+  role: 'viewer' | 'analyst' | 'admin',
+  path = '/',
+) {
+  if (!(await dash.users.find(name))) await dash.users.create(name, role, PASSWORD);
+  await page.goto(`${dash.url}${path}`);
+  await page.waitForURL(/\/login/);
+  await page.fill('#username', name);
+  await page.fill('#password', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL((url) => url.pathname === path);
+}
+
+/** True when the canvas has at least one drawn (non-transparent) pixel. */
+async function canvasDrawn(page: Page, selector: string): Promise<boolean> {
+  await page.locator(`${selector} canvas`).first().waitFor();
+  return page
+    .locator(`${selector} canvas`)
+    .first()
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+      if (!data || canvas.width === 0) return false;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) return true;
+      return false;
+    });
+}
+
+interface Overview {
+  kpis: { key: string; value: number | null }[];
+}
+interface TableResponse {
+  table: { rows: Record<string, string | number | null>[] };
+  steps?: { visitors: number | null }[];
+}
+
+describeInBrowser('dashboards web UI', () => {
+  test('signed out, a page sends you to sign in and back to where you were going', async ({
+    context,
+    dash,
+  }) => {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${dash.url}/funnel`);
+    await page.waitForURL(`${dash.url}/login?next=%2Ffunnel`);
+    await page.locator('#username').waitFor();
+    await page.screenshot({ path: shot('login') });
+    await page.fill('#username', 'nobody');
+    await page.fill('#password', 'not a password at all');
+    await page.click('button[type=submit]');
+    await expect
+      .poll(() => page.locator('#login-error').textContent())
+      .toContain('user name or password is wrong');
+    await signIn(page, dash, 'fiona', 'viewer', '/funnel');
+    await page.locator('.funnel li').first().waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  test('the overview shows the released figures, a trend chart and the comparison', async ({
+    context,
+    dash,
+    api,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/');
+    const expected = await api.json<Overview>('/api/v1/overview');
+    const visitors = expected.kpis.find((kpi) => kpi.key === 'visitors')!.value!;
+    await expect
+      .poll(() => page.locator('[data-kpi=visitors] .kpi-value').textContent())
+      .toBe(kpiText(visitors));
+    expect(await canvasDrawn(page, '#trend')).toBe(true);
+    await poll(() => page.locator('.compare-caption').textContent()).toMatch(/^Compared with/);
+    // Clicking a figure charts it.
+    await page.click('[data-kpi=orders]');
+    await poll(() => page.locator('#trend h2').textContent()).toBe('Orders');
+    await page.click('[data-kpi=visitors]');
+    await page.locator('#trend .u-legend').waitFor();
+    await page.locator('.card .table-wrap table').first().waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('overview'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test('filters change the address and the figures, and say where a filter cannot apply', async ({
+    context,
+    dash,
+    api,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/');
+    await page.locator('.kpi').first().waitFor();
+    await page.selectOption('select[name=range]', '28d');
+    await page.waitForURL(/from=/);
+    const url = new URL(page.url());
+    const expected = await api.json<Overview>(`/api/v1/overview?${url.searchParams}`);
+    const visitors = expected.kpis.find((kpi) => kpi.key === 'visitors')!.value!;
+    await expect
+      .poll(() => page.locator('[data-kpi=visitors] .kpi-value').textContent())
+      .toBe(kpiText(visitors));
+    expect(
+      Number(url.searchParams.get('to')!.replace(/-/g, '')) -
+        Number(url.searchParams.get('from')!.replace(/-/g, '')),
+    ).toBeGreaterThan(0);
+
+    await page.selectOption('select[name=device]', 'mobile');
+    await page.waitForURL(/device=mobile/);
+    await expect
+      .poll(() => page.locator('[data-kpi=revenue] .kpi-sub').textContent())
+      .toBe('not split by device');
+    await poll(() => page.locator('.notice.info').textContent()).toContain('Filtered by device');
+    await page.locator('.not-split-inline').first().waitFor();
+    expect(await canvasDrawn(page, '#trend')).toBe(true);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('overview-mobile'), fullPage: true });
+
+    await page.click('a.tab[href^="/products"]');
+    await page.waitForURL(/\/products\?.*device=mobile/);
+    await expect
+      .poll(() => page.locator('.notice.not-split').textContent())
+      .toContain('Product selection is not split by device');
+    await poll(() => page.locator('label.unsupported .chip').textContent()).toBe('not split here');
+    expect(errors).toEqual([]);
+  });
+
+  test('product selection ranks products, shows movers, and sorts by any column', async ({
+    context,
+    dash,
+    api,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/products');
+    const products = await api.json<TableResponse>('/api/v1/products');
+    const first = products.table.rows[0]!;
+    await expect
+      .poll(() => page.locator('#products tbody tr:first-child td:first-child .label').textContent())
+      .toBe(String(first.product));
+    expect(number(await page.locator('#products tbody tr:first-child td:nth-child(3)').textContent())).toBe(
+      first.views,
+    );
+    await page.locator('#rising .movers li').first().waitFor();
+    await poll(() => page.locator('#zero-results tbody').textContent()).toContain('oat milk');
+    // Sorting by units sold puts the best seller on top.
+    await page.click('#products th >> text=Units sold');
+    const best = Math.max(...products.table.rows.map((row) => Number(row.purchased)));
+    await expect
+      .poll(async () =>
+        number(await page.locator('#products tbody tr:first-child td:nth-child(7)').textContent()),
+      )
+      .toBe(best);
+    await page.click('#products th >> text=Units sold');
+    await page.click('#products th >> text=Views');
+    await page.locator('#products tr.generalised').first().waitFor();
+    await page.screenshot({ path: shot('products'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test('page layout pictures slot clicks per page type and charts scroll depth', async ({
+    context,
+    dash,
+    api,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/layout');
+    const slots = await api.json<TableResponse>('/api/v1/slots');
+    const home = slots.table.rows.filter((row) => row.page_type === 'home');
+    await poll(() => page.locator('.page-picture .pp-tile').count()).toBe(home.length);
+    expect(await canvasDrawn(page, '#scroll-depth')).toBe(true);
+    await page.locator('#device-mix .strip span').first().waitFor();
+    await page.screenshot({ path: shot('layout'), fullPage: true });
+    await page.click('[data-page-type=category]');
+    const category = slots.table.rows.filter((row) => row.page_type === 'category');
+    await poll(() => page.locator('.page-picture .pp-tile').count()).toBe(category.length);
+    await poll(() => page.locator('.pp-slot[data-slot=grid]').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  test('promotions show click-through by slot as a chart, and campaigns by visits', async ({
+    context,
+    dash,
+    api,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/promotions');
+    expect(await canvasDrawn(page, '#promotion-slots')).toBe(true);
+    const campaigns = await api.json<TableResponse>('/api/v1/campaigns');
+    await expect
+      .poll(() => page.locator('#campaigns tbody tr:first-child .label').textContent())
+      .toBe(String(campaigns.table.rows[0]!.campaign));
+    await page.locator('#promotions tbody tr').first().waitFor();
+    await page.screenshot({ path: shot('promotions'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test('the funnel narrows step by step with the released visitor counts', async ({ context, dash, api }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/funnel');
+    const funnel = await api.json<TableResponse>('/api/v1/funnel/devices');
+    await poll(() => page.locator('.funnel li').count()).toBe(4);
+    expect(number(await page.locator('.funnel li:first-child .funnel-figures strong').textContent())).toBe(
+      funnel.steps![0]!.visitors,
+    );
+    await page.locator('#funnel-categories tbody tr').first().waitFor();
+    await page.screenshot({ path: shot('funnel'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test('an analyst runs SQL over the released tables and is refused the users table', async ({
+    context,
+    dash,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/sql');
+    await poll(() => page.locator('#sql-result tbody tr').count()).toBeGreaterThan(5);
+    await page.locator('.catalogue details').first().waitFor();
+    await page.screenshot({ path: shot('sql'), fullPage: true });
+    await page.fill('textarea[name=sql]', 'SELECT username, password_hash FROM app_users');
+    await page.click('#run-sql');
+    await expect
+      .poll(() => page.locator('#sql-result [role=alert]').textContent())
+      .toContain('query_not_allowed');
+    expect(errors).toEqual([]);
+  });
+
+  test('an admin adds a user and sees the generated password once', async ({ context, dash }) => {
+    const { page, errors } = await openAs(context, dash, 'admin', '/admin');
+    await page.fill('input[name=name]', 'new-merchandiser');
+    await page.selectOption('select[name=role]', 'viewer');
+    await page.click('form.inline-form button[type=submit]');
+    await expect
+      .poll(() => page.locator('#admin-message').textContent())
+      .toContain('new-merchandiser can sign in with the password');
+    await page.locator('tr[data-user=new-merchandiser]').waitFor();
+    expect((await dash.users.find('new-merchandiser'))?.role).toBe('viewer');
+    await page.screenshot({ path: shot('admin'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test('a viewer sees no SQL, admin or export links, and cannot open those pages', async ({
+    context,
+    dash,
+  }) => {
+    const { page } = await openAs(context, dash, 'viewer', '/');
+    await page.locator('.kpi').first().waitFor();
+    const tabs = await page.locator('a.tab').allTextContents();
+    expect(tabs).toEqual(['Overview', 'Products', 'Page layout', 'Promotions', 'Funnel']);
+    await page.locator('.card table').first().waitFor();
+    expect(await page.locator('a[download]').count()).toBe(0);
+    for (const path of ['/sql', '/admin']) {
+      const response = await page.goto(`${dash.url}${path}`);
+      expect(response?.status()).toBe(403);
+      await poll(() => page.locator('h1').textContent()).toBe('This page is not available to you');
+    }
+    await page.screenshot({ path: shot('viewer-forbidden') });
+    await page.goto(`${dash.url}/`);
+    await page.click('#sign-out');
+    await page.waitForURL(/\/login/);
+    const again = await page.goto(`${dash.url}/products`);
+    expect(new URL(again!.url()).pathname).toBe('/login');
+  });
+
+  test('a range with nothing released says why, and the layout works on a phone', async ({
+    context,
+    dash,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/login');
+    const from = new Date(dash.now - 90 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(dash.now - 80 * 86_400_000).toISOString().slice(0, 10);
+    await page.goto(`${dash.url}/?from=${from}&to=${to}`);
+    await poll(() => page.locator('#trend .empty-title').textContent()).toBe('No released data yet');
+    await poll(() => page.locator('#trend .empty-state').textContent()).toContain('K = 5');
+    await page.screenshot({ path: shot('overview-empty'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${dash.url}/`);
+    await page.locator('#trend canvas').first().waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('overview-phone'), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    expect(errors).toEqual([]);
+  });
+});

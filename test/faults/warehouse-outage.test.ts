@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stagedEvents } from '../fixtures/counts.js';
+import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+
+/**
+ * ClickHouse unavailable to the workers (embedded mode: the engine fails every insert into staging,
+ * here by detaching the table): batches retry with backoff, nothing is lost, and they complete
+ * once the engine is back. The collector keeps accepting meanwhile.
+ */
+describe('fault: the warehouse fails while events keep coming', () => {
+  let pipeline: TestPipeline;
+  beforeAll(async () => {
+    pipeline = await startTestPipeline({ KANON_TRUST_PROXY: 'true' });
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+
+  const failures = async () => {
+    const text = (await pipeline.metrics.render()).body;
+    return /kanon_workers_batches_total (\d+)/.exec(text)?.[1];
+  };
+
+  it('retries with backoff and stages every acknowledged event once the engine is back', async () => {
+    let acknowledged = 0;
+    const send = async (n: number) => {
+      const response = await pipeline.send(
+        { site: 'shop', events: [{ type: 'pageview', url: `${SHOP_ORIGIN}/w${n % 3}` }] },
+        browserHeaders({ 'x-forwarded-for': `198.18.7.${n % 250}` }),
+      );
+      if (response.status === 202) acknowledged += 1;
+    };
+    for (let n = 0; n < 50; n += 1) await send(n);
+    await pipeline.drain();
+    const before = await failures();
+
+    await pipeline.warehouse.exec('DETACH TABLE stg_cells');
+    for (let n = 50; n < 150; n += 1) await send(n);
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // a few failed attempts and backoffs
+    expect(await failures()).toBe(before); // nothing staged while the engine fails
+    await pipeline.warehouse.exec('ATTACH TABLE stg_cells');
+
+    await pipeline.drain();
+    const staged = await stagedEvents(pipeline.warehouse);
+    expect(acknowledged).toBe(150);
+    expect(staged).toBe(150);
+  });
+});
