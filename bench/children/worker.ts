@@ -1,0 +1,157 @@
+import { migrateWarehouse } from '../../bin/runtime/stages.js';
+import { loadConfig } from '../../core/config.js';
+import { createLogger } from '../../core/log.js';
+import { Metrics } from '../../core/metrics.js';
+import { createWatermarkReader, startEventsWorker } from '../../core/queue/events-queue.js';
+import { type ReleaseSchedule, startReleaseSchedule } from '../../core/queue/release-queue.js';
+import { connectRedis } from '../../core/redis/connect.js';
+import { ChdbWarehouse } from '../../core/warehouse/chdb-embedded.js';
+import type { AnonymousBatch } from '../../schema/event.js';
+import { createCampaignAttribution } from '../../workers/attribute-campaigns.js';
+import { releaseDue } from '../../workers/release/release-due.js';
+import { createBatchStager } from '../../workers/stage-batch.js';
+import { prefillBatches } from '../lib/prefill.js';
+import { progress, serve } from './ipc.js';
+
+/**
+ * A worker as `npm run workers` runs it (bin/runtime/stages.ts: the batch stager with campaign
+ * attribution, BullMQ consumer at KANON_WORKER_CONCURRENCY, embedded engine under KANON_DATA_DIR).
+ * The release schedule runs only when asked (`startRelease`, the soak does): in the timed
+ * sections its ticks would find no closed window. The handler is wrapped only to note, per batch,
+ * when it reached staging and how old its oldest event was.
+ *
+ * Calls: `baseline` stages generated batches directly, without the queue (the engine-and-fold
+ * floor); `start` consumes the queue; `waitStaged`, `lags` and `counts` read what it did.
+ */
+const config = loadConfig();
+const log = createLogger(config.log.level);
+const metrics = new Metrics();
+if (config.warehouse.kind !== 'embedded') throw new Error('the worker bench runs on the embedded engine');
+const warehouse = await ChdbWarehouse.open(config.warehouse);
+await migrateWarehouse(warehouse, config, log.child({ stage: 'bench' }));
+const queueUrl = config.redis.url!;
+const attributionRedis = connectRedis(queueUrl, 'consumer');
+const stage = createBatchStager({
+  warehouse,
+  windowSeconds: config.release.windowSeconds,
+  graceSeconds: config.release.graceSeconds,
+  metrics,
+  clock: Date.now,
+  attribute: createCampaignAttribution(attributionRedis, config.redis.prefix),
+});
+
+interface Staged {
+  at: number;
+  lag: number;
+  events: number;
+}
+const staged: Staged[] = [];
+let stagedEvents = 0;
+let startedAt = 0;
+let worker: ReturnType<typeof startEventsWorker> | undefined;
+let schedule: ReleaseSchedule | undefined;
+let watermark: ReturnType<typeof createWatermarkReader> | undefined;
+let releases = 0;
+
+function record(batch: AnonymousBatch): void {
+  const at = Date.now();
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const event of batch.events) if (event.ts < oldest) oldest = event.ts;
+  staged.push({ at, lag: at - oldest, events: batch.events.length });
+  stagedEvents += batch.events.length;
+  // Keep five minutes of history, so an hour-long soak does not measure this list growing.
+  if (staged.length > 20_000 && staged[0]!.at < at - 300_000) {
+    staged.splice(
+      0,
+      staged.findIndex((entry) => entry.at >= at - 300_000),
+    );
+  }
+}
+
+async function runBaseline(args: { events: number; batchEvents: number; seed: number }) {
+  progress(`generating ${args.events.toLocaleString('en')} events for the direct baseline`);
+  const batches = prefillBatches({ ...args, now: Date.now(), idPrefix: 'baseline' });
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    for (let batch = batches[next++]; batch; batch = batches[next++]) await stage(batch, batch.id);
+  };
+  await Promise.all(Array.from({ length: config.workers.concurrency }, lane));
+  const ms = performance.now() - started;
+  return {
+    events: batches.reduce((sum, batch) => sum + batch.events.length, 0),
+    batches: batches.length,
+    ms,
+  };
+}
+
+serve(
+  { concurrency: config.workers.concurrency },
+  {
+    baseline: (args) => runBaseline(args as { events: number; batchEvents: number; seed: number }),
+    start: () => {
+      startedAt = Date.now();
+      worker = startEventsWorker({
+        connection: { url: queueUrl, prefix: config.redis.prefix },
+        concurrency: config.workers.concurrency,
+        handle: async (batch, job) => {
+          await stage(batch, job.id);
+          record(batch);
+        },
+      });
+      return { startedAt };
+    },
+    waitStaged: async (args) => {
+      const { events, timeoutMs } = args as { events: number; timeoutMs: number };
+      const deadline = Date.now() + timeoutMs;
+      let shown = 0;
+      while (stagedEvents < events && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (Date.now() - shown > 2000) {
+          shown = Date.now();
+          progress(`staged ${stagedEvents.toLocaleString('en')} / ${events.toLocaleString('en')} events`);
+        }
+      }
+      return {
+        startedAt,
+        firstAt: staged[0]?.at ?? 0,
+        lastAt: staged[staged.length - 1]?.at ?? 0,
+        events: stagedEvents,
+        batches: staged.length,
+      };
+    },
+    lags: (args) => {
+      const { from, to } = args as { from: number; to: number };
+      return staged.filter((batch) => batch.at >= from && batch.at <= to);
+    },
+    counts: () => ({ events: stagedEvents, batches: staged.length, releases }),
+    startRelease: async () => {
+      const connection = { url: queueUrl, prefix: config.redis.prefix };
+      const reader = createWatermarkReader(connection);
+      watermark = reader;
+      schedule = await startReleaseSchedule({
+        connection,
+        everyMs: Math.min(30_000, Math.max(1000, (config.release.windowSeconds * 1000) / 12)),
+        run: async () => {
+          const result = await releaseDue({
+            warehouse,
+            settings: config.release,
+            watermark: (now) => reader.watermark(now),
+            clock: Date.now,
+            log,
+            metrics,
+          });
+          releases += result.windows;
+        },
+        onError: (error) => log.error({ err: error }, 'release failed'),
+      });
+    },
+  },
+  async () => {
+    await schedule?.close();
+    await watermark?.close();
+    await worker?.close();
+    attributionRedis.disconnect();
+    await warehouse.close();
+  },
+);

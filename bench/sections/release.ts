@@ -1,0 +1,69 @@
+import { DAY_SECONDS } from '../../core/time.js';
+import type { BenchContext } from '../lib/context.js';
+import { peakRssBytes } from '../lib/proc.js';
+import { progress } from '../lib/progress.js';
+import { figure } from '../lib/report.js';
+
+/**
+ * Section 4: one day of shop traffic (a million events by default) staged into stg_cells batch by
+ * batch as workers would have, then one `releaseDue` tick with the clock five minutes past the
+ * day: 24 windows through the ladder and suppression, and the day roll-up. The baseline is the
+ * engine alone reading the same 24 windows' cells (the release's own first query, repeated).
+ */
+export async function runReleaseSection(context: BenchContext): Promise<void> {
+  const { quick } = context.options;
+  const eventsPerDay = quick ? 50_000 : 1_000_000;
+  const batchEvents = 500;
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const dayStart = nowSeconds - (nowSeconds % DAY_SECONDS) - DAY_SECONDS;
+  progress.line(
+    `[release] one day of ${eventsPerDay.toLocaleString('en')} events staged in batches of ${batchEvents}, then released`,
+  );
+  const staging = await context.child<{ windowSeconds: number }>('staging', {
+    env: { KANON_DATA_DIR: context.dataDir('release') },
+  });
+  try {
+    const staged = await staging.call<{
+      events: number;
+      rows: number;
+      inserts: number;
+      visitors: number;
+      ms: number;
+    }>('stageDay', { dayStart, eventsPerDay, batchEvents, seed: 7 });
+    progress.line(
+      `  staged ${staged.events.toLocaleString('en')} events of ${staged.visitors.toLocaleString('en')} visitors as ${staged.rows.toLocaleString('en')} rows in ${(staged.ms / 1000).toFixed(0)} s`,
+    );
+    const released = await staging.call<{ windows: number; days: number; ms: number }>('release', {
+      clock: (dayStart + DAY_SECONDS + 300) * 1000,
+    });
+    progress.line(
+      `  released ${released.windows} windows and ${released.days} day in ${(released.ms / 1000).toFixed(1)} s`,
+    );
+    const read = await staging.call<{ cells: number; ms: number }>('readWindows', { dayStart });
+    const published = await staging.call<number>('publishedRows');
+    context.notePeak('staging', peakRssBytes(staging.pid));
+    if (released.windows !== DAY_SECONDS / staging.ready.windowSeconds || released.days !== 1)
+      context.notes.push(
+        `release: expected ${DAY_SECONDS / staging.ready.windowSeconds} windows and 1 day, got ${released.windows} and ${released.days}`,
+      );
+    context.figures.push(
+      figure({
+        section: 'release',
+        name: `release one day (${released.windows} windows + roll-up)`,
+        value: released.ms / 1000,
+        unit: 's',
+        baseline: { name: 'reading its staged cells', value: read.ms / 1000 },
+      }),
+    );
+    context.sections.release = {
+      eventsPerDay,
+      batchEvents,
+      staged,
+      released,
+      readBaseline: read,
+      publishedRows: published,
+    };
+  } finally {
+    await staging.stop();
+  }
+}

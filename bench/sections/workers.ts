@@ -1,0 +1,218 @@
+import { EventsQueue } from '../../core/queue/events-queue.js';
+import type { Child } from '../lib/children.js';
+import { type BenchContext, PREFIX } from '../lib/context.js';
+import { collectorCounters, runSteadyLoad } from '../lib/load.js';
+import { prefillBatches } from '../lib/prefill.js';
+import { peakRssBytes, resetPeakRss, rssBytes } from '../lib/proc.js';
+import { progress } from '../lib/progress.js';
+import { figure } from '../lib/report.js';
+import { createShop } from '../lib/shop-model.js';
+import { summarise } from '../lib/stats.js';
+import { requestPool } from '../lib/traffic.js';
+
+/**
+ * Section 3. (a) Throughput: the queue is pre-filled with anonymous micro-batches (synthetic
+ * traffic, enqueued through EventsQueue as the collector does), then a fresh worker process drains
+ * it; the baseline is another worker process staging the very same batches directly, without the
+ * queue. (b) Lag: collector and worker processes on the same Redis, a steady offered load from
+ * autocannon, and per batch the time from its oldest event to the end of its staging insert; the
+ * baseline is the 202 latency of the same requests.
+ */
+type CollectorReady = { url: string };
+type WorkerReady = { concurrency: number };
+interface Staged {
+  at: number;
+  lag: number;
+  events: number;
+}
+
+const SEED = 21;
+
+async function prefill(context: BenchContext, events: number, batchEvents: number): Promise<number> {
+  progress.line(`  generating ${events.toLocaleString('en')} events in batches of ${batchEvents}`);
+  const batches = prefillBatches({ events, batchEvents, seed: SEED, now: Date.now(), idPrefix: 'queued' });
+  const queue = EventsQueue.create({ url: context.queueUrl, prefix: PREFIX });
+  await queue.connected();
+  let done = 0;
+  let next = 0;
+  const lane = async () => {
+    for (let batch = batches[next++]; batch; batch = batches[next++]) {
+      await queue.enqueueBatch(batch);
+      done += 1;
+      if (done % 50 === 0) progress.status(`  enqueued ${done}/${batches.length} batches`);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, lane));
+  progress.clear();
+  await queue.close();
+  return batches.reduce((sum, batch) => sum + batch.events.length, 0);
+}
+
+/** The collector's counters once two reads 250 ms apart agree: no request is still in flight. */
+async function settledCounters(url: string): Promise<Awaited<ReturnType<typeof collectorCounters>>> {
+  let last = await collectorCounters(url);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const next = await collectorCounters(url);
+    if (next.accepted === last.accepted) return next;
+    last = next;
+  }
+}
+
+export async function runWorkersSection(context: BenchContext): Promise<void> {
+  const { quick } = context.options;
+  const events = quick ? 40_000 : 400_000;
+  const batchEvents = 500;
+  const offered = 10_000;
+  const lagSeconds = quick ? 6 : 30;
+  progress.line(
+    `[workers] drain ${events.toLocaleString('en')} queued events (batches of ${batchEvents}), then ${lagSeconds} s at ${offered.toLocaleString('en')} events/s offered`,
+  );
+  await context.flushQueue();
+
+  // Baseline: the same batches staged directly by a worker process (engine + fold, no queue).
+  const baselineWorker = await context.child<WorkerReady>('worker', {
+    env: { KANON_DATA_DIR: context.dataDir('worker-baseline') },
+    as: 'worker-baseline',
+  });
+  let direct: { events: number; batches: number; ms: number };
+  try {
+    direct = await baselineWorker.call('baseline', { events, batchEvents, seed: SEED });
+  } finally {
+    await baselineWorker.stop();
+  }
+  const directRate = direct.events / (direct.ms / 1000);
+  progress.line(`  direct staging (baseline): ${Math.round(directRate).toLocaleString('en')} events/s`);
+
+  const queued = await prefill(context, events, batchEvents);
+  const worker = await context.child<WorkerReady>('worker', {
+    env: { KANON_DATA_DIR: context.dataDir('worker') },
+  });
+  let collector: Child<CollectorReady> | undefined;
+  try {
+    context.notePeak('worker-idle', rssBytes(worker.pid));
+    resetPeakRss(worker.pid);
+    await worker.call('start');
+    const drained = await worker.call<{ startedAt: number; lastAt: number; events: number; batches: number }>(
+      'waitStaged',
+      { events: queued, timeoutMs: 600_000 },
+    );
+    const drainRate = drained.events / ((drained.lastAt - drained.startedAt) / 1000);
+    progress.line(
+      `  queue → staging: ${Math.round(drainRate).toLocaleString('en')} events/s (${drained.batches} batches)`,
+    );
+    context.notePeak('worker', peakRssBytes(worker.pid));
+
+    // Lag at a steady offered load, through the real collector.
+    collector = await context.child<CollectorReady>('collector', {
+      env: { KANON_TRUST_PROXY: 'true' },
+      as: 'collector-lag',
+    });
+    const pool = requestPool(createShop(), 31, 20_000);
+    const meanEvents = pool.reduce((sum, request) => sum + request.events, 0) / pool.length;
+    const rate = offered / meanEvents;
+    await runSteadyLoad({
+      url: collector.ready.url,
+      pool,
+      rate: rate / 4,
+      instances: 4,
+      connections: 16,
+      durationS: 2,
+      label: 'lag warm-up',
+    });
+    // Let the warm-up settle (its last requests can still be answered after the load generator
+    // stops) and its batches reach staging, so the exactly-once check below counts this run only.
+    const before = await settledCounters(collector.ready.url);
+    await worker.call('waitStaged', { events: drained.events + before.accepted, timeoutMs: 60_000 });
+    const counters = await worker.call<{ events: number }>('counts');
+    resetPeakRss(collector.pid);
+    const load = await runSteadyLoad({
+      url: collector.ready.url,
+      pool,
+      rate,
+      instances: 10,
+      connections: 64,
+      durationS: lagSeconds,
+      label: `${offered.toLocaleString('en')} events/s offered`,
+    });
+    progress.clear();
+    const after = await settledCounters(collector.ready.url);
+    const accepted = after.accepted - before.accepted;
+    const settled = await worker.call<{ events: number; lastAt: number }>('waitStaged', {
+      events: counters.events + accepted,
+      timeoutMs: 60_000,
+    });
+    const stagedDuringRun = settled.events - counters.events;
+    const warmup = 3000;
+    const lags = await worker.call<Staged[]>('lags', {
+      from: load.startedAt + warmup,
+      to: load.startedAt + lagSeconds * 1000 + 5000,
+    });
+    const lag = summarise(lags.map((batch) => batch.lag));
+    const batchSizes = summarise(lags.map((batch) => batch.events));
+    const achieved = accepted / lagSeconds;
+    progress.line(
+      `  lag: p50 ${lag.p50.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms over ${lag.n} batches (median ${batchSizes.p50} events); ` +
+        `${Math.round(achieved).toLocaleString('en')} events/s accepted, ${stagedDuringRun.toLocaleString('en')} of ${accepted.toLocaleString('en')} staged`,
+    );
+    if (achieved < offered * 0.95)
+      context.notes.push(
+        `workers: only ${Math.round(achieved)} of ${offered} events/s offered were accepted during the lag run (collector saturated?)`,
+      );
+    if (stagedDuringRun !== accepted)
+      context.notes.push(
+        `workers: ${accepted} events acknowledged but ${stagedDuringRun} staged during the lag run`,
+      );
+    const ok = load.statuses['202'] ?? 0;
+    if (ok !== load.requests)
+      context.notes.push(`workers: ${load.requests - ok} lag-run requests not answered 202`);
+    context.notePeak('worker', peakRssBytes(worker.pid));
+    context.notePeak('collector', peakRssBytes(collector.pid));
+
+    context.figures.push(
+      figure({
+        section: 'workers',
+        name: 'queue → staging: events/s',
+        value: drainRate,
+        unit: 'ev/s',
+        baseline: { name: 'direct staging, no queue', value: directRate },
+        target: { kind: 'min', value: 100_000, on: 'value' },
+      }),
+      figure({
+        section: 'workers',
+        name: `lag 202 → staging p50 @ ${offered / 1000}k ev/s`,
+        value: lag.p50,
+        unit: 'ms',
+        baseline: { name: '202 latency p50', value: load.latencyMs.p50 },
+      }),
+      figure({
+        section: 'workers',
+        name: `lag 202 → staging p99 @ ${offered / 1000}k ev/s`,
+        value: lag.p99,
+        unit: 'ms',
+        baseline: { name: '202 latency p99', value: load.latencyMs.p99 },
+        target: { kind: 'max', value: 2000, on: 'value' },
+      }),
+    );
+    context.sections.workers = {
+      drain: { events: drained.events, batches: drained.batches, batchEvents, eventsPerSecond: drainRate },
+      direct: { ...direct, eventsPerSecond: directRate },
+      lag: {
+        offeredEventsPerSecond: offered,
+        requestsPerSecond: rate,
+        meanEventsPerRequest: meanEvents,
+        durationS: lagSeconds,
+        accepted,
+        acceptedPerSecond: achieved,
+        staged: stagedDuringRun,
+        lagMs: lag,
+        batchEvents: batchSizes,
+        http: load,
+        collectorJobs: after.batchesQueued - before.batchesQueued,
+      },
+      concurrency: worker.ready.concurrency,
+    };
+  } finally {
+    await Promise.all([worker.stop(), collector?.stop()]);
+  }
+}
