@@ -47,6 +47,9 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
   const app = Fastify({
     loggerInstance: stageLogger(deps.log, 'collector'),
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger: building one for every beacon showed in the profile, and the
+    // error handler names the request id itself.
+    childLoggerFactory: (logger) => logger,
     trustProxy:
       typeof config.trustProxy === 'number'
         ? (() => {
@@ -124,9 +127,9 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
   app.addHook('onClose', async () => {
     await committer.drain();
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.header('X-Content-Type-Options', 'nosniff');
-    return payload;
+    done();
   });
   return app;
 }

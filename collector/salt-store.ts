@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { dayOfMs } from '../core/time.js';
 
 /**
  * Daily salts for visitor tokens (invariant 4). A salt is random, created once per UTC day with one
@@ -15,10 +16,6 @@ export interface SaltStore {
 export const SALT_BYTES = 32;
 /** How long a backfilled past day's salt lives, so one backfill run sees one salt per day. */
 export const BACKFILL_SALT_SECONDS = 6 * 3600;
-
-export function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 /** Unix seconds at which the salt of `day` expires: the end of the following day (~2 days after creation). */
 export function saltExpiresAt(day: string): number {
@@ -58,7 +55,7 @@ export class RedisSaltStore implements SaltStore {
     const existing = await this.redis.set(key, candidate, 'EXAT', expiresAt, 'NX', 'GET');
     const salt = Buffer.from(existing ?? candidate, 'base64');
     // Only today's salt is worth keeping in memory; a past day's (backfill) is fetched each time.
-    if (day === dayOf(Date.now())) this.cached = { day, salt };
+    if (day === dayOfMs(Date.now())) this.cached = { day, salt };
     return salt;
   }
 }

@@ -21,7 +21,16 @@ export function toClickHouseDate(unixSeconds: number): string {
 
 export const DAY_SECONDS = 86_400;
 
+const DAY_MS = DAY_SECONDS * 1000;
+// The collector asks for the day of every event, nearly always the same one: formatting a Date
+// each time showed in its profile, so the last day's bounds and text are kept.
+let lastDay = { from: 0, to: 0, text: '1970-01-01' };
+
 /** The UTC day (`YYYY-MM-DD`) of a millisecond timestamp. */
 export function dayOfMs(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.text;
+  const from = Math.floor(ms / DAY_MS) * DAY_MS;
+  const text = new Date(from).toISOString().slice(0, 10);
+  if (Number.isFinite(from)) lastDay = { from, to: from + DAY_MS, text };
+  return text;
 }

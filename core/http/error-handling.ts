@@ -47,10 +47,10 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const known = toKanonError(error);
     if (known) {
-      if (known.status >= 500) request.log.warn({ err: known }, 'request failed');
+      if (known.status >= 500) request.log.warn({ err: known, reqId: request.id }, 'request failed');
       return reply.code(known.status).send(toErrorBody(known));
     }
-    request.log.error({ err: error }, 'unexpected error');
+    request.log.error({ err: error, reqId: request.id }, 'unexpected error');
     return reply
       .code(500)
       .send(toErrorBody(new KanonError('internal', 500, 'Something went wrong on our side.')));

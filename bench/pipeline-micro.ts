@@ -1,0 +1,58 @@
+import { createPipeline } from '../collector/pipeline.js';
+import { ClientDescriber } from '../collector/steps/describe-client.js';
+import { Metrics } from '../core/metrics.js';
+import { ORIGIN, SITE } from './lib/context.js';
+import { createShop } from './lib/shop-model.js';
+import { batchBody, singleEventBody } from './lib/traffic.js';
+
+/**
+ * The collector's ingest pipeline alone, in process, without HTTP or Redis: µs per event for a
+ * batch of 50 and for a single event. For finding where the collector's CPU goes.
+ *
+ *   npx tsx bench/pipeline-micro.ts
+ */
+const shop = createShop();
+const salt = Buffer.alloc(32, 7);
+const pipeline = createPipeline({
+  options: {
+    sites: [{ id: SITE, origins: [ORIGIN] }],
+    maxEventsPerRequest: 100,
+    honourDnt: true,
+    searchParams: ['q'],
+    allowedParams: ['q'],
+    maxOrderCents: 10_000_000,
+    maxBackfillMs: 0,
+  },
+  salts: { saltFor: async () => salt },
+  clients: new ClientDescriber(),
+  metrics: new Metrics(),
+  clock: Date.now,
+});
+const ua =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const request = (body: string) => ({
+  body: JSON.parse(body) as unknown,
+  origin: ORIGIN,
+  ip: '203.0.113.9',
+  userAgent: ua,
+  acceptLanguage: 'en',
+  secChUa: undefined,
+  secFetchMode: 'no-cors',
+  gpc: undefined,
+  dnt: undefined,
+  backfill: false,
+});
+const only = process.argv[2];
+for (const [name, body] of [
+  ['batch of 50', batchBody(shop, 1, 50)],
+  ['single event', singleEventBody(shop)],
+] as const) {
+  if (only && !name.startsWith(only)) continue;
+  const events = name === 'batch of 50' ? 50 : 1;
+  const rounds = Math.round(200_000 / events);
+  for (let i = 0; i < rounds / 4; i++) await pipeline(request(body));
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) await pipeline(request(body));
+  const ns = Number(process.hrtime.bigint() - started);
+  console.log(`${name}: ${(ns / 1000 / (rounds * events)).toFixed(2)} µs/event (incl. JSON.parse)`);
+}
