@@ -147,7 +147,7 @@ describe('invariant 6: bad input gets a clear 4xx and stores nothing', () => {
         if (response.status === 202) accepted += 1;
         else expect(((await response.json()) as { error: { code: string } }).error.code).toMatch(/^[a-z_]+$/);
       }),
-      { numRuns: 1500 },
+      { numRuns: 3000 },
     );
     // A fuzzed body that happens to be valid is accepted; every other one left nothing behind.
     if (accepted === 0) expect(await queued()).toBe(false);
