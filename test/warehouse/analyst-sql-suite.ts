@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { toClickHouseDate, toClickHouseDateTime, windowStartOf } from '../../core/time.js';
 import { type AnalystSql, openAnalystSql } from '../../core/warehouse/analyst-sql.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { migrate } from '../../schema/migrate.js';
@@ -10,8 +12,12 @@ export function analystSqlConformance(adapter: WarehouseAdapter): void {
   describe(`analysts' SQL on the ${adapter.name} engine`, () => {
     let warehouse: Warehouse;
     let sql: AnalystSql;
+    let stagedRowsBefore = 0;
 
     beforeAll(async () => {
+      // Dated from the run: the staging row must still be inside its 48 h TTL, or the test that
+      // the analyst cannot see it would pass because the engine had already expired it.
+      const now = Math.floor(Date.now() / 1000);
       warehouse = await adapter.open(`kanon_analyst_${Date.now().toString(36)}`);
       await migrate(warehouse, TEST_SCHEMA);
       await warehouse.insert(
@@ -19,14 +25,14 @@ export function analystSqlConformance(adapter: WarehouseAdapter): void {
         [
           {
             site: 'shop',
-            day: '2026-11-24',
+            day: toClickHouseDate(now - 86_400),
             path: '/',
             page_type: 'home',
             level: 0,
             pageviews: 40,
             entries: 9,
             visitors: 12,
-            released_at: '2026-11-25 01:00:00',
+            released_at: toClickHouseDateTime(now - 3600),
           },
         ],
         { dedupToken: 'analyst-test-pages' },
@@ -36,18 +42,26 @@ export function analystSqlConformance(adapter: WarehouseAdapter): void {
         [
           {
             site: 'shop',
-            window_start: '2026-11-24 10:00:00',
+            window_start: toClickHouseDateTime(windowStartOf((now - 3600) * 1000, 3600)),
             report: 'pages',
             d1: '/secret',
             d2: 'home',
             d3: '',
             measures: { pageviews: 1 },
             visitors: '[42]',
-            staged_at: '2026-11-24 10:01:00',
+            staged_at: toClickHouseDateTime(now - 60),
           },
         ],
         { dedupToken: 'analyst-test-staging' },
       );
+      // Counted before any analyst query: over chDB's test connection, per-query settings such as
+      // the analyst's table filters can stay on the shared session afterwards.
+      const staged = await warehouse.query({
+        name: 'staged_count',
+        sql: "SELECT toUInt64(count()) AS n FROM stg_cells WHERE d1 = '/secret'",
+        row: z.object({ n: z.number() }),
+      });
+      stagedRowsBefore = staged[0]?.n ?? 0;
       sql = await openAnalystSql(warehouse, { maxSeconds: 2, maxMemoryBytes: 512 * 1024 * 1024 });
     });
     afterAll(async () => {
@@ -129,6 +143,8 @@ export function analystSqlConformance(adapter: WarehouseAdapter): void {
     });
 
     it('keeps the staging tier empty for the analyst connection even if a check were bypassed', async () => {
+      // The row is there for the workers' connection, so a 0 below is the filter, not an empty table.
+      expect(stagedRowsBefore).toBeGreaterThan(0);
       const engine = await warehouse.openReadOnlyEngine({ maxSeconds: 2, maxMemoryBytes: 256 * 1024 * 1024 });
       try {
         const text = await engine.readOnly('SELECT count() FROM stg_cells', 'TSVRaw', 2);
