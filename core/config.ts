@@ -196,9 +196,9 @@ export const EnvSchema = z
       .number()
       .int()
       .min(1)
-      .max(64)
-      .default(2)
-      .describe('Batches a worker folds at once'),
+      .max(256)
+      .default(16)
+      .describe('Batches a worker takes at once; those it holds together are staged as one insert'),
     KANON_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { LruCache } from '../core/lru-cache.js';
 import type { Metrics } from '../core/metrics.js';
+import type { StagingGroup } from '../core/queue/events-queue.js';
 import { toClickHouseDateTime, windowStartOf } from '../core/time.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
-import type { AnonymousBatch, AnonymousEvent } from '../schema/event.js';
+import type { AnonymousEvent } from '../schema/event.js';
 import { RELEASES_TABLE, STAGING_TABLE } from '../schema/tables.js';
 import { foldBatch } from './fold.js';
 
@@ -20,9 +21,9 @@ export interface StageBatchDeps {
 const Released = z.object({ site: z.string(), start: z.number() });
 
 /**
- * Stages one batch: folds it into cells and inserts them with the deduplication token
- * `<job id>:cells`, so a retried job (after a crash between insert and acknowledgement, or a
- * warehouse outage) is counted once (invariant 5). Events for a window that was already released
+ * Stages a group of batches (core/queue/job-groups.ts): folds their events into cells and inserts
+ * them at once with the deduplication token `<group id>:cells`, so a retried group (after a crash
+ * between insert and acknowledgement, or a warehouse outage) is counted once (invariant 5). Events for a window that was already released
  * are late: they are counted in kanon_workers_late_events_total and not staged, because a released
  * window never changes.
  */
@@ -34,6 +35,10 @@ export function createBatchStager(deps: StageBatchDeps) {
     'Events that arrived after their window was released',
   );
   const batches = deps.metrics.counter('kanon_workers_batches_total', 'Batches staged');
+  const groups = deps.metrics.counter(
+    'kanon_workers_inserts_total',
+    'Staging inserts; each stages the group of batches a worker held at once',
+  );
 
   async function dropLate(events: readonly AnonymousEvent[]): Promise<AnonymousEvent[]> {
     // Only a window that closed more than its grace period ago can have been released.
@@ -66,12 +71,15 @@ export function createBatchStager(deps: StageBatchDeps) {
     return kept;
   }
 
-  return async function stageBatch(batch: AnonymousBatch, jobId: string): Promise<void> {
-    const onTime = await dropLate(batch.events);
+  return async function stageGroup(group: StagingGroup): Promise<void> {
+    const all =
+      group.batches.length === 1 ? group.batches[0]!.events : group.batches.flatMap((b) => b.events);
+    const onTime = await dropLate(all);
     const events = deps.attribute ? await deps.attribute(onTime) : onTime;
     const rows = foldBatch(events, deps.windowSeconds, deps.clock());
-    await deps.warehouse.insert(STAGING_TABLE, rows, { dedupToken: `${jobId}:cells` });
+    await deps.warehouse.insert(STAGING_TABLE, rows, { dedupToken: `${group.id}:cells` });
     staged.inc(events.length);
-    batches.inc();
+    batches.inc(group.batches.length);
+    groups.inc();
   };
 }

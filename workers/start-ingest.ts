@@ -1,12 +1,16 @@
 import type { Metrics } from '../core/metrics.js';
-import { type EventsWorker, type QueueConnection, startEventsWorker } from '../core/queue/events-queue.js';
+import {
+  type EventsWorker,
+  type QueueConnection,
+  type StagingGroup,
+  startEventsWorker,
+} from '../core/queue/events-queue.js';
 import { connectRedis } from '../core/redis/connect.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
-import type { AnonymousBatch } from '../schema/event.js';
 import { createCampaignAttribution } from './attribute-campaigns.js';
 import { createBatchStager } from './stage-batch.js';
 
-export type StageHandler = (batch: AnonymousBatch, jobId: string) => Promise<void>;
+export type StageHandler = (group: StagingGroup) => Promise<void>;
 
 /**
  * The ingest worker: consumes queued batches, attributes campaigns and stages cells. One wiring
@@ -37,7 +41,7 @@ export function startIngest(options: {
   const worker = startEventsWorker({
     connection: options.connection,
     concurrency: options.concurrency,
-    handle: (batch, job) => handle(batch, job.id),
+    stage: handle,
     onFailed: options.onFailed,
     lockDurationMs: options.lockDurationMs,
   });

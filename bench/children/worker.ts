@@ -71,12 +71,13 @@ function record(batch: AnonymousBatch): void {
 async function runBaseline(args: { events: number; batchEvents: number; seed: number }) {
   progress(`generating ${args.events.toLocaleString('en')} events for the direct baseline`);
   const batches = prefillBatches({ ...args, now: Date.now(), idPrefix: 'baseline' });
-  let next = 0;
+  // The worker stages the batches it holds at once (its concurrency) as one group: so does this.
+  const size = config.workers.concurrency;
   const started = performance.now();
-  const lane = async () => {
-    for (let batch = batches[next++]; batch; batch = batches[next++]) await stage(batch, batch.id);
-  };
-  await Promise.all(Array.from({ length: config.workers.concurrency }, lane));
+  for (let at = 0; at < batches.length; at += size) {
+    const group = batches.slice(at, at + size);
+    await stage({ id: group[0]!.id, batches: group });
+  }
   const ms = performance.now() - started;
   return {
     events: batches.reduce((sum, batch) => sum + batch.events.length, 0),
@@ -94,9 +95,9 @@ serve(
       worker = startEventsWorker({
         connection: { url: queueUrl, prefix: config.redis.prefix },
         concurrency: config.workers.concurrency,
-        handle: async (batch, job) => {
-          await stage(batch, job.id);
-          record(batch);
+        stage: async (group) => {
+          await stage(group);
+          for (const batch of group.batches) record(batch);
         },
       });
       return { startedAt };

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { AnonymousBatch } from '../../schema/event.js';
 import { KanonError } from '../errors.js';
 import { connectRedis, waitUntilConnected } from '../redis/connect.js';
+import { groupKey, JobGroups, type StagingGroup } from './job-groups.js';
 
 /**
  * The queue between collector and workers: BullMQ queue "events" on Redis. The only importer of
@@ -142,9 +143,10 @@ export function batchCreatedAt(id: string): number | undefined {
 
 export interface EventsWorkerOptions {
   connection: QueueConnection;
+  /** Jobs taken at once; the batches held together are staged as one group (job-groups.ts). */
   concurrency: number;
-  /** Stages one batch; throw to retry, throw UnrecoverableError to give up on it. */
-  handle(batch: AnonymousBatch, job: { id: string; attemptsMade: number }): Promise<void>;
+  /** Stages a group of batches as one insert deduplicated by `group.id`; throw to retry them. */
+  stage(group: StagingGroup): Promise<void>;
   onFailed?(reason: 'invalid_batch' | 'gave_up', job: { id: string }): void;
   lockDurationMs?: number;
 }
@@ -156,15 +158,30 @@ export interface EventsWorker {
   close(): Promise<void>;
 }
 
+export type { StagingGroup };
 export { UnrecoverableError };
 
 /**
  * Consumes batches. The payload is re-parsed with the strict schema, so a job that carries any
- * field beyond the anonymous event (an IP, a user agent) is refused and never staged.
+ * field beyond the anonymous event (an IP, a user agent) is refused and never staged. The valid
+ * batches a worker holds at once are staged together, in groups that keep their id across retries.
  */
 export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
   const redis = connectRedis(options.connection.url, 'consumer');
   const prefix = options.connection.prefix;
+  const reader = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
+  reader.on('error', () => {});
+  const groups = new JobGroups({
+    redis,
+    prefix,
+    maxBatches: options.concurrency,
+    stage: options.stage,
+    async readBatch(id) {
+      const job = await reader.getJob(id);
+      const parsed = job ? AnonymousBatch.safeParse(job.data) : undefined;
+      return parsed?.success && parsed.data.id === id ? parsed.data : undefined;
+    },
+  });
   const worker = new Worker(
     EVENTS_QUEUE,
     async (job: Job) => {
@@ -174,7 +191,7 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
         options.onFailed?.('invalid_batch', { id: String(job.id) });
         throw new UnrecoverableError('batch does not match the anonymous event schema');
       }
-      await options.handle(parsed.data, { id: String(job.id), attemptsMade: job.attemptsMade });
+      await groups.stage(parsed.data);
       await redis.zrem(pendingKey(prefix), parsed.data.id);
     },
     {
@@ -191,6 +208,11 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     },
   );
   worker.on('error', () => {});
+  // Only once the job is completed: a batch whose group record vanished before that would, when
+  // retried, form a new group and be counted twice.
+  worker.on('completed', (job) => {
+    void redis.del(groupKey(prefix, String(job.id))).catch(() => {});
+  });
   worker.on('failed', (job, error) => {
     if (!job || error instanceof UnrecoverableError) return;
     if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
@@ -203,6 +225,7 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     resume: () => worker.resume(),
     async close() {
       await worker.close();
+      await reader.close();
       redis.disconnect();
     },
   };

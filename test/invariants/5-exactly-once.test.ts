@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { connectRedis } from '../../core/redis/connect.js';
 import { PUBLISHED_TABLES } from '../../schema/tables.js';
 import { stagedEvents } from '../fixtures/counts.js';
 import { dumpWarehouse } from '../fixtures/inspect-stores.js';
@@ -22,11 +23,11 @@ describe('invariant 5: a batch retried after a crash between insert and acknowle
     pipeline = await startTestPipeline(
       { KANON_TRUST_PROXY: 'true' },
       {
-        wrapHandler: (stage) => async (batch, jobId) => {
-          await stage(batch, jobId);
-          // The insert is done; the worker "dies" before acknowledging, once per job.
-          if (!crashed.has(jobId)) {
-            crashed.add(jobId);
+        wrapHandler: (stage) => async (group) => {
+          await stage(group);
+          // The insert is done; the worker "dies" before acknowledging, once per group.
+          if (!crashed.has(group.id)) {
+            crashed.add(group.id);
             throw new Error('simulated crash after the insert');
           }
         },
@@ -42,6 +43,22 @@ describe('invariant 5: a batch retried after a crash between insert and acknowle
     await pipeline.drain();
     expect(crashed.size).toBeGreaterThan(0);
     expect(await stagedEvents(pipeline.warehouse)).toBe(60);
+  });
+
+  it('leaves no group record in Redis once every job has completed', async () => {
+    const redis = connectRedis(pipeline.redisUrl, 'consumer');
+    try {
+      // The records are deleted right after completion, which follows the staging drain() waits for.
+      let keys: string[] = [];
+      for (let tries = 0; tries < 50; tries += 1) {
+        keys = await redis.keys(`${pipeline.prefix}:batch-group:*`);
+        if (keys.length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(keys).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

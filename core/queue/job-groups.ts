@@ -1,0 +1,156 @@
+import type { Redis } from 'ioredis';
+import type { AnonymousBatch } from '../../schema/event.js';
+
+/**
+ * Consumer-side group commit: batches that a worker holds at the same time are staged together, as
+ * one warehouse insert, instead of one insert each. An insert into a MergeTree table costs a few
+ * milliseconds whatever its size (it writes a part), so on a small machine the number of inserts,
+ * not the number of events, bounds a worker (docs/benchmarks.md).
+ *
+ * Exactly once (invariant 5) rests on the insert's deduplication token, so a group must have one
+ * stable id for as long as any of its batches may be retried. Before its insert, a group is
+ * recorded in Redis, one key per batch: `<prefix>:batch-group:<batch id>` = `<group id>|<ids>`,
+ * set only for batches not in a group yet (one Lua script, so two workers holding the same batch
+ * after a lapsed lock cannot both claim it). A batch retried later (crash, outage) finds its group
+ * and stages the whole group again under the same id: the batches of that group still in the
+ * queue are read back, and the warehouse drops the insert if the first one got through. A batch
+ * never joins a second group. The key is deleted once its job has completed, and expires with
+ * failed jobs otherwise.
+ */
+export interface StagingGroup {
+  /** The deduplication key of the group's insert: the batch id when the group has one batch. */
+  id: string;
+  batches: AnonymousBatch[];
+}
+
+export interface JobGroupsOptions {
+  redis: Redis;
+  prefix: string;
+  /** Most batches in one group. */
+  maxBatches: number;
+  /** Stages a group with one insert deduplicated by `group.id`; throws to have its batches retried. */
+  stage(group: StagingGroup): Promise<void>;
+  /** Reads a queued batch back, for a retried group whose other batches this worker does not hold. */
+  readBatch(id: string): Promise<AnonymousBatch | undefined>;
+}
+
+/** Failed jobs expire after two days (JOB_OPTIONS.removeOnFail); their group records with them. */
+const GROUP_TTL_SECONDS = 2 * 86_400;
+
+export const groupKey = (prefix: string, batchId: string) => `${prefix}:batch-group:${batchId}`;
+
+/**
+ * KEYS: the group keys of the batches offered. ARGV[1]: TTL in seconds; ARGV[2..]: the batch ids.
+ * Batches without a group form a new one, named after its first batch (`<id>` alone, or `<id>+<n>`).
+ * Returns, per key, the record that now holds: the new group's, or the one set by an earlier try.
+ */
+const CLAIM_GROUP_LUA = `
+local fresh = {}
+local found = {}
+for i, key in ipairs(KEYS) do
+  local record = redis.call('GET', key)
+  found[i] = record
+  if not record then fresh[#fresh + 1] = ARGV[i + 1] end
+end
+if #fresh > 0 then
+  local id = fresh[1]
+  if #fresh > 1 then id = id .. '+' .. #fresh end
+  local record = id .. '|' .. table.concat(fresh, ',')
+  for i, key in ipairs(KEYS) do
+    if not found[i] then
+      redis.call('SET', key, record, 'EX', ARGV[1])
+      found[i] = record
+    end
+  end
+end
+return found
+`;
+
+interface Waiting {
+  batch: AnonymousBatch;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+type ClaimingRedis = Redis & {
+  kanonClaimGroup(keyCount: number, ...args: string[]): Promise<string[]>;
+};
+
+export function parseGroupRecord(record: string): { id: string; members: string[] } {
+  const bar = record.indexOf('|');
+  return { id: record.slice(0, bar), members: record.slice(bar + 1).split(',') };
+}
+
+export class JobGroups {
+  private waiting: Waiting[] = [];
+  private running = false;
+  private readonly redis: ClaimingRedis;
+
+  constructor(private readonly options: JobGroupsOptions) {
+    if (!('kanonClaimGroup' in options.redis)) {
+      options.redis.defineCommand('kanonClaimGroup', { lua: CLAIM_GROUP_LUA });
+    }
+    this.redis = options.redis as ClaimingRedis;
+  }
+
+  /** Resolves once the batch is staged (in this group or, on a retry, in the group it joined first). */
+  stage(batch: AnonymousBatch): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ batch, resolve, reject }));
+    if (!this.running) {
+      this.running = true;
+      // Let the other jobs the worker is taking right now arrive first.
+      setImmediate(() => void this.drain());
+    }
+    return done;
+  }
+
+  /** Batches waiting here are staged one group after the other; those arriving meanwhile wait. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        await this.stageGroup(this.waiting.splice(0, this.options.maxBatches));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async stageGroup(entries: Waiting[]): Promise<void> {
+    let records: string[];
+    try {
+      const ids = entries.map((entry) => entry.batch.id);
+      records = await this.redis.kanonClaimGroup(
+        ids.length,
+        ...ids.map((id) => groupKey(this.options.prefix, id)),
+        String(GROUP_TTL_SECONDS),
+        ...ids,
+      );
+    } catch (error) {
+      for (const entry of entries) entry.reject(error);
+      return;
+    }
+    const byGroup = new Map<string, Waiting[]>();
+    entries.forEach((entry, index) => {
+      const record = records[index] ?? '';
+      byGroup.set(record, [...(byGroup.get(record) ?? []), entry]);
+    });
+    for (const [record, held] of byGroup) {
+      try {
+        if (!record.includes('|')) throw new Error('batch group record missing');
+        const { id, members } = parseGroupRecord(record);
+        const heldIds = new Set(held.map((entry) => entry.batch.id));
+        const others = await Promise.all(
+          members.filter((member) => !heldIds.has(member)).map((member) => this.options.readBatch(member)),
+        );
+        const batches = [...held.map((entry) => entry.batch)];
+        // A member that is gone has completed, so this group's insert got through and this one will
+        // be dropped as a duplicate whatever it carries.
+        for (const batch of others) if (batch) batches.push(batch);
+        await this.options.stage({ id, batches });
+        for (const entry of held) entry.resolve();
+      } catch (error) {
+        for (const entry of held) entry.reject(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metrics } from '../../core/metrics.js';
+import { groupKey, JobGroups, type StagingGroup } from '../../core/queue/job-groups.js';
+import { connectRedis } from '../../core/redis/connect.js';
+import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import type { AnonymousBatch } from '../../schema/event.js';
+import { createBatchStager } from '../../workers/stage-batch.js';
+import { stagedEvents } from '../fixtures/counts.js';
+import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
+import { openMigratedWarehouse } from '../fixtures/warehouse.js';
+
+/**
+ * Consumer-side grouping (core/queue/job-groups.ts) on a real Redis and the real engine: batches a
+ * worker holds at once share one insert, and a group keeps its id across retries however its
+ * batches come back, so nothing is counted twice or lost (invariant 5).
+ */
+const now = Date.now();
+const batch = (id: string, events: number): AnonymousBatch => ({
+  id,
+  events: Array.from({ length: events }, (_, n) => ({
+    ts: now,
+    site: 'shop',
+    type: 'pageview' as const,
+    visitor: String(1000 + n),
+    path: `/p${n % 3}`,
+    page_type: 'other' as const,
+    referrer: '(direct)',
+    utm_source: '',
+    utm_medium: '',
+    utm_campaign: '',
+    device: 'desktop' as const,
+    browser: 'Chrome',
+    os: 'Linux',
+    country: 'DE',
+    viewport: 'l' as const,
+  })),
+});
+
+describe('job groups', () => {
+  let redis: Redis;
+  let warehouse: Warehouse;
+  let prefix: string;
+  const queued = new Map<string, AnonymousBatch>();
+  const stagedGroups: StagingGroup[] = [];
+  let failNext = 0;
+  let crashAfterNext = 0;
+
+  const groupsFor = (maxBatches = 16) => {
+    const stage = createBatchStager({
+      warehouse,
+      windowSeconds: 60,
+      graceSeconds: 0,
+      metrics: new Metrics(),
+      clock: Date.now,
+    });
+    return new JobGroups({
+      redis,
+      prefix,
+      maxBatches,
+      async stage(group) {
+        if (failNext > 0) {
+          failNext -= 1;
+          throw new Error('warehouse unavailable');
+        }
+        await stage(group);
+        stagedGroups.push(group);
+        if (crashAfterNext > 0) {
+          crashAfterNext -= 1;
+          throw new Error('crashed after the insert');
+        }
+      },
+      readBatch: async (id) => queued.get(id),
+    });
+  };
+
+  beforeAll(async () => {
+    redis = connectRedis(testRedisUrl(), 'consumer');
+    warehouse = await openMigratedWarehouse('kanon_job_groups');
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await warehouse?.close();
+  });
+
+  const reset = async () => {
+    prefix = uniquePrefix('groups');
+    queued.clear();
+    stagedGroups.length = 0;
+    failNext = 0;
+    crashAfterNext = 0;
+    await warehouse.exec('TRUNCATE TABLE stg_cells');
+  };
+
+  it('stages the batches held at once as one insert named after the first', async () => {
+    await reset();
+    const groups = groupsFor();
+    const batches = ['a1', 'a2', 'a3'].map((id) => batch(id, 4));
+    await Promise.all(batches.map((b) => groups.stage(b)));
+    expect(stagedGroups.map((group) => [group.id, group.batches.map((b) => b.id)])).toEqual([
+      ['a1+3', ['a1', 'a2', 'a3']],
+    ]);
+    expect(await redis.get(groupKey(prefix, 'a2'))).toBe('a1+3|a1,a2,a3');
+    expect(await redis.ttl(groupKey(prefix, 'a2'))).toBeGreaterThan(86_400);
+    expect(await stagedEvents(warehouse)).toBe(12);
+  });
+
+  it('never puts more than maxBatches batches in one group', async () => {
+    await reset();
+    const groups = groupsFor(2);
+    await Promise.all(['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => groups.stage(batch(id, 1))));
+    expect(stagedGroups.map((group) => group.batches.length)).toEqual([2, 2, 1]);
+    expect(await stagedEvents(warehouse)).toBe(5);
+  });
+
+  it('counts a group once when its batches come back one by one after a crash after the insert', async () => {
+    await reset();
+    const batches = ['c1', 'c2', 'c3'].map((id) => batch(id, 5));
+    for (const b of batches) queued.set(b.id, b);
+    crashAfterNext = 1;
+    const first = groupsFor();
+    const outcomes = await Promise.allSettled(batches.map((b) => first.stage(b)));
+    expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+    expect(await stagedEvents(warehouse)).toBe(15);
+
+    // Retried separately, each alongside a new batch: each goes back to its first group.
+    const retry = groupsFor();
+    for (const [n, b] of batches.entries()) {
+      await Promise.all([retry.stage(b), retry.stage(batch(`new${n}`, 2))]);
+    }
+    expect(stagedGroups.filter((group) => group.id === 'c1+3')).toHaveLength(4);
+    expect(stagedGroups.filter((group) => group.id === 'c1+3').every((g) => g.batches.length === 3)).toBe(
+      true,
+    );
+    expect(stagedGroups.map((group) => group.id)).toEqual(expect.arrayContaining(['new0', 'new1', 'new2']));
+    expect(await stagedEvents(warehouse)).toBe(15 + 3 * 2);
+  });
+
+  it('stages the whole group when one batch of a failed insert is retried before the others', async () => {
+    await reset();
+    const batches = ['f1', 'f2'].map((id) => batch(id, 7));
+    for (const b of batches) queued.set(b.id, b);
+    failNext = 1;
+    const groups = groupsFor();
+    const outcomes = await Promise.allSettled(batches.map((b) => groups.stage(b)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(await stagedEvents(warehouse)).toBe(0);
+
+    // f1 comes back first: f2, still queued, is read back and staged with it.
+    await groups.stage(batches[0]!);
+    expect(await stagedEvents(warehouse)).toBe(14);
+    // f2 comes back later: same group id, so the engine drops the insert.
+    queued.delete('f1');
+    await groups.stage(batches[1]!);
+    expect(await stagedEvents(warehouse)).toBe(14);
+  });
+
+  it('lets only one of two workers that hold the same batch claim it for a group', async () => {
+    await reset();
+    const shared = batch('s1', 3);
+    const left = groupsFor();
+    const right = groupsFor();
+    await Promise.all([
+      left.stage(shared),
+      left.stage(batch('l1', 1)),
+      right.stage(shared),
+      right.stage(batch('r1', 1)),
+    ]);
+    const withShared = stagedGroups.filter((group) => group.batches.some((b) => b.id === 's1'));
+    expect(new Set(withShared.map((group) => group.id)).size).toBe(1);
+    expect(await stagedEvents(warehouse)).toBe(5);
+  });
+
+  it('refuses every batch of a group whose record cannot be written, and stages nothing', async () => {
+    await reset();
+    const broken = connectRedis('redis://127.0.0.1:1', 'producer');
+    const groups = new JobGroups({
+      redis: broken,
+      prefix,
+      maxBatches: 16,
+      stage: async (group) => {
+        stagedGroups.push(group);
+      },
+      readBatch: async () => undefined,
+    });
+    const outcomes = await Promise.allSettled([groups.stage(batch('x1', 1)), groups.stage(batch('x2', 1))]);
+    broken.disconnect();
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(stagedGroups).toEqual([]);
+  });
+});
