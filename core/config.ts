@@ -197,8 +197,10 @@ export const EnvSchema = z
       .int()
       .min(1)
       .max(256)
-      .default(16)
-      .describe('Batches a worker takes at once; those it holds together are staged as one insert'),
+      .default(32)
+      .describe(
+        'Batches a worker takes at once; it stages them in groups of up to half as many, one insert each',
+      ),
     KANON_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')

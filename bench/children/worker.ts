@@ -71,8 +71,8 @@ function record(batch: AnonymousBatch): void {
 async function runBaseline(args: { events: number; batchEvents: number; seed: number }) {
   progress(`generating ${args.events.toLocaleString('en')} events for the direct baseline`);
   const batches = prefillBatches({ ...args, now: Date.now(), idPrefix: 'baseline' });
-  // The worker stages the batches it holds at once (its concurrency) as one group: so does this.
-  const size = config.workers.concurrency;
+  // The worker stages the batches it holds in groups of up to half its concurrency: so does this.
+  const size = Math.max(1, Math.ceil(config.workers.concurrency / 2));
   const started = performance.now();
   for (let at = 0; at < batches.length; at += size) {
     const group = batches.slice(at, at + size);

@@ -174,7 +174,8 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
   const groups = new JobGroups({
     redis,
     prefix,
-    maxBatches: options.concurrency,
+    // Half the jobs held: one group fills while the other is being inserted.
+    maxBatches: Math.max(1, Math.ceil(options.concurrency / 2)),
     stage: options.stage,
     async readBatch(id) {
       const job = await reader.getJob(id);
