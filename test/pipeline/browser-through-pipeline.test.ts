@@ -47,6 +47,10 @@ describeInBrowser('demo shop through the real pipeline', () => {
     });
 
   it('stages a shopping trip and releases it once two visitors share the window', async () => {
+    // Both visits must land in one release window (a minute here), or each window holds a single
+    // visitor and K = 2 rightly suppresses it: start early in a minute.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 25_000) await new Promise((resolve) => setTimeout(resolve, 60_100 - intoMinute));
     for (const visitor of [0, 1]) {
       // Two shoppers: two browsers (the visitor token is per IP and user agent; both are 127.0.0.1).
       const browser = await launchShopperChromium(
