@@ -23,9 +23,9 @@ const Released = z.object({ site: z.string(), start: z.number() });
 /**
  * Stages a group of batches (core/queue/job-groups.ts): folds their events into cells and inserts
  * them at once with the deduplication token `<group id>:cells`, so a retried group (after a crash
- * between insert and acknowledgement, or a warehouse outage) is counted once (invariant 5). Events for a window that was already released
- * are late: they are counted in kanon_workers_late_events_total and not staged, because a released
- * window never changes.
+ * between insert and acknowledgement, or a warehouse outage) is counted once (invariant 5).
+ * Events for a window that was already released are late: they are counted in
+ * kanon_workers_late_events_total and not staged, because a released window never changes.
  */
 export function createBatchStager(deps: StageBatchDeps) {
   const released = new LruCache<string, true>(10_000);
@@ -72,9 +72,7 @@ export function createBatchStager(deps: StageBatchDeps) {
   }
 
   return async function stageGroup(group: StagingGroup): Promise<void> {
-    const all =
-      group.batches.length === 1 ? group.batches[0]!.events : group.batches.flatMap((b) => b.events);
-    const onTime = await dropLate(all);
+    const onTime = await dropLate(group.batches.flatMap((batch) => batch.events));
     const events = deps.attribute ? await deps.attribute(onTime) : onTime;
     const rows = foldBatch(events, deps.windowSeconds, deps.clock());
     await deps.warehouse.insert(STAGING_TABLE, rows, { dedupToken: `${group.id}:cells` });

@@ -2,7 +2,7 @@ import { migrateWarehouse } from '../../bin/runtime/stages.js';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/log.js';
 import { Metrics } from '../../core/metrics.js';
-import { createWatermarkReader, startEventsWorker } from '../../core/queue/events-queue.js';
+import { createWatermarkReader, groupSizeFor, startEventsWorker } from '../../core/queue/events-queue.js';
 import { type ReleaseSchedule, startReleaseSchedule } from '../../core/queue/release-queue.js';
 import { connectRedis } from '../../core/redis/connect.js';
 import { ChdbWarehouse } from '../../core/warehouse/chdb-embedded.js';
@@ -71,8 +71,8 @@ function record(batch: AnonymousBatch): void {
 async function runBaseline(args: { events: number; batchEvents: number; seed: number }) {
   progress(`generating ${args.events.toLocaleString('en')} events for the direct baseline`);
   const batches = prefillBatches({ ...args, now: Date.now(), idPrefix: 'baseline' });
-  // The worker stages the batches it holds in groups of up to half its concurrency: so does this.
-  const size = Math.max(1, Math.ceil(config.workers.concurrency / 2));
+  // The same groups the worker stages (events-queue.ts), without the queue.
+  const size = groupSizeFor(config.workers.concurrency);
   const started = performance.now();
   for (let at = 0; at < batches.length; at += size) {
     const group = batches.slice(at, at + size);

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { AnonymousBatch } from '../../schema/event.js';
 import { KanonError } from '../errors.js';
 import { connectRedis, waitUntilConnected } from '../redis/connect.js';
-import { groupKey, JobGroups, type StagingGroup } from './job-groups.js';
+import { groupKey, groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
 
 /**
  * The queue between collector and workers: BullMQ queue "events" on Redis. The only importer of
@@ -158,8 +158,7 @@ export interface EventsWorker {
   close(): Promise<void>;
 }
 
-export type { StagingGroup };
-export { UnrecoverableError };
+export { groupSizeFor, type StagingGroup, UnrecoverableError };
 
 /**
  * Consumes batches. The payload is re-parsed with the strict schema, so a job that carries any
@@ -174,8 +173,7 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
   const groups = new JobGroups({
     redis,
     prefix,
-    // Half the jobs held: one group fills while the other is being inserted.
-    maxBatches: Math.max(1, Math.ceil(options.concurrency / 2)),
+    maxBatches: groupSizeFor(options.concurrency),
     stage: options.stage,
     async readBatch(id) {
       const job = await reader.getJob(id);

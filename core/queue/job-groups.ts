@@ -39,6 +39,9 @@ const GROUP_TTL_SECONDS = 2 * 86_400;
 
 export const groupKey = (prefix: string, batchId: string) => `${prefix}:batch-group:${batchId}`;
 
+/** Groups hold up to half the jobs a worker takes, so one group fills while the other is inserted. */
+export const groupSizeFor = (concurrency: number) => Math.max(1, Math.ceil(concurrency / 2));
+
 /**
  * KEYS: the group keys of the batches offered. ARGV[1]: TTL in seconds; ARGV[2..]: the batch ids.
  * Batches without a group form a new one, named after its first batch (`<id>` alone, or `<id>+<n>`).
@@ -76,7 +79,7 @@ type ClaimingRedis = Redis & {
   kanonClaimGroup(keyCount: number, ...args: string[]): Promise<string[]>;
 };
 
-export function parseGroupRecord(record: string): { id: string; members: string[] } {
+function parseGroupRecord(record: string): { id: string; members: string[] } {
   const bar = record.indexOf('|');
   return { id: record.slice(0, bar), members: record.slice(bar + 1).split(',') };
 }
@@ -132,7 +135,9 @@ export class JobGroups {
     const byGroup = new Map<string, Waiting[]>();
     entries.forEach((entry, index) => {
       const record = records[index] ?? '';
-      byGroup.set(record, [...(byGroup.get(record) ?? []), entry]);
+      const held = byGroup.get(record);
+      if (held) held.push(entry);
+      else byGroup.set(record, [entry]);
     });
     for (const [record, held] of byGroup) {
       try {
@@ -142,7 +147,7 @@ export class JobGroups {
         const others = await Promise.all(
           members.filter((member) => !heldIds.has(member)).map((member) => this.options.readBatch(member)),
         );
-        const batches = [...held.map((entry) => entry.batch)];
+        const batches = held.map((entry) => entry.batch);
         // A member that is gone has completed, so this group's insert got through and this one will
         // be dropped as a duplicate whatever it carries.
         for (const batch of others) if (batch) batches.push(batch);

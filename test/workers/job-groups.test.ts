@@ -1,13 +1,12 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Metrics } from '../../core/metrics.js';
 import { groupKey, JobGroups, type StagingGroup } from '../../core/queue/job-groups.js';
 import { connectRedis } from '../../core/redis/connect.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { AnonymousBatch } from '../../schema/event.js';
-import { createBatchStager } from '../../workers/stage-batch.js';
 import { stagedEvents } from '../fixtures/counts.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
+import { createTestStager } from '../fixtures/stager.js';
 import { openMigratedWarehouse } from '../fixtures/warehouse.js';
 
 /**
@@ -47,13 +46,7 @@ describe('job groups', () => {
   let crashAfterNext = 0;
 
   const groupsFor = (maxBatches = 16) => {
-    const stage = createBatchStager({
-      warehouse,
-      windowSeconds: 60,
-      graceSeconds: 0,
-      metrics: new Metrics(),
-      clock: Date.now,
-    });
+    const stage = createTestStager(warehouse);
     return new JobGroups({
       redis,
       prefix,
