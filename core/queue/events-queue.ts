@@ -1,6 +1,7 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AnonymousBatch } from '../../schema/event.js';
+import { isAnonymousBatch } from '../../schema/compiled-check.js';
+import type { AnonymousBatch } from '../../schema/event.js';
 import { KanonError } from '../errors.js';
 import { connectRedis, waitUntilConnected } from '../redis/connect.js';
 import { groupKey, groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
@@ -161,8 +162,9 @@ export interface EventsWorker {
 export { groupSizeFor, type StagingGroup, UnrecoverableError };
 
 /**
- * Consumes batches. The payload is re-parsed with the strict schema, so a job that carries any
- * field beyond the anonymous event (an IP, a user agent) is refused and never staged. The valid
+ * Consumes batches. The payload is checked against the strict schema (compiled, see
+ * schema/compiled-check.ts), so a job that carries any field beyond the anonymous event (an IP, a
+ * user agent) is refused and never staged. The valid
  * batches a worker holds at once are staged together, in groups that keep their id across retries.
  */
 export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
@@ -177,21 +179,21 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     stage: options.stage,
     async readBatch(id) {
       const job = await reader.getJob(id);
-      const parsed = job ? AnonymousBatch.safeParse(job.data) : undefined;
-      return parsed?.success && parsed.data.id === id ? parsed.data : undefined;
+      const data: unknown = job?.data;
+      return isAnonymousBatch(data) && data.id === id ? data : undefined;
     },
   });
   const worker = new Worker(
     EVENTS_QUEUE,
     async (job: Job) => {
-      const parsed = AnonymousBatch.safeParse(job.data);
-      if (!parsed.success || parsed.data.id !== job.id) {
+      const batch: unknown = job.data;
+      if (!isAnonymousBatch(batch) || batch.id !== job.id) {
         await redis.zrem(pendingKey(prefix), String(job.id));
         options.onFailed?.('invalid_batch', { id: String(job.id) });
         throw new UnrecoverableError('batch does not match the anonymous event schema');
       }
-      await groups.stage(parsed.data);
-      await redis.zrem(pendingKey(prefix), parsed.data.id);
+      await groups.stage(batch);
+      await redis.zrem(pendingKey(prefix), batch.id);
     },
     {
       connection: redis,
