@@ -11,6 +11,8 @@ import { dayOfMs } from '../core/time.js';
  */
 export interface SaltStore {
   saltFor(day: string): Promise<Buffer>;
+  /** The salt of `day` when it is already in memory, so the hot path needs no promise. */
+  cachedSaltFor?(day: string): Buffer | undefined;
 }
 
 export const SALT_BYTES = 32;

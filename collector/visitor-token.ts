@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /**
  * The visitor token: HMAC-SHA256 over ip|user agent|site under the day's salt, truncated to 64
@@ -7,6 +7,22 @@ import { createHmac } from 'node:crypto';
  * recomputed from an IP and user agent (invariant 4).
  */
 export function mintVisitorToken(salt: Buffer, ip: string, userAgent: string, site: string): string {
-  const digest = createHmac('sha256', salt).update(`${ip}|${userAgent}|${site}`).digest();
+  const digest = createHmac('sha256', keyOf(salt)).update(`${ip}|${userAgent}|${site}`).digest();
   return digest.readBigUInt64BE(0).toString();
+}
+
+/**
+ * An HMAC keyed with a KeyObject skips importing the raw key on every call (~0.5 µs of a single
+ * beacon's ~18). Keyed by the salt's Buffer, which the salt store hands out once per day, so a
+ * key lives exactly as long as its salt is held, and no longer.
+ */
+const keys = new WeakMap<Buffer, KeyObject>();
+
+function keyOf(salt: Buffer): KeyObject {
+  let key = keys.get(salt);
+  if (!key) {
+    key = createSecretKey(salt);
+    keys.set(salt, key);
+  }
+  return key;
 }

@@ -14,8 +14,9 @@ export function collapseWhitespace(text: string): string {
 }
 
 /**
- * Cuts `text` to at most `max` UTF-16 code units, which is how the event schema's zod `.max()`
- * counts. A cut that would split a surrogate pair drops the lone high surrogate instead, so the
+ * Cuts `text` to at most `max` UTF-16 code units. zod's `.max()` counts code points, of which a
+ * text has at most as many as code units, so a capped text always passes the event schema's limit.
+ * A cut that would split a surrogate pair drops the lone high surrogate instead, so the
  * result is always well-formed Unicode.
  */
 export function capLength(text: string, max: number): string {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,18 @@ describe('invariant 4: visitor tokens are unlinkable after the day ends', () => 
       mintVisitorToken(monday, '203.0.113.9', 'UA', 'other'),
     );
     expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop')).toMatch(/^\d{1,20}$/);
+  });
+
+  it('is HMAC-SHA256 of ip|ua|site under the salt, its first 64 bits in decimal', () => {
+    const reference = (salt: Buffer) =>
+      createHmac('sha256', salt).update('203.0.113.9|UA|shop').digest().readBigUInt64BE(0).toString();
+    for (const fill of [7, 8, 7]) {
+      // A new Buffer each time: the collector keys its HMACs by the salt it was handed.
+      expect(mintVisitorToken(Buffer.alloc(32, fill), '203.0.113.9', 'UA', 'shop')).toBe(
+        reference(Buffer.alloc(32, fill)),
+      );
+    }
+    expect(reference(Buffer.alloc(32, 7))).not.toBe(reference(Buffer.alloc(32, 8)));
   });
 
   it('creates one salt a day shared by every collector, even when they race for it', async () => {
