@@ -12,12 +12,22 @@ import { AnonymousBatch } from './event.js';
  * test/workers/compiled-check.test.ts checks with thousands of generated batches and mutations.
  * ajv's defaults already match zod's rules: string lengths in Unicode code points (so an emoji
  * counts one, as in zod 4), patterns as JavaScript regular expressions. `strict: true` makes any
- * keyword ajv does not know fail at start-up instead of being ignored.
+ * keyword ajv does not know fail when a worker starts instead of being ignored.
  */
-const ajv = new Ajv2020({ strict: true, allErrors: false });
-const checkBatch = ajv.compile(z.toJSONSchema(AnonymousBatch, { target: 'draft-2020-12' }));
+let checkBatch: ((data: unknown) => boolean) | undefined;
+
+/**
+ * Compiles the check (once). Only workers check batches, and compiling costs ~10 MB of memory, so a
+ * collector, which imports the queue module too, never does; workers call this when they start.
+ */
+export function compileBatchCheck(): (data: unknown) => boolean {
+  checkBatch ??= new Ajv2020({ strict: true, allErrors: false }).compile(
+    z.toJSONSchema(AnonymousBatch, { target: 'draft-2020-12' }),
+  );
+  return checkBatch;
+}
 
 /** True when `data` is a valid anonymous batch; it is used as it is, not copied. */
 export function isAnonymousBatch(data: unknown): data is AnonymousBatch {
-  return checkBatch(data);
+  return (checkBatch ?? compileBatchCheck())(data);
 }

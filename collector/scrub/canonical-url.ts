@@ -72,9 +72,14 @@ function capPath(path: string): string {
 }
 
 function canonicalPath(pathname: string): string {
-  const segments = scrubText(pathname, 'path')
-    .split('/')
-    .filter((segment) => segment !== '');
+  const scrubbed = scrubText(pathname, 'path');
+  // Most paths have no empty segment to drop (no `//`, no trailing `/`): they need no split and join.
+  const clean =
+    scrubbed.startsWith('/') &&
+    !scrubbed.includes('//') &&
+    (scrubbed.length === 1 || !scrubbed.endsWith('/'));
+  if (clean) return capPath(scrubbed);
+  const segments = scrubbed.split('/').filter((segment) => segment !== '');
   return capPath(`/${segments.join('/')}`);
 }
 

@@ -1,6 +1,6 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isAnonymousBatch } from '../../schema/compiled-check.js';
+import { compileBatchCheck, isAnonymousBatch } from '../../schema/compiled-check.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { KanonError } from '../errors.js';
 import { connectRedis, waitUntilConnected } from '../redis/connect.js';
@@ -168,6 +168,7 @@ export { groupSizeFor, type StagingGroup, UnrecoverableError };
  * batches a worker holds at once are staged together, in groups that keep their id across retries.
  */
 export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
+  compileBatchCheck();
   const redis = connectRedis(options.connection.url, 'consumer');
   const prefix = options.connection.prefix;
   const reader = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
