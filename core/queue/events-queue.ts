@@ -4,7 +4,7 @@ import { compileBatchCheck, isAnonymousBatch } from '../../schema/compiled-check
 import type { AnonymousBatch } from '../../schema/event.js';
 import { KanonError } from '../errors.js';
 import { connectRedis, waitUntilConnected } from '../redis/connect.js';
-import { groupKey, groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
+import { groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
 
 /**
  * The queue between collector and workers: BullMQ queue "events" on Redis. The only importer of
@@ -210,10 +210,10 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     },
   );
   worker.on('error', () => {});
-  // Only once the job is completed: a batch whose group record vanished before that would, when
-  // retried, form a new group and be counted twice.
+  // The record outlives the job by a few minutes (job-groups.ts): a batch whose record vanished
+  // while any copy of its job could still run would form a new group, counted twice or dropped.
   worker.on('completed', (job) => {
-    void redis.del(groupKey(prefix, String(job.id))).catch(() => {});
+    void groups.completed(String(job.id)).catch(() => {});
   });
   worker.on('failed', (job, error) => {
     if (!job || error instanceof UnrecoverableError) return;

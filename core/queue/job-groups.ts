@@ -14,8 +14,11 @@ import type { AnonymousBatch } from '../../schema/event.js';
  * after a lapsed lock cannot both claim it). A batch retried later (crash, outage) finds its group
  * and stages the whole group again under the same id: the batches of that group still in the
  * queue are read back, and the warehouse drops the insert if the first one got through. A batch
- * never joins a second group. The key is deleted once its job has completed, and expires with
- * failed jobs otherwise.
+ * never joins a second group. Once its job has completed the key is kept for ten more minutes (it
+ * expires with failed jobs otherwise): BullMQ can run a job twice when its lock lapses (a stalled
+ * event loop, Redis briefly out of reach), and a second copy that found no record would form a
+ * new group, whose id can repeat an earlier group's (`<id>+<n>`) so that the engine drops the
+ * insert as a duplicate, and the other batches in it with it.
  */
 export interface StagingGroup {
   /** The deduplication key of the group's insert: the batch id when the group has one batch. */
@@ -36,6 +39,11 @@ export interface JobGroupsOptions {
 
 /** Failed jobs expire after two days (JOB_OPTIONS.removeOnFail); their group records with them. */
 const GROUP_TTL_SECONDS = 2 * 86_400;
+/**
+ * How long a completed batch's record is kept: far longer than any copy of its job can still be
+ * running (lock 30 s), short enough that Redis holds at most ten minutes of batch ids.
+ */
+export const COMPLETED_GROUP_TTL_SECONDS = 600;
 
 export const groupKey = (prefix: string, batchId: string) => `${prefix}:batch-group:${batchId}`;
 
@@ -105,6 +113,11 @@ export class JobGroups {
       setImmediate(() => void this.drain());
     }
     return done;
+  }
+
+  /** The job of `batchId` has completed: its record is kept only for COMPLETED_GROUP_TTL_SECONDS. */
+  async completed(batchId: string): Promise<void> {
+    await this.redis.expire(groupKey(this.options.prefix, batchId), COMPLETED_GROUP_TTL_SECONDS);
   }
 
   /** Batches waiting here are staged one group after the other; those arriving meanwhile wait. */

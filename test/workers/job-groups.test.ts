@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupKey, JobGroups, type StagingGroup } from '../../core/queue/job-groups.js';
+import {
+  COMPLETED_GROUP_TTL_SECONDS,
+  groupKey,
+  JobGroups,
+  type StagingGroup,
+} from '../../core/queue/job-groups.js';
 import { connectRedis } from '../../core/redis/connect.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { AnonymousBatch } from '../../schema/event.js';
@@ -146,6 +151,24 @@ describe('job groups', () => {
     queued.delete('f1');
     await groups.stage(batches[1]!);
     expect(await stagedEvents(warehouse)).toBe(14);
+  });
+
+  it('neither drops nor doubles a batch when a second copy of a completed job comes back', async () => {
+    // BullMQ runs a job twice when its lock lapses (a stalled event loop, Redis out of reach for a
+    // moment). Here the first copy of e1 was staged with e2 and completed; the second copy arrives
+    // beside a new batch e3. Without e1's record it would form a new group named e1+2 again, and
+    // the engine would drop that insert, e3 with it, as a duplicate of the first.
+    await reset();
+    const groups = groupsFor();
+    const first = [batch('e1', 3), batch('e2', 4)];
+    await Promise.all(first.map((b) => groups.stage(b)));
+    expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2']);
+    await groups.completed('e1');
+    expect(await redis.ttl(groupKey(prefix, 'e1'))).toBeLessThanOrEqual(COMPLETED_GROUP_TTL_SECONDS);
+    expect(await redis.ttl(groupKey(prefix, 'e1'))).toBeGreaterThan(0);
+
+    await Promise.all([groups.stage(first[0]!), groups.stage(batch('e3', 5))]);
+    expect(await stagedEvents(warehouse)).toBe(3 + 4 + 5);
   });
 
   it('lets only one of two workers that hold the same batch claim it for a group', async () => {
