@@ -26,10 +26,22 @@ interface Accumulator {
 }
 
 /**
- * A cell's key: each part prefixed by its length, so no value (whatever characters it holds) can
- * make two different cells share a key. Cheaper than JSON.stringify on the hot path.
+ * Cells are found through one map per key part (site, window, report, d1, d2, d3) rather than by
+ * one concatenated key: building and hashing a fresh key string per cell was a seventh of the
+ * fold's time, while the parts are strings whose hashes V8 has already computed. Separate levels
+ * also mean no value, whatever characters it holds, can make two cells share a key.
  */
-const keyPart = (value: string) => `${value.length}:${value}`;
+type Level<T> = Map<string, T>;
+type CellsOfReport = Level<Level<Level<Accumulator>>>;
+
+function child<T>(level: Level<T>, key: string, create: () => T): T {
+  let next = level.get(key);
+  if (next === undefined) {
+    next = create();
+    level.set(key, next);
+  }
+  return next;
+}
 
 /** Orders rows as the staging table's ORDER BY does, so the output does not depend on Map order. */
 function compareRows(a: Accumulator, b: Accumulator): number {
@@ -52,7 +64,8 @@ export function foldBatch(
   windowSeconds: number,
   stagedAtMs: number,
 ): StagingRow[] {
-  const cells = new Map<string, Accumulator>();
+  const cells = new Map<string, Level<Level<CellsOfReport>>>();
+  const accumulators: Accumulator[] = [];
   const stagedAt = toClickHouseDateTime(Math.floor(stagedAtMs / 1000));
   // A batch spans a few windows at most: format each window's start once.
   const windowTexts = new Map<number, string>();
@@ -63,16 +76,25 @@ export function foldBatch(
       windowStart = toClickHouseDateTime(start);
       windowTexts.set(start, windowStart);
     }
-    const eventKey = `${keyPart(event.site)}${keyPart(windowStart)}`;
+    const reportsOfWindow = child(
+      child(cells, event.site, () => new Map()),
+      windowStart,
+      () => new Map(),
+    );
     for (const report of REPORT_LIST) {
+      const ofReport = child(reportsOfWindow, report.name, () => new Map() as CellsOfReport);
       for (const cell of report.cells(event)) {
         if (cell.dims.length > MAX_DIMS)
           throw new Error(`report ${report.name} has more than ${MAX_DIMS} dimensions`);
         const d1 = cell.dims[0] ?? '';
         const d2 = cell.dims[1] ?? '';
         const d3 = cell.dims[2] ?? '';
-        const key = `${eventKey}${keyPart(report.name)}${keyPart(d1)}${keyPart(d2)}${keyPart(d3)}`;
-        let accumulator = cells.get(key);
+        const ofD3 = child(
+          child(ofReport, d1, () => new Map()),
+          d2,
+          () => new Map(),
+        );
+        let accumulator = ofD3.get(d3);
         if (!accumulator) {
           accumulator = {
             row: {
@@ -87,7 +109,8 @@ export function foldBatch(
             },
             visitors: new Set(),
           };
-          cells.set(key, accumulator);
+          ofD3.set(d3, accumulator);
+          accumulators.push(accumulator);
         }
         const measures = accumulator.row.measures;
         for (const name in cell.measures) {
@@ -97,7 +120,7 @@ export function foldBatch(
       }
     }
   }
-  const accumulators = [...cells.values()].sort(compareRows);
+  accumulators.sort(compareRows);
   const rows: StagingRow[] = new Array(accumulators.length);
   for (let index = 0; index < accumulators.length; index++) {
     const { row, visitors } = accumulators[index]!;
