@@ -80,7 +80,8 @@ describe('invariant 8: purge', () => {
   it('leaves nothing of the purged site and everything of the others', async () => {
     const before = await dumpWarehouse(pipeline.warehouse);
     expect(before).toContain('purge-me-shop');
-    expect(before).toMatch(/pub_pages_by_day\n\{[^\n]*purge-me-shop/);
+    // Any row of the table's section, whatever order the engine returns its rows in.
+    expect(before).toMatch(/pub_pages_by_day\n(?:\{[^\n]*\n)*\{[^\n]*purge-me-shop/);
     await purgeSite(pipeline.warehouse, 'shop');
     const after = await dumpWarehouse(pipeline.warehouse);
     expect(after).not.toContain('"site":"shop"');
