@@ -32,9 +32,10 @@ export function parseBeacon(body: unknown, maxEvents: number): ParsedBeaconEvent
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidEvent('', 'the body must be a JSON object: one event, or {"events":[...]}');
   }
+  const batched = 'events' in body;
   let site: string | undefined;
   let raw: unknown[];
-  if ('events' in body) {
+  if (batched) {
     const batch = BeaconBatch.safeParse(body);
     if (!batch.success) {
       const { path, rule } = describeIssue(batch.error, '');
@@ -46,7 +47,6 @@ export function parseBeacon(body: unknown, maxEvents: number): ParsedBeaconEvent
   } else {
     raw = [body];
   }
-  const batched = 'events' in body;
   return raw.map((candidate, index) => {
     const parsed = BeaconEvent.safeParse(candidate);
     if (!parsed.success) {

@@ -164,9 +164,15 @@ export { groupSizeFor, type StagingGroup, UnrecoverableError };
 /**
  * Consumes batches. The payload is checked against the strict schema (compiled, see
  * schema/compiled-check.ts), so a job that carries any field beyond the anonymous event (an IP, a
- * user agent) is refused and never staged. The valid
- * batches a worker holds at once are staged together, in groups that keep their id across retries.
+ * user agent) is refused and never staged. The valid batches a worker holds at once are staged
+ * together, in groups that keep their id across retries.
  */
+/** The job's payload when it is a strict anonymous batch carrying the job's own id. */
+function batchOf(job: Job | undefined, id: string): AnonymousBatch | undefined {
+  const data: unknown = job?.data;
+  return isAnonymousBatch(data) && data.id === id ? data : undefined;
+}
+
 export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
   compileBatchCheck();
   const redis = connectRedis(options.connection.url, 'consumer');
@@ -178,17 +184,13 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     prefix,
     maxBatches: groupSizeFor(options.concurrency),
     stage: options.stage,
-    async readBatch(id) {
-      const job = await reader.getJob(id);
-      const data: unknown = job?.data;
-      return isAnonymousBatch(data) && data.id === id ? data : undefined;
-    },
+    readBatch: async (id) => batchOf(await reader.getJob(id), id),
   });
   const worker = new Worker(
     EVENTS_QUEUE,
     async (job: Job) => {
-      const batch: unknown = job.data;
-      if (!isAnonymousBatch(batch) || batch.id !== job.id) {
+      const batch = batchOf(job, String(job.id));
+      if (!batch) {
         await redis.zrem(pendingKey(prefix), String(job.id));
         options.onFailed?.('invalid_batch', { id: String(job.id) });
         throw new UnrecoverableError('batch does not match the anonymous event schema');

@@ -9,6 +9,7 @@ import {
 import { connectRedis } from '../../core/redis/connect.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { AnonymousBatch } from '../../schema/event.js';
+import { anonymousEvent } from '../fixtures/anonymous-event.js';
 import { stagedEvents } from '../fixtures/counts.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 import { createTestStager } from '../fixtures/stager.js';
@@ -22,23 +23,9 @@ import { openMigratedWarehouse } from '../fixtures/warehouse.js';
 const now = Date.now();
 const batch = (id: string, events: number): AnonymousBatch => ({
   id,
-  events: Array.from({ length: events }, (_, n) => ({
-    ts: now,
-    site: 'shop',
-    type: 'pageview' as const,
-    visitor: String(1000 + n),
-    path: `/p${n % 3}`,
-    page_type: 'other' as const,
-    referrer: '(direct)',
-    utm_source: '',
-    utm_medium: '',
-    utm_campaign: '',
-    device: 'desktop' as const,
-    browser: 'Chrome',
-    os: 'Linux',
-    country: 'DE',
-    viewport: 'l' as const,
-  })),
+  events: Array.from({ length: events }, (_, n) =>
+    anonymousEvent({ ts: now, visitor: String(1000 + n), path: `/p${n % 3}`, page_type: 'other' }),
+  ),
 });
 
 describe('job groups', () => {

@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { Metrics } from '../../core/metrics.js';
 import { EVENTS_QUEUE, EventsQueue, JOB_OPTIONS } from '../../core/queue/events-queue.js';
 import { connectRedis } from '../../core/redis/connect.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import type { AnonymousEvent } from '../../schema/event.js';
 import { startIngest } from '../../workers/start-ingest.js';
+import { anonymousEvent } from '../fixtures/anonymous-event.js';
 import { stagedEvents } from '../fixtures/counts.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 import { openMigratedWarehouse } from '../fixtures/warehouse.js';
@@ -19,24 +20,6 @@ import { openMigratedWarehouse } from '../fixtures/warehouse.js';
  * embedded engine must refuse each for good (no retries) and stage only the honest batch beside
  * them.
  */
-const event = (overrides: Record<string, unknown> = {}): AnonymousEvent & Record<string, unknown> => ({
-  ts: Date.now(),
-  site: 'shop',
-  type: 'pageview',
-  visitor: '12345',
-  path: '/p',
-  page_type: 'product',
-  referrer: '(direct)',
-  utm_source: '',
-  utm_medium: '',
-  utm_campaign: '',
-  device: 'desktop',
-  browser: 'Chrome',
-  os: 'Linux',
-  country: 'DE',
-  viewport: 'l',
-  ...overrides,
-});
 
 describe('workers refuse smuggled jobs', () => {
   let warehouse: Warehouse;
@@ -71,28 +54,32 @@ describe('workers refuse smuggled jobs', () => {
   });
 
   it('stages the honest batch and refuses, for good, every job that is not a strict anonymous batch', async () => {
+    const leakyLine = { product_id: 'p', category: '', price_cents: 100, quantity: 1, ua: 'Mozilla/5.0' };
     const smuggled: Record<string, unknown> = {
-      'with-an-ip-0001': { id: 'with-an-ip-0001', events: [event({ ip: '203.0.113.9' })] },
+      'with-an-ip-0001': { id: 'with-an-ip-0001', events: [anonymousEvent({ ip: '203.0.113.9' })] },
       'with-a-ua-0002': {
         id: 'with-a-ua-0002',
         events: [
-          event({
+          anonymousEvent({
             type: 'purchase',
             value_cents: 100,
             currency: 'EUR',
-            items: [{ product_id: 'p', category: '', price_cents: 100, quantity: 1, ua: 'Mozilla/5.0' }],
+            items: [leakyLine],
           }),
         ],
       },
-      'id-mismatch-03': { id: 'some-other-id-03', events: [event()] },
-      'batch-header-4': { id: 'batch-header-4', events: [event()], headers: { cookie: 'sid=1' } },
+      'id-mismatch-03': { id: 'some-other-id-03', events: [anonymousEvent()] },
+      'batch-header-4': { id: 'batch-header-4', events: [anonymousEvent()], headers: { cookie: 'sid=1' } },
       'not-a-batch-05': { ip: '203.0.113.9', ua: 'Mozilla/5.0' },
-      'raw-visitor-06': { id: 'raw-visitor-06', events: [event({ visitor: '203.0.113.9' })] },
+      'raw-visitor-06': { id: 'raw-visitor-06', events: [anonymousEvent({ visitor: '203.0.113.9' })] },
     };
     for (const [jobId, data] of Object.entries(smuggled)) {
       await queue.add('batch', data, { ...JOB_OPTIONS, jobId });
     }
-    await producer.enqueueBatch({ id: 'honest-batch-07', events: [event(), event({ path: '/q' })] });
+    await producer.enqueueBatch({
+      id: 'honest-batch-07',
+      events: [anonymousEvent(), anonymousEvent({ path: '/q' })],
+    });
 
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
@@ -116,7 +103,7 @@ describe('workers refuse smuggled jobs', () => {
     const leaked = await warehouse.query({
       name: 'smuggled_values',
       sql: "SELECT count() AS n FROM stg_cells WHERE position(toString(tuple(*)), '203.0.113') > 0 OR position(toString(tuple(*)), 'Mozilla') > 0",
-      row: (await import('zod')).z.object({ n: (await import('zod')).z.number() }),
+      row: z.object({ n: z.number() }),
     });
     expect(leaked[0]?.n).toBe(0);
   });
