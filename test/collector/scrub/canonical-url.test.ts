@@ -31,6 +31,7 @@ describe('canonicalizePageUrl', () => {
     ['https://shop.example/', '/'],
     ['https://shop.example//', '/'],
     ['https://shop.example/de//damen///schuhe/', '/de/damen/schuhe'],
+    ['https://shop.example/de//damen///schuhe', '/de/damen/schuhe'],
     ['https://shop.example/p/red-shoes-42/', '/p/red-shoes-42'],
     ['https://shop.example/a/./b/../c', '/a/c'],
     ['https://shop.example/de/größe', '/de/größe'],
