@@ -7,12 +7,13 @@ import { type Logger, stageLogger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { AnonymousBatch } from '../schema/event.js';
 import { GroupCommitter } from './group-commit.js';
-import { createPipeline } from './pipeline.js';
+import { type BeaconRequest, createPipeline, type PipelineResult } from './pipeline.js';
 import { registerBeaconRoutes } from './routes/beacon.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerStaticRoutes } from './routes/static.js';
 import type { SaltStore } from './salt-store.js';
 import { ClientDescriber } from './steps/describe-client.js';
+import { TurnBatcher } from './turn-batcher.js';
 
 /** What the collector needs from the queue: a narrow port, so tests and stages stay decoupled. */
 export interface BatchSink {
@@ -75,8 +76,8 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
   const committer = new GroupCommitter({
     maxEvents: config.batch.maxEvents,
     maxWaitMs: config.batch.maxWaitMs,
-    // Batches waiting for Redis are held in memory (a full one is ~2 MB with its JSON). Flushes run
-    // every few ms and take ~1 ms, so more than a handful in flight means Redis is falling behind:
+    // Batches waiting for Redis are held in memory (a full one is ~2 MB with its JSON). One batch is
+    // on its way at a time, plus full ones, so more than a handful means Redis is falling behind:
     // refusing with 503 overloaded then bounds memory (collector RSS target < 200 MB) instead of
     // queueing without limit. 256 let the peak RSS reach 216-223 MB under the bench's loads.
     maxInFlight: 16,
@@ -122,7 +123,15 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     });
   }
 
-  registerBeaconRoutes(app, { config, pipeline, committer, metrics: deps.metrics });
+  // The requests parsed in one turn of the event loop go through the pipeline together (see
+  // TurnBatcher), and their events into the same micro-batch.
+  const turns = new TurnBatcher<BeaconRequest, PipelineResult>(pipeline);
+  registerBeaconRoutes(app, {
+    config,
+    pipeline: (request) => turns.run(request),
+    committer,
+    metrics: deps.metrics,
+  });
   registerHealthRoutes(app, { queue: deps.queue, salts: deps.salts, metrics: deps.metrics });
   registerStaticRoutes(app, { trackerScript: deps.trackerScript, privacyFacts: deps.privacyFacts });
 

@@ -108,8 +108,10 @@ export const EnvSchema = z
       .int()
       .min(0)
       .max(1000)
-      .default(5)
-      .describe('Group commit: longest wait before a micro-batch is queued'),
+      .default(0)
+      .describe(
+        'Group commit: how long a micro-batch waits for more events; 0 queues it at the end of the turn, or once the previous one is in Redis',
+      ),
     KANON_MAX_BODY_BYTES: z.coerce
       .number()
       .int()
