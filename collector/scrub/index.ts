@@ -1,6 +1,7 @@
 export type { CanonicalPage, CanonicalUrlOptions, Utm } from './canonical-url.js';
 export { canonicalizePageUrl } from './canonical-url.js';
 export { scrubId, scrubLabel } from './label.js';
+export { CanonicalPageCache } from './page-cache.js';
 export type { Placeholder } from './placeholders.js';
 export { PLACEHOLDERS } from './placeholders.js';
 export { DIRECT, INTERNAL, IP_HOST, reduceReferrer } from './referrer.js';

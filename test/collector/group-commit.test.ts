@@ -63,7 +63,11 @@ describe('group commit', () => {
   it('queues the requests of one event-loop turn as one job, at the end of that turn', async () => {
     await fresh();
     const commit = committer();
-    const done = Promise.all([commit.add(request('a', 2)), commit.add(request('b')), commit.add(request('c'))]);
+    const done = Promise.all([
+      commit.add(request('a', 2)),
+      commit.add(request('b')),
+      commit.add(request('c')),
+    ]);
     expect(log).toEqual([]);
     await done;
     expect(log).toEqual(['queue a+a+b+c', 'in redis a+a+b+c']);

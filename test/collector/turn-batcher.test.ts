@@ -21,7 +21,9 @@ describe('turn batcher', () => {
       if (input === 'rejects') return Promise.reject(new Error('rejected'));
       return Promise.resolve(input);
     });
-    const outcomes = await Promise.allSettled(['a', 'throws', 'b', 'rejects', 'c'].map((i) => batcher.run(i)));
+    const outcomes = await Promise.allSettled(
+      ['a', 'throws', 'b', 'rejects', 'c'].map((i) => batcher.run(i)),
+    );
     expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([
       'a',
       'thrown',
