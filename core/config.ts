@@ -101,7 +101,7 @@ export const EnvSchema = z
       .int()
       .min(1)
       .max(50_000)
-      .default(2000)
+      .default(500)
       .describe('Group commit: events per queued micro-batch'),
     KANON_BATCH_MAX_WAIT_MS: z.coerce
       .number()
