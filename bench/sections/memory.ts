@@ -1,3 +1,4 @@
+import { COLLECTOR_NODE_OPTIONS } from '../../bin/runtime/node-options.js';
 import { compileForNode } from '../lib/compile.js';
 import type { BenchContext } from '../lib/context.js';
 import { mb } from '../lib/proc.js';
@@ -30,7 +31,14 @@ export async function runMemorySection(context: BenchContext): Promise<void> {
     notePeak(role, bytes) {
       if (bytes !== undefined) peaks.set(role, Math.max(peaks.get(role) ?? 0, bytes));
     },
-    child: (name, start = {}) => context.child(name, { ...start, compiledRoot }),
+    // The collector with the Node flags it is deployed with (docker-compose.yml).
+    child: (name, start = {}) =>
+      context.child(name, {
+        ...start,
+        compiledRoot,
+        nodeArgs:
+          name === 'collector' ? [...COLLECTOR_NODE_OPTIONS, ...(start.nodeArgs ?? [])] : start.nodeArgs,
+      }),
   };
   await runCollectorSection(compiled, 'single');
   await runCollectorSection(compiled, 'batch');
