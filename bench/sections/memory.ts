@@ -1,4 +1,3 @@
-import { COLLECTOR_NODE_OPTIONS } from '../../bin/runtime/node-options.js';
 import { compileForNode } from '../lib/compile.js';
 import type { BenchContext } from '../lib/context.js';
 import { mb } from '../lib/proc.js';
@@ -31,14 +30,7 @@ export async function runMemorySection(context: BenchContext): Promise<void> {
     notePeak(role, bytes) {
       if (bytes !== undefined) peaks.set(role, Math.max(peaks.get(role) ?? 0, bytes));
     },
-    // The collector with the Node flags it is deployed with (docker-compose.yml).
-    child: (name, start = {}) =>
-      context.child(name, {
-        ...start,
-        compiledRoot,
-        nodeArgs:
-          name === 'collector' ? [...COLLECTOR_NODE_OPTIONS, ...(start.nodeArgs ?? [])] : start.nodeArgs,
-      }),
+    child: (name, start = {}) => context.child(name, { ...start, compiledRoot }),
   };
   await runCollectorSection(compiled, 'single');
   await runCollectorSection(compiled, 'batch');

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COLLECTOR_NODE_OPTIONS } from '../../bin/runtime/node-options.js';
 
 /** Docker does not run where Kanon is developed, so the deployment files are checked by reading them. */
 interface Service {
@@ -13,9 +12,7 @@ interface Service {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
 }
-const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), {
-  merge: true,
-}) as {
+const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')) as {
   services: Record<string, Service>;
 };
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -29,14 +26,6 @@ describe('docker-compose.yml', () => {
       expect(named, `README names ${service}`).toContain(service);
       expect(compose.services[service], `compose defines ${service}`).toBeDefined();
     }
-  });
-
-  it('runs the collector with the Node flags the memory benchmark measured it with', () => {
-    const collector = compose.services.collector?.environment ?? {};
-    expect(collector.NODE_OPTIONS).toBe(COLLECTOR_NODE_OPTIONS.join(' '));
-    // The shared environment is still merged in.
-    expect(collector.REDIS_URL).toBe('redis://redis:6379');
-    expect(collector.KANON_SALT_REDIS_URL).toBe('redis://redis-salts:6379');
   });
 
   it('pins the ClickHouse server image to a release line new enough for Kanon', () => {
