@@ -46,6 +46,16 @@ describeInBrowser('demo shop through the real pipeline', () => {
       }),
     });
 
+  const p02 = async () => (await staged('products')).find((row) => row.d1 === 'p02');
+  /** Waits (up to 20 s) until `views` product views of p02 are staged. */
+  const waitForViews = async (views: number) => {
+    const deadline = Date.now() + 20_000;
+    while (((await p02())?.measures.views ?? 0) < views && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await pipeline.drain();
+    }
+  };
+
   it('stages a shopping trip and releases it once two visitors share the window', async () => {
     // Both visits must land in one release window (a minute here), or each window holds a single
     // visitor and K = 2 rightly suppresses it: start early in a minute.
@@ -78,15 +88,12 @@ describeInBrowser('demo shop through the real pipeline', () => {
         await page.locator('#order li').first().waitFor();
       }
       await page.close(); // pagehide flushes what is queued
+      // The second visitor's product events leave only with that last pagehide. A browser closed
+      // right after it may kill the beacon in flight (a shopper's browser keeps running), which
+      // under a loaded CI machine lost them: keep it open until they are staged.
+      await waitForViews(visitor + 1);
       await context.close();
       await browser.close();
-    }
-    // The last page's events leave on pagehide; wait until both visitors' product events are in.
-    const p02 = async () => (await staged('products')).find((row) => row.d1 === 'p02');
-    const deadline = Date.now() + 20_000;
-    while (((await p02())?.measures.views ?? 0) < 2 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await pipeline.drain();
     }
     const products = await staged('products');
     expect(products.find((row) => row.d1 === 'p02')).toMatchObject({
