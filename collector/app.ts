@@ -78,9 +78,8 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     maxWaitMs: config.batch.maxWaitMs,
     // Batches waiting for Redis are held in memory (a full one of 500 events is ~0.5 MB with its
     // JSON). One batch is on its way at a time, plus full ones, so more than a handful means Redis
-    // is falling behind:
-    // refusing with 503 overloaded then bounds memory (collector RSS target < 200 MB) instead of
-    // queueing without limit. 256 let the peak RSS reach 216-223 MB under the bench's loads.
+    // is falling behind: refusing with 503 overloaded then bounds memory (collector RSS target
+    // < 200 MB) instead of queueing without limit. 256 let the peak RSS reach 216-223 MB under the bench's loads.
     maxInFlight: 16,
     enqueue: (batch) => deps.queue.enqueueBatch(batch),
     clock,

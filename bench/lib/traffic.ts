@@ -1,3 +1,4 @@
+import { canonicalizePageUrl } from '../../collector/scrub/canonical-url.js';
 import { type ClientDescription, parseClient } from '../../collector/steps/describe-client.js';
 import { toAnonymousEvent } from '../../collector/steps/to-anonymous-event.js';
 import { type AnonymousEvent, BeaconEvent } from '../../schema/event.js';
@@ -127,7 +128,13 @@ export function createAnonymiser(shop: Shop) {
       const parsed = BeaconEvent.parse({ ...beacon, site: shop.site });
       template = toAnonymousEvent(
         { ...parsed, site: shop.site },
-        { ts: 0, visitor: '0', client: placeholder, country: 'ZZ' },
+        {
+          ts: 0,
+          visitor: '0',
+          client: placeholder,
+          country: 'ZZ',
+          page: canonicalizePageUrl(parsed.url, ANONYMISE),
+        },
         ANONYMISE,
         0,
       );

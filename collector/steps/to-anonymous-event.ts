@@ -2,7 +2,7 @@ import type { AnonymousEvent, AnonymousItem, BeaconItem } from '../../schema/eve
 import { invalidEvent } from '../errors.js';
 import {
   type CanonicalPage,
-  canonicalizePageUrl,
+  type CanonicalUrlOptions,
   normaliseSearchTerm,
   reduceReferrer,
   scrubId,
@@ -16,9 +16,8 @@ import type { ParsedBeaconEvent } from './parse-beacon.js';
  * the referrer's host, allow-listed campaign keys, coarse client families, a country, the visitor
  * token and the commerce fields, each capped and scrubbed. Nothing else of the request is copied.
  */
-export interface AnonymiseOptions {
-  searchParams: readonly string[];
-  allowedParams: readonly string[];
+/** The page URL's options (the caller canonicalises with them, through its cache) and the caps. */
+export interface AnonymiseOptions extends CanonicalUrlOptions {
   /** Invariant 3 (sums): one order can move revenue by at most this many minor units. */
   maxOrderCents: number;
 }
@@ -28,8 +27,8 @@ export interface RequestFacts {
   visitor: string;
   client: ClientDescription;
   country: string;
-  /** The event's page when the caller has canonicalised its URL already (a cache, a neighbour). */
-  page?: Readonly<CanonicalPage>;
+  /** The event's canonical page (canonicalizePageUrl, or its cache); undefined for a bad URL. */
+  page: Readonly<CanonicalPage> | undefined;
 }
 
 export function viewportClass(width: number | undefined): AnonymousEvent['viewport'] {
@@ -60,12 +59,7 @@ export function toAnonymousEvent(
   options: AnonymiseOptions,
   index: number,
 ): AnonymousEvent {
-  const page =
-    facts.page ??
-    canonicalizePageUrl(beacon.url, {
-      allowedParams: options.allowedParams,
-      searchParams: options.searchParams,
-    });
+  const { page } = facts;
   if (!page) throw invalidEvent(`events[${index}].url`, 'must be an absolute http(s) URL');
   const event: AnonymousEvent = {
     ts: facts.ts,

@@ -161,18 +161,18 @@ export interface EventsWorker {
 
 export { groupSizeFor, type StagingGroup, UnrecoverableError };
 
-/**
- * Consumes batches. The payload is checked against the strict schema (compiled, see
- * schema/compiled-check.ts), so a job that carries any field beyond the anonymous event (an IP, a
- * user agent) is refused and never staged. The valid batches a worker holds at once are staged
- * together, in groups that keep their id across retries.
- */
 /** The job's payload when it is a strict anonymous batch carrying the job's own id. */
 function batchOf(job: Job | undefined, id: string): AnonymousBatch | undefined {
   const data: unknown = job?.data;
   return isAnonymousBatch(data) && data.id === id ? data : undefined;
 }
 
+/**
+ * Consumes batches. The payload is checked against the strict schema (compiled, see
+ * schema/compiled-check.ts), so a job that carries any field beyond the anonymous event (an IP, a
+ * user agent) is refused and never staged. The valid batches a worker holds at once are staged
+ * together, in groups that keep their id across retries.
+ */
 export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
   compileBatchCheck();
   const redis = connectRedis(options.connection.url, 'consumer');
