@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../core/log.js';
 import { Metrics } from '../core/metrics.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
+import { capHeapGrowth } from './runtime/heap-growth.js';
 import { resolveRedis } from './runtime/redis.js';
 import { seedDemo, shouldSeed } from './runtime/seed-demo.js';
 import {
@@ -95,6 +96,7 @@ async function run(command: string, baseConfig: Config, log: Logger): Promise<vo
       return;
     }
     if (command === 'start' || command === 'collector') {
+      if (command === 'collector') capHeapGrowth(config.collector.heapGrowthPercent);
       const collector = await startCollectorStage({
         config,
         queueUrl: redis!.queueUrl,

@@ -158,6 +158,15 @@ export const EnvSchema = z
       .min(0)
       .default(1200)
       .describe('Beacons per minute from one address before 429 (0 = no limit)'),
+    KANON_COLLECTOR_HEAP_GROWTH: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(400)
+      .default(100)
+      .describe(
+        'Dedicated collector process: how far (%) its heap may grow past the live size before a full GC; 0 leaves it to V8',
+      ),
     KANON_SECURE_COOKIES: z
       .stringbool()
       .default(false)
@@ -255,6 +264,7 @@ export interface Config {
     maxOrderCents: number;
     backfillToken: string | undefined;
     rateLimitPerMinute: number;
+    heapGrowthPercent: number;
   };
   workers: { concurrency: number };
   dashboards: {
@@ -342,6 +352,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxOrderCents: Math.round(e.KANON_MAX_ORDER_VALUE * 100),
       backfillToken: e.KANON_BACKFILL_TOKEN,
       rateLimitPerMinute: e.KANON_RATE_LIMIT,
+      heapGrowthPercent: e.KANON_COLLECTOR_HEAP_GROWTH,
     },
     workers: { concurrency: e.KANON_WORKER_CONCURRENCY },
     dashboards: {
