@@ -64,13 +64,22 @@ export class EventsQueue {
   async enqueueBatch(batch: AnonymousBatch): Promise<void> {
     let oldest = Number.POSITIVE_INFINITY;
     for (const event of batch.events) if (event.ts < oldest) oldest = event.ts;
-    try {
-      // Pending first: a batch in the queue but not in the set could be released around.
-      await this.redis.zadd(pendingKey(this.prefix), oldest, batch.id);
-      await this.queue.add('batch', batch, { ...JOB_OPTIONS, jobId: batch.id });
-    } catch (error) {
+    // Pending first: a batch in the queue but not in the set could be released around. Both
+    // commands go out at once on the one connection, so Redis runs the ZADD before the job's
+    // script, at the cost of one round trip instead of two: under single-event load a request
+    // waits for about two batches' round trips, and the collector idled a third of the time.
+    const recorded = this.redis.zadd(pendingKey(this.prefix), oldest, batch.id);
+    const added = this.queue.add('batch', batch, { ...JOB_OPTIONS, jobId: batch.id });
+    const [record, job] = await Promise.allSettled([recorded, added]);
+    if (job.status === 'rejected') {
       // A dangling pending entry only delays release until the release step prunes it.
-      throw new QueueUnavailableError({ cause: error });
+      throw new QueueUnavailableError({ cause: job.reason });
+    }
+    if (record.status === 'rejected') {
+      // A job without its entry is taken back (unless a worker holds it already): the request is
+      // refused, and the tag's retry must not count its events twice.
+      await this.queue.remove(batch.id).catch(() => {});
+      throw new QueueUnavailableError({ cause: record.reason });
     }
   }
 

@@ -25,7 +25,12 @@ describe('fault: the queue Redis stops under load', () => {
   beforeAll(async () => {
     redis = await startPrivateRedis({ dir, persistent: true });
     port = Number(new URL(redis.url).port);
-    pipeline = await startTestPipeline({ REDIS_URL: redis.url, KANON_TRUST_PROXY: 'true' });
+    // A job the worker took as Redis went down (the reply lost) stays locked until its lock lapses,
+    // 30 s by default; a short lock lets the worker retake it well within drain()'s deadline.
+    pipeline = await startTestPipeline(
+      { REDIS_URL: redis.url, KANON_TRUST_PROXY: 'true' },
+      { lockDurationMs: 3000 },
+    );
   });
   afterAll(async () => {
     await pipeline?.close().catch(() => {});
