@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { newBatchId } from '../core/queue/events-queue.js';
 import type { AnonymousBatch, AnonymousEvent } from '../schema/event.js';
 import { overloaded } from './errors.js';
@@ -29,6 +29,23 @@ export interface GroupCommitOptions {
   enqueue(batch: AnonymousBatch): Promise<void>;
   clock?: () => number;
   onFlush?(events: number, outcome: 'queued' | 'failed'): void;
+}
+
+/**
+ * The random part of batch ids (72 bits each), cut from a pool refilled 512 ids at a time: one
+ * randomBytes call per batch showed up at 2 % of the collector's CPU under single-event load.
+ */
+const RANDOM_BYTES = 9;
+const randomPool = Buffer.alloc(RANDOM_BYTES * 512);
+let randomOffset = randomPool.length;
+function batchRandom(): string {
+  if (randomOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const start = randomOffset;
+  randomOffset += RANDOM_BYTES;
+  return randomPool.toString('base64url', start, randomOffset);
 }
 
 interface Waiter {
@@ -82,7 +99,7 @@ export class GroupCommitter {
     this.events = [];
     this.waiters = [];
     const now = (this.options.clock ?? Date.now)();
-    const batch: AnonymousBatch = { id: newBatchId(now, randomBytes(9).toString('base64url')), events };
+    const batch: AnonymousBatch = { id: newBatchId(now, batchRandom()), events };
     const sent = this.options.enqueue(batch).then(
       () => {
         this.options.onFlush?.(events.length, 'queued');

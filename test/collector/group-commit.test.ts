@@ -137,4 +137,22 @@ describe('group commit', () => {
     expect(answered).toBe(2);
     expect(await queuedBatches()).toEqual([2]);
   });
+
+  it('gives every batch an id of its own, past the refill of its random pool', async () => {
+    const ids: string[] = [];
+    const recording = new GroupCommitter({
+      maxEvents: 1,
+      maxWaitMs: 0,
+      maxInFlight: 2000,
+      enqueue: async (batch) => {
+        ids.push(batch.id);
+      },
+    });
+    await Promise.all(Array.from({ length: 1300 }, (_, n) => recording.add(request(`r${n}`))));
+    expect(ids).toHaveLength(1300);
+    expect(new Set(ids).size).toBe(1300);
+    // Creation time in base 36, then 72 random bits.
+    for (const id of ids) expect(id).toMatch(/^[0-9a-z]+-[A-Za-z0-9_-]{12}$/);
+    expect(new Set(ids.map((id) => id.split('-').slice(1).join('-'))).size).toBe(1300);
+  });
 });
