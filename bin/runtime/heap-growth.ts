@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
  * Redis round trip, so scavenges promote 50-70 MB/s of data that dies soon after. V8 sized the
  * old generation for a small, fast-collected heap like this one at up to four times its live size
  * (30 → 103 MB before the full GC), and the peak RSS reached 230 MB. Growth capped at 100 % gives
- * a full GC about every second instead of every five; the bench measured the same CPU per event
+ * a full GC every 0.6-0.7 s at ~75 MB instead of every five; the bench measured the same CPU per event
  * and a peak of 166 MB (docs/benchmarks.md). 50 % cost a fifth more CPU per batched event.
  *
  * V8 reads the factor each time it sizes the heap after a GC, so setting it at start-up, before
