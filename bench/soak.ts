@@ -46,6 +46,9 @@ interface Sample {
   collectorMb: number;
   workerMb: number;
   redisMb: number;
+  /** Redis's own count of the memory its data uses (INFO used_memory), next to its RSS. */
+  redisUsedMb: number;
+  redisKeys: number;
   acceptedPerS: number;
   stagedPerS: number;
   lagP50: number;
@@ -58,6 +61,8 @@ const COLUMNS: (keyof Sample)[] = [
   'collectorMb',
   'workerMb',
   'redisMb',
+  'redisUsedMb',
+  'redisKeys',
   'acceptedPerS',
   'stagedPerS',
   'lagP50',
@@ -142,12 +147,15 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => {
       void (async () => {
         const now = Date.now();
-        const [counters, counts, lags, pending] = await Promise.all([
+        const [counters, counts, lags, pending, memory, keys] = await Promise.all([
           collectorCounters(collector.ready.url),
           worker.call<{ events: number }>('counts'),
           worker.call<{ lag: number }[]>('lags', { from: last.at, to: now }),
           redis.zcard(`${PREFIX}:pending-batches`),
+          redis.info('memory'),
+          redis.dbsize(),
         ]);
+        const usedBytes = Number(/^used_memory:(\d+)/m.exec(memory)?.[1]);
         const lag = summarise(lags.map((batch) => batch.lag));
         const seconds = (now - last.at) / 1000;
         const sample: Sample = {
@@ -155,6 +163,8 @@ async function main(): Promise<void> {
           collectorMb: mb(rssBytes(collector.pid)),
           workerMb: mb(rssBytes(worker.pid)),
           redisMb: redisPid ? mb(rssBytes(redisPid)) : Number.NaN,
+          redisUsedMb: mb(usedBytes),
+          redisKeys: keys,
           acceptedPerS: (counters.accepted - last.accepted) / seconds,
           stagedPerS: (counts.events - last.staged) / seconds,
           lagP50: lag.p50,
@@ -169,7 +179,7 @@ async function main(): Promise<void> {
           `${COLUMNS.map((key) => (Number.isFinite(sample[key]) ? Math.round(sample[key] * 10) / 10 : '')).join(',')}\n`,
         );
         progress.status(
-          `soak ${sample.t} s: collector ${sample.collectorMb.toFixed(0)} MB, worker ${sample.workerMb.toFixed(0)} MB, redis ${sample.redisMb.toFixed(0)} MB, ` +
+          `soak ${sample.t} s: collector ${sample.collectorMb.toFixed(0)} MB, worker ${sample.workerMb.toFixed(0)} MB, redis ${sample.redisMb.toFixed(0)} MB (data ${sample.redisUsedMb.toFixed(0)} MB, ${keys} keys), ` +
             `${Math.round(sample.acceptedPerS)} in/s, ${Math.round(sample.stagedPerS)} staged/s, lag p99 ${sample.lagP99.toFixed(0)} ms, ${pending} pending`,
         );
       })().catch((error: unknown) => progress.line(`sample failed: ${String(error)}`));
@@ -200,6 +210,7 @@ async function main(): Promise<void> {
       collectorMb: slopePerHour(steady, 'collectorMb'),
       workerMb: slopePerHour(steady, 'workerMb'),
       redisMb: slopePerHour(steady, 'redisMb'),
+      redisUsedMb: slopePerHour(steady, 'redisUsedMb'),
       lagP99Ms: slopePerHour(steady, 'lagP99'),
       pendingBatches: slopePerHour(steady, 'pendingBatches'),
     },
@@ -211,6 +222,8 @@ async function main(): Promise<void> {
   };
   console.log(`\n${textPlot('collector RSS', samples, 'collectorMb', 'MB')}`);
   console.log(`\n${textPlot('worker RSS', samples, 'workerMb', 'MB')}`);
+  console.log(`\n${textPlot('queue Redis RSS', samples, 'redisMb', 'MB')}`);
+  console.log(`\n${textPlot('queue Redis data (used_memory)', samples, 'redisUsedMb', 'MB')}`);
   console.log(`\n${textPlot('lag p99, 202 → staging', samples, 'lagP99', 'ms')}`);
   console.log(`\n${JSON.stringify(summary, null, 2)}`);
   writeFileSync(`${resultsDir}soak-${stamp}.json`, `${JSON.stringify({ summary, samples }, null, 2)}\n`);
