@@ -29,10 +29,16 @@ export function resetPeakRss(pid: number): boolean {
 
 export const mb = (bytes: number | undefined) => (bytes === undefined ? Number.NaN : bytes / 1024 / 1024);
 
-/** CPU seconds (user + system) a process has used so far; undefined once it is gone. */
-export function cpuSeconds(pid: number): number | undefined {
+/**
+ * CPU seconds (user + system) a process has used so far, or one of its threads (Linux thread id;
+ * a process's main thread has the process's id); undefined once it is gone.
+ */
+export function cpuSeconds(pid: number, thread?: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(
+      thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+      'utf8',
+    );
     // Fields after the command name (which may hold spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -55,17 +61,29 @@ export function findPid(...pieces: string[]): number | undefined {
   return undefined;
 }
 
-/** CPU used by a set of processes over a span: call the returned function at its end. */
-export function cpuMeter(pids: Record<string, number | undefined>): () => Record<string, number> {
-  const start = Object.fromEntries(
-    Object.entries(pids).map(([name, pid]) => [name, pid ? cpuSeconds(pid) : undefined]),
-  );
+/** A process, or one thread of it. */
+export type CpuTarget = number | { pid: number; thread: number } | undefined;
+
+const cpuOf = (target: CpuTarget) =>
+  target === undefined
+    ? undefined
+    : typeof target === 'number'
+      ? cpuSeconds(target)
+      : cpuSeconds(target.pid, target.thread);
+
+/**
+ * CPU used by a set of processes (or threads) over a span: call the returned function at its end.
+ * A JavaScript server's main thread is its bottleneck: its CPU seconds over the span's seconds say
+ * whether it was busy all the time (CPU-bound) or waited (for Redis, or for the load generator).
+ */
+export function cpuMeter(pids: Record<string, CpuTarget>): () => Record<string, number> {
+  const start = Object.fromEntries(Object.entries(pids).map(([name, target]) => [name, cpuOf(target)]));
   const self = process.cpuUsage();
   return () => {
     const used: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(pids)) {
+    for (const [name, target] of Object.entries(pids)) {
       const before = start[name];
-      const after = pid ? cpuSeconds(pid) : undefined;
+      const after = cpuOf(target);
       if (before !== undefined && after !== undefined) used[name] = after - before;
     }
     const load = process.cpuUsage(self);

@@ -22,6 +22,8 @@ interface Side {
   /** CPU µs per event of the server (and of Redis) in the best round. */
   cpuPerEvent: number;
   redisCpuPerEvent: number;
+  /** Share of the best round the server's main (JavaScript) thread was on the CPU. */
+  mainThreadBusy: number;
 }
 
 async function measure(
@@ -38,7 +40,11 @@ async function measure(
   await context.flushQueue();
   const isCollector = target.name === 'collector';
   const before = isCollector ? await collectorCounters(target.ready.url) : undefined;
-  const meter = cpuMeter({ [target.name]: target.pid, redis: context.queueRedisPid });
+  const meter = cpuMeter({
+    [target.name]: target.pid,
+    'main thread': { pid: target.pid, thread: target.pid },
+    redis: context.queueRedisPid,
+  });
   const result = await runLoad({
     url: target.ready.url,
     connections: 64,
@@ -90,8 +96,8 @@ export async function runCollectorSection(context: BenchContext, kind: 'single' 
     resetPeakRss(collector.pid);
     resetPeakRss(bare.pid);
     const sides: Record<'bare' | 'collector', Side> = {
-      bare: { accepted: 0, cpuPerEvent: 0, redisCpuPerEvent: 0 },
-      collector: { accepted: 0, cpuPerEvent: 0, redisCpuPerEvent: 0 },
+      bare: { accepted: 0, cpuPerEvent: 0, redisCpuPerEvent: 0, mainThreadBusy: 0 },
+      collector: { accepted: 0, cpuPerEvent: 0, redisCpuPerEvent: 0, mainThreadBusy: 0 },
     };
     const details: Record<string, unknown>[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -110,6 +116,7 @@ export async function runCollectorSection(context: BenchContext, kind: 'single' 
           side.accepted = events / result.durationS;
           side.cpuPerEvent = ((cpu[target.name] ?? Number.NaN) * 1e6) / events;
           side.redisCpuPerEvent = ((cpu.redis ?? Number.NaN) * 1e6) / events;
+          side.mainThreadBusy = (cpu['main thread'] ?? Number.NaN) / result.durationS;
         }
         details.push({
           target: target.name,
@@ -133,7 +140,7 @@ export async function runCollectorSection(context: BenchContext, kind: 'single' 
         }
         progress.line(
           `  ${target.name.padEnd(9)} round ${round + 1}: ${Math.round(result.requestsPerSecond).toLocaleString('en')} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
-            `CPU ${(((cpu[target.name] ?? 0) * 1e6) / events).toFixed(1)} µs/event (redis ${(((cpu.redis ?? 0) * 1e6) / events).toFixed(1)}, load generator ${(((cpu['load generator'] ?? 0) * 1e6) / events).toFixed(1)})` +
+            `CPU ${(((cpu[target.name] ?? 0) * 1e6) / events).toFixed(1)} µs/event (redis ${(((cpu.redis ?? 0) * 1e6) / events).toFixed(1)}, load generator ${(((cpu['load generator'] ?? 0) * 1e6) / events).toFixed(1)}), main thread ${Math.round(((cpu['main thread'] ?? 0) / result.durationS) * 100)} % busy` +
             (accepted
               ? `, ${(accepted.batchEventsQueued / Math.max(1, accepted.batchesQueued)).toFixed(0)} events/job`
               : ''),
@@ -177,6 +184,14 @@ export async function runCollectorSection(context: BenchContext, kind: 'single' 
           baseline: { name: 'bare route', value: sides.bare.cpuPerEvent },
           note: `plus ${sides.collector.redisCpuPerEvent.toFixed(1)} µs in redis-server`,
         }),
+        figure({
+          section,
+          name: 'single events: server main thread busy',
+          value: sides.collector.mainThreadBusy * 100,
+          unit: '%',
+          baseline: { name: 'bare route', value: sides.bare.mainThreadBusy * 100 },
+          note: 'near 100 %: the server is CPU-bound; lower: it waits',
+        }),
       );
     } else {
       context.figures.push(
@@ -202,6 +217,14 @@ export async function runCollectorSection(context: BenchContext, kind: 'single' 
           unit: 'µs',
           baseline: { name: 'bare route', value: sides.bare.cpuPerEvent },
           note: `plus ${sides.collector.redisCpuPerEvent.toFixed(1)} µs in redis-server`,
+        }),
+        figure({
+          section,
+          name: 'batches of 50: server main thread busy',
+          value: sides.collector.mainThreadBusy * 100,
+          unit: '%',
+          baseline: { name: 'bare route', value: sides.bare.mainThreadBusy * 100 },
+          note: 'near 100 %: the server is CPU-bound; lower: it waits',
         }),
       );
     }
