@@ -179,7 +179,7 @@ async function main(): Promise<void> {
           `${COLUMNS.map((key) => (Number.isFinite(sample[key]) ? Math.round(sample[key] * 10) / 10 : '')).join(',')}\n`,
         );
         progress.status(
-          `soak ${sample.t} s: collector ${sample.collectorMb.toFixed(0)} MB, worker ${sample.workerMb.toFixed(0)} MB, redis ${sample.redisMb.toFixed(0)} MB (data ${sample.redisUsedMb.toFixed(0)} MB, ${keys} keys), ` +
+          `soak ${sample.t} s: collector ${sample.collectorMb.toFixed(0)} MB, worker ${sample.workerMb.toFixed(0)} MB, redis ${sample.redisMb.toFixed(0)} MB (data ${sample.redisUsedMb.toFixed(0)} MB, ${sample.redisKeys} keys), ` +
             `${Math.round(sample.acceptedPerS)} in/s, ${Math.round(sample.stagedPerS)} staged/s, lag p99 ${sample.lagP99.toFixed(0)} ms, ${pending} pending`,
         );
       })().catch((error: unknown) => progress.line(`sample failed: ${String(error)}`));

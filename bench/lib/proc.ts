@@ -64,12 +64,10 @@ export function findPid(...pieces: string[]): number | undefined {
 /** A process, or one thread of it. */
 export type CpuTarget = number | { pid: number; thread: number } | undefined;
 
-const cpuOf = (target: CpuTarget) =>
-  target === undefined
-    ? undefined
-    : typeof target === 'number'
-      ? cpuSeconds(target)
-      : cpuSeconds(target.pid, target.thread);
+function cpuOf(target: CpuTarget): number | undefined {
+  if (target === undefined) return undefined;
+  return typeof target === 'number' ? cpuSeconds(target) : cpuSeconds(target.pid, target.thread);
+}
 
 /**
  * CPU used by a set of processes (or threads) over a span: call the returned function at its end.
