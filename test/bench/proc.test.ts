@@ -14,6 +14,12 @@ const BURN = `
   setInterval(() => {}, 1000);
 `;
 
+/**
+ * Linux scales a thread's and a process's user/system split separately (cputime_adjust), so the
+ * process's figure can trail its main thread's by a clock tick (seen in CI: 0.59 against 0.60 s).
+ */
+const TICK = 0.01;
+
 let child: ReturnType<typeof spawn> | undefined;
 afterEach(() => {
   child?.kill('SIGKILL');
@@ -29,10 +35,10 @@ describe.runIf(process.platform === 'linux')('bench CPU accounting from /proc', 
     const main = cpuSeconds(pid, pid)!;
     const whole = cpuSeconds(pid)!;
     expect(main).toBeGreaterThanOrEqual(0.25);
-    expect(whole).toBeGreaterThanOrEqual(main);
+    expect(whole).toBeGreaterThanOrEqual(main - TICK);
     const used = meter();
     expect(used['main thread']).toBeGreaterThanOrEqual(0.2);
-    expect(used.process).toBeGreaterThanOrEqual(used['main thread']!);
+    expect(used.process).toBeGreaterThanOrEqual(used['main thread']! - TICK);
   });
 
   it('gives undefined for a thread or process that does not exist', () => {
