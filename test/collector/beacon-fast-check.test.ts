@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createShop } from '../../bench/lib/shop-model.js';
 import { batchBody, singleEventBody } from '../../bench/lib/traffic.js';
-import { compileBeaconFastCheck } from '../../collector/steps/beacon-fast-check.js';
+import { BeaconBatchOfEvents, compileBeaconFastCheck } from '../../collector/steps/beacon-fast-check.js';
 import { parseBeacon } from '../../collector/steps/parse-beacon.js';
-import { BeaconBatch, BeaconEvent, EVENT_TYPES, LIMITS } from '../../schema/event.js';
+import { BeaconEvent, EVENT_TYPES, LIMITS } from '../../schema/event.js';
 
 /**
  * The collector's fast path for beacons (collector/steps/beacon-fast-check.ts) may refuse anything,
@@ -16,7 +16,6 @@ import { BeaconBatch, BeaconEvent, EVENT_TYPES, LIMITS } from '../../schema/even
  * Bodies go through JSON first, as a request body does.
  */
 const check = compileBeaconFastCheck();
-const BeaconBatchOfEvents = BeaconBatch.extend({ events: BeaconEvent.array().min(1) });
 
 type Verdict = 'fast' | 'zod only' | 'refused';
 
