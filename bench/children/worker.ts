@@ -11,6 +11,7 @@ import { createCampaignAttribution } from '../../workers/attribute-campaigns.js'
 import { releaseDue } from '../../workers/release/release-due.js';
 import { createBatchStager } from '../../workers/stage-batch.js';
 import { prefillBatches } from '../lib/prefill.js';
+import { cpuSeconds } from '../lib/proc.js';
 import { progress, serve } from './ipc.js';
 
 /**
@@ -73,6 +74,9 @@ async function runBaseline(args: { events: number; batchEvents: number; seed: nu
   const batches = prefillBatches({ ...args, now: Date.now(), idPrefix: 'baseline' });
   // The same groups the worker stages (events-queue.ts), without the queue.
   const size = groupSizeFor(config.workers.concurrency);
+  // CPU of the staging alone (not of generating the batches), read here rather than by the parent.
+  const processCpu = cpuSeconds(process.pid) ?? Number.NaN;
+  const mainThreadCpu = cpuSeconds(process.pid, process.pid) ?? Number.NaN;
   const started = performance.now();
   for (let at = 0; at < batches.length; at += size) {
     const group = batches.slice(at, at + size);
@@ -83,6 +87,10 @@ async function runBaseline(args: { events: number; batchEvents: number; seed: nu
     events: batches.reduce((sum, batch) => sum + batch.events.length, 0),
     batches: batches.length,
     ms,
+    cpuS: {
+      process: (cpuSeconds(process.pid) ?? Number.NaN) - processCpu,
+      mainThread: (cpuSeconds(process.pid, process.pid) ?? Number.NaN) - mainThreadCpu,
+    },
   };
 }
 

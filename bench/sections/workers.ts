@@ -3,7 +3,7 @@ import type { Child } from '../lib/children.js';
 import { type BenchContext, PREFIX } from '../lib/context.js';
 import { collectorCounters, runSteadyLoad } from '../lib/load.js';
 import { prefillBatches } from '../lib/prefill.js';
-import { peakRssBytes, resetPeakRss, rssBytes } from '../lib/proc.js';
+import { cpuMeter, peakRssBytes, resetPeakRss, rssBytes } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 import { figure } from '../lib/report.js';
 import { createShop } from '../lib/shop-model.js';
@@ -75,7 +75,7 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
     env: { KANON_DATA_DIR: context.dataDir('worker-baseline') },
     as: 'worker-baseline',
   });
-  let direct: { events: number; batches: number; ms: number };
+  let direct: { events: number; batches: number; ms: number; cpuS: { process: number; mainThread: number } };
   try {
     direct = await baselineWorker.call('baseline', { events, batchEvents, seed: SEED });
   } finally {
@@ -92,14 +92,36 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
   try {
     context.notePeak('worker-idle', rssBytes(worker.pid));
     resetPeakRss(worker.pid);
+    const meter = cpuMeter({
+      worker: worker.pid,
+      'main thread': { pid: worker.pid, thread: worker.pid },
+      redis: context.queueRedisPid,
+    });
+    const meterStarted = performance.now();
     await worker.call('start');
     const drained = await worker.call<{ startedAt: number; lastAt: number; events: number; batches: number }>(
       'waitStaged',
       { events: queued, timeoutMs: 600_000 },
     );
+    const cpu = meter();
     const drainRate = drained.events / ((drained.lastAt - drained.startedAt) / 1000);
+    const usPerEvent = (seconds: number | undefined, events: number) =>
+      ((seconds ?? Number.NaN) * 1e6) / events;
+    const drainCpu = {
+      process: usPerEvent(cpu.worker, drained.events),
+      mainThread: usPerEvent(cpu['main thread'], drained.events),
+      redis: usPerEvent(cpu.redis, drained.events),
+      mainThreadBusy: (cpu['main thread'] ?? Number.NaN) / ((performance.now() - meterStarted) / 1000),
+    };
+    const directCpu = {
+      process: usPerEvent(direct.cpuS.process, direct.events),
+      mainThread: usPerEvent(direct.cpuS.mainThread, direct.events),
+      mainThreadBusy: direct.cpuS.mainThread / (direct.ms / 1000),
+    };
     progress.line(
-      `  queue → staging: ${Math.round(drainRate).toLocaleString('en')} events/s (${drained.batches} batches)`,
+      `  queue → staging: ${Math.round(drainRate).toLocaleString('en')} events/s (${drained.batches} batches); ` +
+        `worker CPU ${drainCpu.process.toFixed(1)} µs/event (main thread ${drainCpu.mainThread.toFixed(1)}, ${Math.round(drainCpu.mainThreadBusy * 100)} % busy; redis ${drainCpu.redis.toFixed(1)}), ` +
+        `direct ${directCpu.process.toFixed(1)} (main thread ${directCpu.mainThread.toFixed(1)}, ${Math.round(directCpu.mainThreadBusy * 100)} % busy)`,
     );
     context.notePeak('worker', peakRssBytes(worker.pid));
 
@@ -180,6 +202,22 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
       }),
       figure({
         section: 'workers',
+        name: 'queue → staging: worker CPU per event',
+        value: drainCpu.process,
+        unit: 'µs',
+        baseline: { name: 'direct staging', value: directCpu.process },
+        note: `all threads, the engine's included; plus ${drainCpu.redis.toFixed(1)} µs in redis-server`,
+      }),
+      figure({
+        section: 'workers',
+        name: 'queue → staging: worker main thread CPU per event',
+        value: drainCpu.mainThread,
+        unit: 'µs',
+        baseline: { name: 'direct staging', value: directCpu.mainThread },
+        note: `busy ${Math.round(drainCpu.mainThreadBusy * 100)} % of the drain (direct: ${Math.round(directCpu.mainThreadBusy * 100)} %)`,
+      }),
+      figure({
+        section: 'workers',
         name: `lag 202 → staging p50 @ ${offered / 1000}k ev/s`,
         value: lag.p50,
         unit: 'ms',
@@ -195,8 +233,14 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
       }),
     );
     context.sections.workers = {
-      drain: { events: drained.events, batches: drained.batches, batchEvents, eventsPerSecond: drainRate },
-      direct: { ...direct, eventsPerSecond: directRate },
+      drain: {
+        events: drained.events,
+        batches: drained.batches,
+        batchEvents,
+        eventsPerSecond: drainRate,
+        cpuMicrosecondsPerEvent: drainCpu,
+      },
+      direct: { ...direct, eventsPerSecond: directRate, cpuMicrosecondsPerEvent: directCpu },
       lag: {
         offeredEventsPerSecond: offered,
         requestsPerSecond: rate,
