@@ -194,6 +194,7 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     maxBatches: groupSizeFor(options.concurrency),
     stage: options.stage,
     readBatch: async (id) => batchOf(await reader.getJob(id), id),
+    jobKey: (id) => reader.toKey(id),
   });
   const worker = new Worker(
     EVENTS_QUEUE,

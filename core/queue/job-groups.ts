@@ -14,11 +14,14 @@ import type { AnonymousBatch } from '../../schema/event.js';
  * after a lapsed lock cannot both claim it). A batch retried later (crash, outage) finds its group
  * and stages the whole group again under the same id: the batches of that group still in the
  * queue are read back, and the warehouse drops the insert if the first one got through. A batch
- * never joins a second group. Once its job has completed the key is kept for ten more minutes (it
- * expires with failed jobs otherwise): BullMQ can run a job twice when its lock lapses (a stalled
- * event loop, Redis briefly out of reach), and a second copy that found no record would form a
- * new group, whose id can repeat an earlier group's (`<id>+<n>`) so that the engine drops the
- * insert as a duplicate, and the other batches in it with it.
+ * never joins a second group. BullMQ can run a job twice when its lock lapses (a stalled event
+ * loop, Redis briefly out of reach), and a second copy that formed a new group could repeat an
+ * earlier group's id (`<id>+<n>`), so that the engine drops the insert as a duplicate, and the
+ * other batches in it with it. So the claim also looks at the batch's job: a batch without a
+ * record whose job is gone has been staged by a copy that completed (a job is removed only once
+ * its group's insert got through, or two days after it was given up), and it is not staged again.
+ * The record itself outlives its completed job by ten minutes (it expires with failed jobs
+ * otherwise), so a copy that claims while the first is still completing finds its group.
  */
 export interface StagingGroup {
   /** The deduplication key of the group's insert: the batch id when the group has one batch. */
@@ -35,6 +38,11 @@ export interface JobGroupsOptions {
   stage(group: StagingGroup): Promise<void>;
   /** Reads a queued batch back, for a retried group whose other batches this worker does not hold. */
   readBatch(id: string): Promise<AnonymousBatch | undefined>;
+  /**
+   * The Redis key of a batch's job (BullMQ's job hash). When given, a batch that has no group yet
+   * and whose job no longer exists counts as staged by an earlier copy of the job.
+   */
+  jobKey?(batchId: string): string;
 }
 
 /** Failed jobs expire after two days (JOB_OPTIONS.removeOnFail); their group records with them. */
@@ -50,26 +58,36 @@ export const groupKey = (prefix: string, batchId: string) => `${prefix}:batch-gr
 /** Groups hold up to half the jobs a worker takes, so one group fills while the other is inserted. */
 export const groupSizeFor = (concurrency: number) => Math.max(1, Math.ceil(concurrency / 2));
 
+/** What the claim returns for a batch whose job is gone: an earlier copy completed it. */
+const STAGED_BEFORE = '!staged';
+
 /**
- * KEYS: the group keys of the batches offered. ARGV[1]: TTL in seconds; ARGV[2..]: the batch ids.
- * Batches without a group form a new one, named after its first batch (`<id>` alone, or `<id>+<n>`).
- * Returns, per key, the record that now holds: the new group's, or the one set by an earlier try.
+ * KEYS: the group keys of the n batches offered, then (when ARGV[2] is '1') their n job keys.
+ * ARGV[1]: TTL in seconds; ARGV[2]: '1' to look at the job keys; ARGV[3..]: the batch ids.
+ * Batches without a group (and, when asked, whose job still exists) form a new one, named after
+ * its first batch (`<id>` alone, or `<id>+<n>`). Returns, per batch, the record that now holds
+ * (the new group's, or the one set by an earlier try), or STAGED_BEFORE.
  */
 const CLAIM_GROUP_LUA = `
+local n = #ARGV - 2
+local checkJobs = ARGV[2] == '1'
 local fresh = {}
 local found = {}
-for i, key in ipairs(KEYS) do
-  local record = redis.call('GET', key)
+for i = 1, n do
+  local record = redis.call('GET', KEYS[i])
+  if not record and checkJobs and redis.call('EXISTS', KEYS[n + i]) == 0 then
+    record = '${STAGED_BEFORE}'
+  end
   found[i] = record
-  if not record then fresh[#fresh + 1] = ARGV[i + 1] end
+  if not record then fresh[#fresh + 1] = ARGV[i + 2] end
 end
 if #fresh > 0 then
   local id = fresh[1]
   if #fresh > 1 then id = id .. '+' .. #fresh end
   local record = id .. '|' .. table.concat(fresh, ',')
-  for i, key in ipairs(KEYS) do
+  for i = 1, n do
     if not found[i] then
-      redis.call('SET', key, record, 'EX', ARGV[1])
+      redis.call('SET', KEYS[i], record, 'EX', ARGV[1])
       found[i] = record
     end
   end
@@ -135,10 +153,14 @@ export class JobGroups {
     let records: string[];
     try {
       const ids = entries.map((entry) => entry.batch.id);
+      const { jobKey } = this.options;
+      const keys = ids.map((id) => groupKey(this.options.prefix, id));
+      if (jobKey) keys.push(...ids.map((id) => jobKey(id)));
       records = await this.redis.kanonClaimGroup(
-        ids.length,
-        ...ids.map((id) => groupKey(this.options.prefix, id)),
+        keys.length,
+        ...keys,
         String(GROUP_TTL_SECONDS),
+        jobKey ? '1' : '0',
         ...ids,
       );
     } catch (error) {
@@ -153,6 +175,10 @@ export class JobGroups {
       else byGroup.set(record, [entry]);
     });
     for (const [record, held] of byGroup) {
+      if (record === STAGED_BEFORE) {
+        for (const entry of held) entry.resolve();
+        continue;
+      }
       try {
         if (!record.includes('|')) throw new Error('batch group record missing');
         const { id, members } = parseGroupRecord(record);

@@ -1,5 +1,7 @@
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENTS_QUEUE } from '../../core/queue/events-queue.js';
 import {
   COMPLETED_GROUP_TTL_SECONDS,
   groupKey,
@@ -37,12 +39,13 @@ describe('job groups', () => {
   let failNext = 0;
   let crashAfterNext = 0;
 
-  const groupsFor = (maxBatches = 16) => {
+  const groupsFor = (maxBatches = 16, jobKey?: (batchId: string) => string) => {
     const stage = createTestStager(warehouse);
     return new JobGroups({
       redis,
       prefix,
       maxBatches,
+      jobKey,
       async stage(group) {
         if (failNext > 0) {
           failNext -= 1;
@@ -156,6 +159,31 @@ describe('job groups', () => {
 
     await Promise.all([groups.stage(first[0]!), groups.stage(batch('e3', 5))]);
     expect(await stagedEvents(warehouse)).toBe(3 + 4 + 5);
+  });
+
+  it('does not stage a batch again once its job is gone, even after its record expired', async () => {
+    // A copy of a job that claims only after another copy completed and the record expired (its
+    // worker paused for longer than COMPLETED_GROUP_TTL_SECONDS): without a look at the job it
+    // would form a new group with e3 named e1+2 again, and the engine would drop e3 with it.
+    await reset();
+    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
+    try {
+      const groups = groupsFor(16, (id) => queue.toKey(id));
+      const first = [batch('e1', 3), batch('e2', 4)];
+      const late = batch('e3', 5);
+      for (const b of [...first, late]) await queue.add('batch', b, { jobId: b.id });
+      await Promise.all(first.map((b) => groups.stage(b)));
+      expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2']);
+
+      await queue.remove('e1'); // completed: BullMQ removes the job (removeOnComplete)
+      await redis.del(groupKey(prefix, 'e1')); // and ten minutes later the record expires
+      await Promise.all([groups.stage(first[0]!), groups.stage(late)]);
+      expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2', 'e3']);
+      expect(await stagedEvents(warehouse)).toBe(3 + 4 + 5);
+      expect(await redis.exists(groupKey(prefix, 'e1'))).toBe(0);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('lets only one of two workers that hold the same batch claim it for a group', async () => {
