@@ -20,8 +20,10 @@ import type { AnonymousBatch } from '../../schema/event.js';
  * other batches in it with it. So the claim also looks at the batch's job: a batch without a
  * record whose job is gone has been staged by a copy that completed (a job is removed only once
  * its group's insert got through, or two days after it was given up), and it is not staged again.
- * The record itself outlives its completed job by ten minutes (it expires with failed jobs
- * otherwise), so a copy that claims while the first is still completing finds its group.
+ * The record itself outlives its completed job by ten minutes, so a copy that claims while the
+ * first is still completing finds its group. While the job is still queued, each try renews the
+ * record for two days: a group inserted just before a crash, then retried through a longer
+ * outage, must keep its id until a retry gets through.
  */
 export interface StagingGroup {
   /** The deduplication key of the group's insert: the batch id when the group has one batch. */
@@ -45,7 +47,10 @@ export interface JobGroupsOptions {
   jobKey?(batchId: string): string;
 }
 
-/** Failed jobs expire after two days (JOB_OPTIONS.removeOnFail); their group records with them. */
+/**
+ * A record lasts two days after its batch's last try: jobs retry for about a week through an
+ * outage, and failed jobs expire after two days (JOB_OPTIONS.removeOnFail).
+ */
 const GROUP_TTL_SECONDS = 2 * 86_400;
 /**
  * How long a completed batch's record is kept: far longer than any copy of its job can still be
@@ -65,8 +70,9 @@ const STAGED_BEFORE = '!staged';
  * KEYS: the group keys of the n batches offered, then (when ARGV[2] is '1') their n job keys.
  * ARGV[1]: TTL in seconds; ARGV[2]: '1' to look at the job keys; ARGV[3..]: the batch ids.
  * Batches without a group (and, when asked, whose job still exists) form a new one, named after
- * its first batch (`<id>` alone, or `<id>+<n>`). Returns, per batch, the record that now holds
- * (the new group's, or the one set by an earlier try), or STAGED_BEFORE.
+ * its first batch (`<id>` alone, or `<id>+<n>`). A record found for a job still queued is given
+ * the full TTL again, so it lasts as long as the job's retries. Returns, per batch, the record
+ * that now holds (the new group's, or the one set by an earlier try), or STAGED_BEFORE.
  */
 const CLAIM_GROUP_LUA = `
 local n = #ARGV - 2
@@ -75,8 +81,13 @@ local fresh = {}
 local found = {}
 for i = 1, n do
   local record = redis.call('GET', KEYS[i])
-  if not record and checkJobs and redis.call('EXISTS', KEYS[n + i]) == 0 then
-    record = '${STAGED_BEFORE}'
+  if checkJobs then
+    local queued = redis.call('EXISTS', KEYS[n + i]) == 1
+    if not record and not queued then
+      record = '${STAGED_BEFORE}'
+    elseif record and queued then
+      redis.call('EXPIRE', KEYS[i], ARGV[1])
+    end
   end
   found[i] = record
   if not record then fresh[#fresh + 1] = ARGV[i + 2] end

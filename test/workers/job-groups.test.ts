@@ -186,6 +186,32 @@ describe('job groups', () => {
     }
   });
 
+  it('keeps the record of a retried batch for as long as its job is still queued', async () => {
+    // Jobs retry for about a week through an outage; a record that expired two days after its
+    // first try would let a retry form a new group and count again what the first insert staged.
+    await reset();
+    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
+    try {
+      const groups = groupsFor(16, (id) => queue.toKey(id));
+      const retried = batch('r1', 2);
+      await queue.add('batch', retried, { jobId: retried.id });
+      await groups.stage(retried);
+      await redis.expire(groupKey(prefix, 'r1'), 5); // its first try was two days ago
+      await groups.stage(retried); // the retry after a crash, still failing or not
+      expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeGreaterThan(COMPLETED_GROUP_TTL_SECONDS);
+      expect(stagedGroups.map((group) => group.id)).toEqual(['r1', 'r1']);
+      expect(await stagedEvents(warehouse)).toBe(2);
+
+      await queue.remove('r1'); // completed
+      await groups.completed('r1');
+      await groups.stage(retried); // a late copy neither renews the record nor stages again
+      expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeLessThanOrEqual(COMPLETED_GROUP_TTL_SECONDS);
+      expect(await stagedEvents(warehouse)).toBe(2);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('lets only one of two workers that hold the same batch claim it for a group', async () => {
     await reset();
     const shared = batch('s1', 3);
