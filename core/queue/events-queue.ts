@@ -222,8 +222,8 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     },
   );
   worker.on('error', () => {});
-  // The record outlives the job by a few minutes (job-groups.ts): a batch whose record vanished
-  // while any copy of its job could still run would form a new group, counted twice or dropped.
+  // The record outlives the job by a few minutes (job-groups.ts), for a copy of the job that
+  // claims while this one completes; a copy that claims after the job is gone stages nothing.
   worker.on('completed', (job) => {
     void groups.completed(String(job.id)).catch(() => {});
   });
