@@ -161,9 +161,11 @@ export class JobGroups {
   }
 
   private async stageGroup(entries: Waiting[]): Promise<void> {
+    // Two copies of one job can wait here together (its lock lapsed while it waited, and this
+    // worker took it again): its batch is claimed and staged once, and both copies are answered.
+    const ids = [...new Set(entries.map((entry) => entry.batch.id))];
     let records: string[];
     try {
-      const ids = entries.map((entry) => entry.batch.id);
       const { jobKey } = this.options;
       const keys = ids.map((id) => groupKey(this.options.prefix, id));
       if (jobKey) keys.push(...ids.map((id) => jobKey(id)));
@@ -178,9 +180,10 @@ export class JobGroups {
       for (const entry of entries) entry.reject(error);
       return;
     }
+    const recordOf = new Map(ids.map((id, index) => [id, records[index] ?? '']));
     const byGroup = new Map<string, Waiting[]>();
-    entries.forEach((entry, index) => {
-      const record = records[index] ?? '';
+    entries.forEach((entry) => {
+      const record = recordOf.get(entry.batch.id) ?? '';
       const held = byGroup.get(record);
       if (held) held.push(entry);
       else byGroup.set(record, [entry]);
@@ -193,11 +196,11 @@ export class JobGroups {
       try {
         if (!record.includes('|')) throw new Error('batch group record missing');
         const { id, members } = parseGroupRecord(record);
-        const heldIds = new Set(held.map((entry) => entry.batch.id));
+        const batches = [...new Map(held.map((entry) => [entry.batch.id, entry.batch])).values()];
+        const heldIds = new Set(batches.map((batch) => batch.id));
         const others = await Promise.all(
           members.filter((member) => !heldIds.has(member)).map((member) => this.options.readBatch(member)),
         );
-        const batches = held.map((entry) => entry.batch);
         // A member that is gone has completed, so this group's insert got through and this one will
         // be dropped as a duplicate whatever it carries.
         for (const batch of others) if (batch) batches.push(batch);

@@ -212,6 +212,16 @@ describe('job groups', () => {
     }
   });
 
+  it('stages a batch once when two copies of its job wait in the same group', async () => {
+    // A job whose lock lapsed while it waited here is taken again by the same worker.
+    await reset();
+    const groups = groupsFor();
+    const twice = batch('t1', 3);
+    await Promise.all([groups.stage(twice), groups.stage(batch('t2', 4)), groups.stage(twice)]);
+    expect(stagedGroups.map((group) => group.batches.map((b) => b.id))).toEqual([['t1', 't2']]);
+    expect(await stagedEvents(warehouse)).toBe(3 + 4);
+  });
+
   it('lets only one of two workers that hold the same batch claim it for a group', async () => {
     await reset();
     const shared = batch('s1', 3);
