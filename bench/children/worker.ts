@@ -11,7 +11,7 @@ import { createCampaignAttribution } from '../../workers/attribute-campaigns.js'
 import { releaseDue } from '../../workers/release/release-due.js';
 import { createBatchStager } from '../../workers/stage-batch.js';
 import { prefillBatches } from '../lib/prefill.js';
-import { cpuSeconds } from '../lib/proc.js';
+import { cpuMeter } from '../lib/proc.js';
 import { progress, serve } from './ipc.js';
 
 /**
@@ -75,22 +75,19 @@ async function runBaseline(args: { events: number; batchEvents: number; seed: nu
   // The same groups the worker stages (events-queue.ts), without the queue.
   const size = groupSizeFor(config.workers.concurrency);
   // CPU of the staging alone (not of generating the batches), read here rather than by the parent.
-  const processCpu = cpuSeconds(process.pid) ?? Number.NaN;
-  const mainThreadCpu = cpuSeconds(process.pid, process.pid) ?? Number.NaN;
+  const meter = cpuMeter({ process: process.pid, 'main thread': { pid: process.pid, thread: process.pid } });
   const started = performance.now();
   for (let at = 0; at < batches.length; at += size) {
     const group = batches.slice(at, at + size);
     await stage({ id: group[0]!.id, batches: group });
   }
   const ms = performance.now() - started;
+  const cpu = meter();
   return {
     events: batches.reduce((sum, batch) => sum + batch.events.length, 0),
     batches: batches.length,
     ms,
-    cpuS: {
-      process: (cpuSeconds(process.pid) ?? Number.NaN) - processCpu,
-      mainThread: (cpuSeconds(process.pid, process.pid) ?? Number.NaN) - mainThreadCpu,
-    },
+    cpuS: { process: cpu.process ?? Number.NaN, mainThread: cpu['main thread'] ?? Number.NaN },
   };
 }
 
