@@ -7,6 +7,7 @@ import type { Warehouse } from '../core/warehouse/warehouse.js';
 import type { AnonymousEvent } from '../schema/event.js';
 import { RELEASES_TABLE, STAGING_TABLE } from '../schema/tables.js';
 import { foldBatch } from './fold.js';
+import { receiptRows, restoreLostParts } from './insert-receipts.js';
 
 export interface StageBatchDeps {
   warehouse: Warehouse;
@@ -23,7 +24,9 @@ const Released = z.object({ site: z.string(), start: z.number() });
 /**
  * Stages a group of batches (core/queue/job-groups.ts): folds their events into cells and inserts
  * them at once with the deduplication token `<group id>:cells`, so a retried group (after a crash
- * between insert and acknowledgement, or a warehouse outage) is counted once (invariant 5).
+ * between insert and acknowledgement, or a warehouse outage) is counted once (invariant 5). Each
+ * insert carries receipts, and a retried group checks them: a part the engine lost in a crash
+ * while keeping its token is written again (insert-receipts.ts).
  * Events for a window that was already released are late: they are counted in
  * kanon_workers_late_events_total and not staged, because a released window never changes.
  */
@@ -38,6 +41,10 @@ export function createBatchStager(deps: StageBatchDeps) {
   const groups = deps.metrics.counter(
     'kanon_workers_inserts_total',
     'Staging inserts; each stages the group of batches a worker held at once',
+  );
+  const restored = deps.metrics.counter(
+    'kanon_workers_lost_parts_restored_total',
+    'Staging parts lost in a crash after the engine had recorded their token, written again on retry',
   );
 
   async function dropLate(events: readonly AnonymousEvent[]): Promise<AnonymousEvent[]> {
@@ -75,7 +82,13 @@ export function createBatchStager(deps: StageBatchDeps) {
     const onTime = await dropLate(group.batches.flatMap((batch) => batch.events));
     const events = deps.attribute ? await deps.attribute(onTime) : onTime;
     const rows = foldBatch(events, deps.windowSeconds, deps.clock());
-    await deps.warehouse.insert(STAGING_TABLE, rows, { dedupToken: `${group.id}:cells` });
+    const receipts = receiptRows(rows, group.id);
+    const token = `${group.id}:cells`;
+    await deps.warehouse.insert(STAGING_TABLE, [...rows, ...receipts], { dedupToken: token });
+    if (group.retry) {
+      const lostDays = await restoreLostParts(deps.warehouse, group.id, token, rows, receipts);
+      if (lostDays > 0) restored.inc(lostDays);
+    }
     staged.inc(events.length);
     batches.inc(group.batches.length);
     groups.inc();

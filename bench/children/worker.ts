@@ -79,7 +79,7 @@ async function runBaseline(args: { events: number; batchEvents: number; seed: nu
   const started = performance.now();
   for (let at = 0; at < batches.length; at += size) {
     const group = batches.slice(at, at + size);
-    await stage({ id: group[0]!.id, batches: group });
+    await stage({ id: group[0]!.id, batches: group, retry: false });
   }
   const ms = performance.now() - started;
   const cpu = meter();

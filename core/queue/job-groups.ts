@@ -29,6 +29,11 @@ export interface StagingGroup {
   /** The deduplication key of the group's insert: the batch id when the group has one batch. */
   id: string;
   batches: AnonymousBatch[];
+  /**
+   * The group was formed by an earlier try, so its insert may have run before (and may have been
+   * cut short by a crash: workers/insert-receipts.ts). False only for a group formed just now.
+   */
+  retry: boolean;
 }
 
 export interface JobGroupsOptions {
@@ -72,7 +77,8 @@ const STAGED_BEFORE = '!staged';
  * Batches without a group (and, when asked, whose job still exists) form a new one, named after
  * its first batch (`<id>` alone, or `<id>+<n>`). A record found for a job still queued is given
  * the full TTL again, so it lasts as long as the job's retries. Returns, per batch, the record
- * that now holds (the new group's, or the one set by an earlier try), or STAGED_BEFORE.
+ * that now holds (the new group's, or the one set by an earlier try), or STAGED_BEFORE; then the
+ * record of the group formed by this call, or '' when none was.
  */
 const CLAIM_GROUP_LUA = `
 local n = #ARGV - 2
@@ -92,17 +98,19 @@ for i = 1, n do
   found[i] = record
   if not record then fresh[#fresh + 1] = ARGV[i + 2] end
 end
+local formed = ''
 if #fresh > 0 then
   local id = fresh[1]
   if #fresh > 1 then id = id .. '+' .. #fresh end
-  local record = id .. '|' .. table.concat(fresh, ',')
+  formed = id .. '|' .. table.concat(fresh, ',')
   for i = 1, n do
     if not found[i] then
-      redis.call('SET', KEYS[i], record, 'EX', ARGV[1])
-      found[i] = record
+      redis.call('SET', KEYS[i], formed, 'EX', ARGV[1])
+      found[i] = formed
     end
   end
 end
+found[n + 1] = formed
 return found
 `;
 
@@ -181,6 +189,7 @@ export class JobGroups {
       return;
     }
     const recordOf = new Map(ids.map((id, index) => [id, records[index] ?? '']));
+    const formedNow = records[ids.length] ?? '';
     const byGroup = new Map<string, Waiting[]>();
     entries.forEach((entry) => {
       const record = recordOf.get(entry.batch.id) ?? '';
@@ -204,7 +213,7 @@ export class JobGroups {
         // A member that is gone has completed, so this group's insert got through and this one will
         // be dropped as a duplicate whatever it carries.
         for (const batch of others) if (batch) batches.push(batch);
-        await this.options.stage({ id, batches });
+        await this.options.stage({ id, batches, retry: record !== formedNow });
         for (const entry of held) entry.resolve();
       } catch (error) {
         for (const entry of held) entry.reject(error);

@@ -121,6 +121,18 @@ describe('job groups', () => {
       true,
     );
     expect(stagedGroups.map((group) => group.id)).toEqual(expect.arrayContaining(['new0', 'new1', 'new2']));
+    // Only the groups formed again from their record are retries (they check their receipts).
+    expect(stagedGroups.filter((group) => group.id === 'c1+3').map((group) => group.retry)).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
+    expect(stagedGroups.filter((group) => group.id.startsWith('new')).map((group) => group.retry)).toEqual([
+      false,
+      false,
+      false,
+    ]);
     expect(await stagedEvents(warehouse)).toBe(15 + 3 * 2);
   });
 

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { KanonError } from '../core/errors.js';
+import type { Warehouse } from '../core/warehouse/warehouse.js';
+import { STAGING_TABLE } from '../schema/tables.js';
+import type { StagingRow } from './fold.js';
+
+/**
+ * Receipts: proof, inside the staged data itself, that a group's insert landed.
+ *
+ * The engine drops a second insert with the same deduplication token, and that is what makes a
+ * retried group count once (invariant 5). But a MergeTree table without replication records the
+ * token in its deduplication log (an append to `deduplication_logs/*.txt`) before it renames the
+ * new part into place. A process killed between the two leaves a token without its part: after the
+ * restart the retry is dropped as a duplicate of data that does not exist, and its events are lost.
+ * With the embedded engine a SIGKILL of the worker is such a kill, and the SIGKILL test in
+ * test/invariants/5-exactly-once.test.ts once lost 10 events this way.
+ *
+ * So every insert carries one receipt row per partition (day) it writes, in that partition: report
+ * `_receipt`, d1 = the group id, no measures, no visitors. A partition's rows and its receipt are
+ * one part, written or lost together, and no other row has the same sort key, so merges keep it.
+ * A group that may have been inserted before (a retry) looks its receipts up after its insert; a
+ * day without one was lost, and its rows go in again under a new token (`<token>:<n>`, so a
+ * second crash at the same point is found and mended the same way). The release reads only the
+ * reports of the catalogue and skips receipts; they expire with staging (its TTL).
+ */
+export const RECEIPT_REPORT = '_receipt';
+
+/** Re-inserts of lost parts tried in one go before the group is given back to the queue. */
+const MAX_REINSERTS = 5;
+
+const dayOf = (row: { window_start: string }) => row.window_start.slice(0, 10);
+
+/** One receipt per day among `rows`, at that day's first row (same site and window). */
+export function receiptRows(rows: readonly StagingRow[], groupId: string): StagingRow[] {
+  const receipts = new Map<string, StagingRow>();
+  for (const row of rows) {
+    const day = dayOf(row);
+    if (receipts.has(day)) continue;
+    receipts.set(day, {
+      site: row.site,
+      window_start: row.window_start,
+      report: RECEIPT_REPORT,
+      d1: groupId,
+      d2: '',
+      d3: '',
+      measures: {},
+      visitors: '[]',
+      staged_at: row.staged_at,
+    });
+  }
+  return [...receipts.values()];
+}
+
+const Found = z.object({ day: z.string() });
+
+/** The receipts among `receipts` that the staging table does not hold. */
+export async function missingReceipts(
+  warehouse: Warehouse,
+  groupId: string,
+  receipts: readonly StagingRow[],
+): Promise<StagingRow[]> {
+  if (receipts.length === 0) return [];
+  const found = await warehouse.query({
+    name: 'staging_receipts',
+    // The site and window columns lead the sort key, so this reads a few granules, not the table.
+    sql: `SELECT DISTINCT formatDateTime(window_start, '%Y-%m-%d') AS day FROM ${STAGING_TABLE}
+          WHERE site IN {sites:Array(String)} AND window_start IN {starts:Array(DateTime('UTC'))}
+            AND report = {report:String} AND d1 = {group:String}`,
+    params: {
+      sites: [...new Set(receipts.map((receipt) => receipt.site))],
+      starts: [...new Set(receipts.map((receipt) => receipt.window_start))],
+      report: RECEIPT_REPORT,
+      group: groupId,
+    },
+    row: Found,
+  });
+  const days = new Set(found.map((row) => row.day));
+  return receipts.filter((receipt) => !days.has(dayOf(receipt)));
+}
+
+export class LostPartError extends KanonError {
+  constructor(groupId: string, days: string[]) {
+    super(
+      'staging_part_lost',
+      503,
+      `group ${groupId}: the engine still drops the rows of ${days.join(', ')} as duplicates of a part it never wrote; the group is retried`,
+      true,
+    );
+  }
+}
+
+/**
+ * After a retried group's insert under `token`: puts back the days whose part was lost. Returns how
+ * many days it put back (0 when every receipt was there).
+ */
+export async function restoreLostParts(
+  warehouse: Warehouse,
+  groupId: string,
+  token: string,
+  rows: readonly StagingRow[],
+  receipts: readonly StagingRow[],
+): Promise<number> {
+  let lostDays = 0;
+  for (let reinsert = 1; ; reinsert++) {
+    const missing = await missingReceipts(warehouse, groupId, receipts);
+    if (reinsert === 1) lostDays = missing.length;
+    if (missing.length === 0) return lostDays;
+    const days = new Set(missing.map(dayOf));
+    if (reinsert > MAX_REINSERTS) throw new LostPartError(groupId, [...days]);
+    const lost = rows.filter((row) => days.has(dayOf(row)));
+    await warehouse.insert(STAGING_TABLE, [...lost, ...missing], { dedupToken: `${token}:${reinsert}` });
+  }
+}
