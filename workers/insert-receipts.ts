@@ -78,12 +78,13 @@ export async function missingReceipts(
   return receipts.filter((receipt) => !days.has(dayOf(receipt)));
 }
 
+/** An insert whose rows the engine still dropped as duplicates after several new tokens. */
 export class LostPartError extends KanonError {
-  constructor(groupId: string, days: string[]) {
+  constructor(insert: string, parts: string[]) {
     super(
-      'staging_part_lost',
+      'insert_part_lost',
       503,
-      `group ${groupId}: the engine still drops the rows of ${days.join(', ')} as duplicates of a part it never wrote; the group is retried`,
+      `${insert}: the engine still drops the rows of ${parts.join(', ')} as duplicates of a part it never wrote; it is retried`,
       true,
     );
   }
@@ -106,7 +107,7 @@ export async function restoreLostParts(
     if (reinsert === 1) lostDays = missing.length;
     if (missing.length === 0) return lostDays;
     const days = new Set(missing.map(dayOf));
-    if (reinsert > MAX_REINSERTS) throw new LostPartError(groupId, [...days]);
+    if (reinsert > MAX_REINSERTS) throw new LostPartError(`staging group ${groupId}`, [...days]);
     const lost = rows.filter((row) => days.has(dayOf(row)));
     await warehouse.insert(STAGING_TABLE, [...lost, ...missing], { dedupToken: `${token}:${reinsert}` });
   }

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Metrics } from '../../core/metrics.js';
@@ -9,6 +8,7 @@ import { RECEIPT_REPORT } from '../../workers/insert-receipts.js';
 import { createBatchStager } from '../../workers/stage-batch.js';
 import { anonymousEvent } from '../fixtures/anonymous-event.js';
 import { metricValue, stagedEvents } from '../fixtures/counts.js';
+import { losePartsKeepingTokens } from '../fixtures/lose-parts.js';
 import { openMigratedWarehouse } from '../fixtures/warehouse.js';
 
 /**
@@ -32,8 +32,6 @@ const group = (batches: AnonymousBatch[], retry: boolean): StagingGroup => ({
   retry,
 });
 
-const Part = z.object({ partition: z.string(), path: z.string(), active: z.coerce.boolean() });
-
 describe('staging receipts: a part lost after its token was recorded', () => {
   let warehouse: Warehouse;
   let metrics: Metrics;
@@ -51,21 +49,7 @@ describe('staging receipts: a part lost after its token was recorded', () => {
     stage = createBatchStager({ warehouse, windowSeconds: 60, graceSeconds: 0, metrics, clock: Date.now });
   });
 
-  /** What a crash between the token and the rename leaves: the part gone, its token kept. */
-  async function loseParts(day?: string): Promise<number> {
-    // Outdated parts too: a merged-away part still on disk would be loaded again on ATTACH.
-    const parts = await warehouse.query({
-      name: 'parts',
-      sql: `SELECT partition, path, active FROM system.parts
-            WHERE database = currentDatabase() AND table = 'stg_cells'`,
-      row: Part,
-    });
-    const lost = parts.filter((part) => day === undefined || part.partition === day);
-    await warehouse.exec('DETACH TABLE stg_cells');
-    for (const part of lost) rmSync(part.path, { recursive: true });
-    await warehouse.exec('ATTACH TABLE stg_cells');
-    return lost.filter((part) => part.active).length;
-  }
+  const loseParts = (day?: string) => losePartsKeepingTokens(warehouse, 'stg_cells', day);
 
   const stagedOn = async (day: string) => {
     const rows = await warehouse.query({

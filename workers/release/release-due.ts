@@ -48,6 +48,10 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
   const windowsReleased = deps.metrics.counter('kanon_release_windows_total', 'Windows released');
   const daysReleased = deps.metrics.counter('kanon_release_days_total', 'Days rolled up');
   const rowsPublished = deps.metrics.counter('kanon_release_rows_total', 'Rows published by window releases');
+  const restored = deps.metrics.counter(
+    'kanon_release_lost_parts_restored_total',
+    'Release inserts lost in a crash after the engine had recorded their token, written again',
+  );
   const suppressed = deps.metrics.counter(
     'kanon_release_suppressed_groups_total',
     'Small groups suppressed outright',
@@ -81,6 +85,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     windowsReleased.inc();
     rowsPublished.inc(summary.rows);
     suppressed.inc(summary.cellsSuppressed);
+    if (summary.insertsRestored > 0) restored.inc(summary.insertsRestored);
     deps.log.info(
       {
         site: due.site,
@@ -107,7 +112,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     row: Due,
   });
   for (const due of dueDays) {
-    const rows = await rollUpDay({
+    const { rows, insertsRestored } = await rollUpDay({
       warehouse,
       site: due.site,
       dayStart: due.start,
@@ -115,6 +120,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
       releasedAt: deps.clock(),
     });
     daysReleased.inc();
+    if (insertsRestored > 0) restored.inc(insertsRestored);
     deps.log.info(
       { site: due.site, day: toClickHouseDateTime(due.start).slice(0, 10), rows },
       'day rolled up',

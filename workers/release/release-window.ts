@@ -3,6 +3,8 @@ import { DAY_SECONDS, toClickHouseDate, toClickHouseDateTime } from '../../core/
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { isReportName, REPORT_LIST, type ReportName } from '../../schema/reports.js';
 import { publishedTable, RELEASED_STATES_TABLE, RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
+import { RECEIPT_REPORT } from '../insert-receipts.js';
+import { type CheckedInsert, insertChecked } from './checked-inserts.js';
 import { type ReportRelease, releaseReport, type StagedCell } from './generalise.js';
 import { toPublishedRow } from './published-rows.js';
 import { reconcileOverview } from './reconcile.js';
@@ -52,6 +54,8 @@ export interface WindowReleaseSummary {
   windowStart: number;
   rows: number;
   cellsSuppressed: number;
+  /** Inserts whose part the engine had lost in a crash, written again (checked-inserts.ts). */
+  insertsRestored: number;
 }
 
 /**
@@ -84,14 +88,17 @@ export async function releaseWindow(options: {
   let rows = 0;
   let cellsSuppressed = 0;
   const states: object[] = [];
+  const day = toClickHouseDate(windowStart - (windowStart % DAY_SECONDS));
+  const inserts: CheckedInsert[] = [];
+  const ofThisWindow = `site = {site:String} AND window_start = {window:DateTime('UTC')} AND window_seconds = {seconds:UInt32}`;
   for (const spec of REPORT_LIST) {
     const release = releases.get(spec.name)!;
     rows += release.rows.length;
     cellsSuppressed += release.cellsSuppressed;
     const cells = staged.get(spec.name) ?? [];
-    await warehouse.insert(
-      publishedTable(spec.name, 'window'),
-      release.rows.map((row) =>
+    inserts.push({
+      table: publishedTable(spec.name, 'window'),
+      rows: release.rows.map((row) =>
         toPublishedRow(
           spec.name,
           row,
@@ -99,14 +106,15 @@ export async function releaseWindow(options: {
           releasedAt,
         ),
       ),
-      { dedupToken: `${token}:${spec.name}` },
-    );
+      token: `${token}:${spec.name}`,
+      landed: ofThisWindow,
+    });
     for (const row of release.rows) {
       const visitors = new Set<string>();
       for (const index of row.cells) for (const visitor of cells[index]!.visitors) visitors.add(visitor);
       states.push({
         site,
-        day: toClickHouseDate(windowStart - (windowStart % DAY_SECONDS)),
+        day,
         report: spec.name,
         level: row.level,
         d1: row.dims[0] ?? '',
@@ -117,10 +125,32 @@ export async function releaseWindow(options: {
       });
     }
   }
-  await warehouse.insert(RELEASED_STATES_TABLE, states, { dedupToken: `${token}:states` });
-  await warehouse.insert(
-    RELEASES_TABLE,
-    REPORT_LIST.map((spec) => {
+  // The visitor sets of a day's windows share their rows' keys, so a receipt row tells this
+  // window's apart (the day roll-up reads only the reports of the catalogue).
+  if (states.length > 0)
+    states.push({
+      site,
+      day,
+      report: RECEIPT_REPORT,
+      level: 0,
+      d1: token,
+      d2: '',
+      d3: '',
+      visitors: '[]',
+      staged_at: releasedAt,
+    });
+  inserts.push({
+    table: RELEASED_STATES_TABLE,
+    rows: states,
+    token: `${token}:states`,
+    landed: `site = {site:String} AND day = {day:Date} AND report = {receipt:String} AND d1 = {token:String}`,
+  });
+  const params = { site, window, seconds: windowSeconds, day, receipt: RECEIPT_REPORT, token };
+  let insertsRestored = await insertChecked(warehouse, inserts, params);
+  // Last, and checked on its own: the manifest marks the window as released.
+  const manifest: CheckedInsert = {
+    table: RELEASES_TABLE,
+    rows: REPORT_LIST.map((spec) => {
       const release = releases.get(spec.name)!;
       return {
         site,
@@ -136,7 +166,9 @@ export async function releaseWindow(options: {
         released_at: releasedAt,
       };
     }),
-    { dedupToken: `${token}:manifest` },
-  );
-  return { site, windowStart, rows, cellsSuppressed };
+    token: `${token}:manifest`,
+    landed: `site = {site:String} AND grain = 'window' AND period_start = {window:DateTime('UTC')} AND period_seconds = {seconds:UInt32}`,
+  };
+  insertsRestored += await insertChecked(warehouse, [manifest], params);
+  return { site, windowStart, rows, cellsSuppressed, insertsRestored };
 }

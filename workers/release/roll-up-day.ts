@@ -3,6 +3,7 @@ import { toClickHouseDate, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { REPORT_LIST, type ReportSpec } from '../../schema/reports.js';
 import { publishedTable, RELEASED_STATES_TABLE, RELEASES_TABLE } from '../../schema/tables.js';
+import { type CheckedInsert, insertChecked } from './checked-inserts.js';
 import { toPublishedRow } from './published-rows.js';
 
 /**
@@ -25,7 +26,7 @@ async function rollUpReport(
   site: string,
   day: string,
   releasedAt: string,
-): Promise<{ rows: number; generalised: number }> {
+): Promise<{ rows: object[]; generalised: number }> {
   const dims = spec.dims.map((dim) => dim.name);
   const measures = spec.measures.map((measure) => measure.name);
   const Row = z.object({
@@ -43,7 +44,7 @@ async function rollUpReport(
     params: { site, day },
     row: Row,
   });
-  if (sums.length === 0) return { rows: 0, generalised: 0 };
+  if (sums.length === 0) return { rows: [], generalised: 0 };
   const visitors = await warehouse.query({
     name: `day_visitors_${spec.name}`,
     sql: `SELECT level, d1, d2, d3, toUInt64(uniqExactMerge(visitors)) AS visitors
@@ -72,10 +73,7 @@ async function rollUpReport(
       releasedAt,
     );
   });
-  await warehouse.insert(publishedTable(spec.name, 'day'), rows, {
-    dedupToken: `rollup:${site}:${day}:${spec.name}`,
-  });
-  return { rows: rows.length, generalised: sums.filter((sum) => sum.level > 0).length };
+  return { rows, generalised: sums.filter((sum) => sum.level > 0).length };
 }
 
 export async function rollUpDay(options: {
@@ -84,14 +82,21 @@ export async function rollUpDay(options: {
   dayStart: number;
   k: number;
   releasedAt: number;
-}): Promise<number> {
+}): Promise<{ rows: number; insertsRestored: number }> {
   const day = toClickHouseDate(options.dayStart);
   const releasedAt = toClickHouseDateTime(Math.floor(options.releasedAt / 1000));
   const manifest: object[] = [];
+  const inserts: CheckedInsert[] = [];
   let total = 0;
   for (const spec of REPORT_LIST) {
     const { rows, generalised } = await rollUpReport(options.warehouse, spec, options.site, day, releasedAt);
-    total += rows;
+    inserts.push({
+      table: publishedTable(spec.name, 'day'),
+      rows,
+      token: `rollup:${options.site}:${day}:${spec.name}`,
+      landed: 'site = {site:String} AND day = {day:Date}',
+    });
+    total += rows.length;
     manifest.push({
       site: options.site,
       grain: 'day',
@@ -99,15 +104,27 @@ export async function rollUpDay(options: {
       period_seconds: 86_400,
       report: spec.name,
       k: options.k,
-      rows_published: rows,
+      rows_published: rows.length,
       rows_generalised: generalised,
       groups_generalised: 0,
       groups_suppressed: 0,
       released_at: releasedAt,
     });
   }
-  await options.warehouse.insert(RELEASES_TABLE, manifest, {
-    dedupToken: `rollup:${options.site}:${day}:manifest`,
-  });
-  return total;
+  // Checked for parts lost in a crash (checked-inserts.ts); the manifest last and on its own.
+  const params = { site: options.site, day, dayStart: toClickHouseDateTime(options.dayStart) };
+  let restored = await insertChecked(options.warehouse, inserts, params);
+  restored += await insertChecked(
+    options.warehouse,
+    [
+      {
+        table: RELEASES_TABLE,
+        rows: manifest,
+        token: `rollup:${options.site}:${day}:manifest`,
+        landed: `site = {site:String} AND grain = 'day' AND period_start = {dayStart:DateTime('UTC')} AND period_seconds = 86400`,
+      },
+    ],
+    params,
+  );
+  return { rows: total, insertsRestored: restored };
 }
