@@ -106,7 +106,11 @@ serve(
           ? nowSeconds - windowSeconds - config.release.graceSeconds
           : dayStart + DAY_SECONDS;
         rows += await stageTemplate(warehouse, folded[index % folded.length]!, dayStart, until + 1);
-        const result = await release(isToday ? now : (dayStart + DAY_SECONDS + 300) * 1000);
+        // Released at the real time, as a deployment that kept up would have been within the
+        // last day: a release clock 30 days back would stamp the visitor sets the day roll-up
+        // reads (stg_released) with a staged_at their 48 h TTL has long passed, and the engine
+        // would drop them at once (the release's insert check then refuses to go on).
+        const result = await release(now);
         releaseMs.push(result.ms);
         progress(
           `day ${days - index}/${days}: ${result.windows} windows released, ${result.days} rolled up in ${(result.ms / 1000).toFixed(1)} s`,

@@ -46,10 +46,10 @@ export interface JobGroupsOptions {
   /** Reads a queued batch back, for a retried group whose other batches this worker does not hold. */
   readBatch(id: string): Promise<AnonymousBatch | undefined>;
   /**
-   * The Redis key of a batch's job (BullMQ's job hash). When given, a batch that has no group yet
-   * and whose job no longer exists counts as staged by an earlier copy of the job.
+   * The Redis key of a batch's job (BullMQ's job hash): a batch that has no group yet and whose
+   * job no longer exists counts as staged by an earlier copy of the job.
    */
-  jobKey?(batchId: string): string;
+  jobKey(batchId: string): string;
 }
 
 /**
@@ -72,31 +72,28 @@ export const groupSizeFor = (concurrency: number) => Math.max(1, Math.ceil(concu
 const STAGED_BEFORE = '!staged';
 
 /**
- * KEYS: the group keys of the n batches offered, then (when ARGV[2] is '1') their n job keys.
- * ARGV[1]: TTL in seconds; ARGV[2]: '1' to look at the job keys; ARGV[3..]: the batch ids.
- * Batches without a group (and, when asked, whose job still exists) form a new one, named after
+ * KEYS: the group keys of the n batches offered, then their n job keys.
+ * ARGV[1]: TTL in seconds; ARGV[2..]: the batch ids.
+ * Batches without a group whose job still exists form a new one, named after
  * its first batch (`<id>` alone, or `<id>+<n>`). A record found for a job still queued is given
  * the full TTL again, so it lasts as long as the job's retries. Returns, per batch, the record
  * that now holds (the new group's, or the one set by an earlier try), or STAGED_BEFORE; then the
  * record of the group formed by this call, or '' when none was.
  */
 const CLAIM_GROUP_LUA = `
-local n = #ARGV - 2
-local checkJobs = ARGV[2] == '1'
+local n = #ARGV - 1
 local fresh = {}
 local found = {}
 for i = 1, n do
   local record = redis.call('GET', KEYS[i])
-  if checkJobs then
-    local queued = redis.call('EXISTS', KEYS[n + i]) == 1
-    if not record and not queued then
-      record = '${STAGED_BEFORE}'
-    elseif record and queued then
-      redis.call('EXPIRE', KEYS[i], ARGV[1])
-    end
+  local queued = redis.call('EXISTS', KEYS[n + i]) == 1
+  if not record and not queued then
+    record = '${STAGED_BEFORE}'
+  elseif record and queued then
+    redis.call('EXPIRE', KEYS[i], ARGV[1])
   end
   found[i] = record
-  if not record then fresh[#fresh + 1] = ARGV[i + 2] end
+  if not record then fresh[#fresh + 1] = ARGV[i + 1] end
 end
 local formed = ''
 if #fresh > 0 then
@@ -174,16 +171,9 @@ export class JobGroups {
     const ids = [...new Set(entries.map((entry) => entry.batch.id))];
     let records: string[];
     try {
-      const { jobKey } = this.options;
       const keys = ids.map((id) => groupKey(this.options.prefix, id));
-      if (jobKey) keys.push(...ids.map((id) => jobKey(id)));
-      records = await this.redis.kanonClaimGroup(
-        keys.length,
-        ...keys,
-        String(GROUP_TTL_SECONDS),
-        jobKey ? '1' : '0',
-        ...ids,
-      );
+      keys.push(...ids.map((id) => this.options.jobKey(id)));
+      records = await this.redis.kanonClaimGroup(keys.length, ...keys, String(GROUP_TTL_SECONDS), ...ids);
     } catch (error) {
       for (const entry of entries) entry.reject(error);
       return;

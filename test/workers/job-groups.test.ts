@@ -39,13 +39,19 @@ describe('job groups', () => {
   let failNext = 0;
   let crashAfterNext = 0;
 
-  const groupsFor = (maxBatches = 16, jobKey?: (batchId: string) => string) => {
+  // Each test's batches are real BullMQ jobs (queueJobs), since the claim looks at their jobs.
+  let queue: Queue | undefined;
+  const queueJobs = async (...batches: AnonymousBatch[]) => {
+    for (const b of batches) await queue!.add('batch', b, { jobId: b.id });
+  };
+
+  const groupsFor = (maxBatches = 16) => {
     const stage = createTestStager(warehouse);
     return new JobGroups({
       redis,
       prefix,
       maxBatches,
-      jobKey,
+      jobKey: (id) => queue!.toKey(id),
       async stage(group) {
         if (failNext > 0) {
           failNext -= 1;
@@ -67,12 +73,15 @@ describe('job groups', () => {
     warehouse = await openMigratedWarehouse('kanon_job_groups');
   });
   afterAll(async () => {
+    await queue?.close();
     redis?.disconnect();
     await warehouse?.close();
   });
 
   const reset = async () => {
     prefix = uniquePrefix('groups');
+    await queue?.close();
+    queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
     queued.clear();
     stagedGroups.length = 0;
     failNext = 0;
@@ -84,6 +93,7 @@ describe('job groups', () => {
     await reset();
     const groups = groupsFor();
     const batches = ['a1', 'a2', 'a3'].map((id) => batch(id, 4));
+    await queueJobs(...batches);
     await Promise.all(batches.map((b) => groups.stage(b)));
     expect(stagedGroups.map((group) => [group.id, group.batches.map((b) => b.id)])).toEqual([
       ['a1+3', ['a1', 'a2', 'a3']],
@@ -96,7 +106,9 @@ describe('job groups', () => {
   it('never puts more than maxBatches batches in one group', async () => {
     await reset();
     const groups = groupsFor(2);
-    await Promise.all(['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => groups.stage(batch(id, 1))));
+    const batches = ['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => batch(id, 1));
+    await queueJobs(...batches);
+    await Promise.all(batches.map((b) => groups.stage(b)));
     expect(stagedGroups.map((group) => group.batches.length)).toEqual([2, 2, 1]);
     expect(await stagedEvents(warehouse)).toBe(5);
   });
@@ -104,6 +116,8 @@ describe('job groups', () => {
   it('counts a group once when its batches come back one by one after a crash after the insert', async () => {
     await reset();
     const batches = ['c1', 'c2', 'c3'].map((id) => batch(id, 5));
+    const fresh = [0, 1, 2].map((n) => batch(`new${n}`, 2));
+    await queueJobs(...batches, ...fresh);
     for (const b of batches) queued.set(b.id, b);
     crashAfterNext = 1;
     const first = groupsFor();
@@ -114,7 +128,7 @@ describe('job groups', () => {
     // Retried separately, each alongside a new batch: each goes back to its first group.
     const retry = groupsFor();
     for (const [n, b] of batches.entries()) {
-      await Promise.all([retry.stage(b), retry.stage(batch(`new${n}`, 2))]);
+      await Promise.all([retry.stage(b), retry.stage(fresh[n]!)]);
     }
     expect(stagedGroups.filter((group) => group.id === 'c1+3')).toHaveLength(4);
     expect(stagedGroups.filter((group) => group.id === 'c1+3').every((g) => g.batches.length === 3)).toBe(
@@ -139,6 +153,7 @@ describe('job groups', () => {
   it('stages the whole group when one batch of a failed insert is retried before the others', async () => {
     await reset();
     const batches = ['f1', 'f2'].map((id) => batch(id, 7));
+    await queueJobs(...batches);
     for (const b of batches) queued.set(b.id, b);
     failNext = 1;
     const groups = groupsFor();
@@ -151,6 +166,7 @@ describe('job groups', () => {
     expect(await stagedEvents(warehouse)).toBe(14);
     // f2 comes back later: same group id, so the engine drops the insert.
     queued.delete('f1');
+    await queue!.remove('f1'); // completed
     await groups.stage(batches[1]!);
     expect(await stagedEvents(warehouse)).toBe(14);
   });
@@ -163,13 +179,16 @@ describe('job groups', () => {
     await reset();
     const groups = groupsFor();
     const first = [batch('e1', 3), batch('e2', 4)];
+    const late = batch('e3', 5);
+    await queueJobs(...first, late);
     await Promise.all(first.map((b) => groups.stage(b)));
     expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2']);
+    await queue!.remove('e1'); // completed: BullMQ removes the job (removeOnComplete)
     await groups.completed('e1');
     expect(await redis.ttl(groupKey(prefix, 'e1'))).toBeLessThanOrEqual(COMPLETED_GROUP_TTL_SECONDS);
     expect(await redis.ttl(groupKey(prefix, 'e1'))).toBeGreaterThan(0);
 
-    await Promise.all([groups.stage(first[0]!), groups.stage(batch('e3', 5))]);
+    await Promise.all([groups.stage(first[0]!), groups.stage(late)]);
     expect(await stagedEvents(warehouse)).toBe(3 + 4 + 5);
   });
 
@@ -178,50 +197,40 @@ describe('job groups', () => {
     // worker paused for longer than COMPLETED_GROUP_TTL_SECONDS): without a look at the job it
     // would form a new group with e3 named e1+2 again, and the engine would drop e3 with it.
     await reset();
-    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
-    try {
-      const groups = groupsFor(16, (id) => queue.toKey(id));
-      const first = [batch('e1', 3), batch('e2', 4)];
-      const late = batch('e3', 5);
-      for (const b of [...first, late]) await queue.add('batch', b, { jobId: b.id });
-      await Promise.all(first.map((b) => groups.stage(b)));
-      expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2']);
+    const groups = groupsFor();
+    const first = [batch('e1', 3), batch('e2', 4)];
+    const late = batch('e3', 5);
+    await queueJobs(...first, late);
+    await Promise.all(first.map((b) => groups.stage(b)));
+    expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2']);
 
-      await queue.remove('e1'); // completed: BullMQ removes the job (removeOnComplete)
-      await redis.del(groupKey(prefix, 'e1')); // and ten minutes later the record expires
-      await Promise.all([groups.stage(first[0]!), groups.stage(late)]);
-      expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2', 'e3']);
-      expect(await stagedEvents(warehouse)).toBe(3 + 4 + 5);
-      expect(await redis.exists(groupKey(prefix, 'e1'))).toBe(0);
-    } finally {
-      await queue.close();
-    }
+    await queue!.remove('e1'); // completed: BullMQ removes the job (removeOnComplete)
+    await redis.del(groupKey(prefix, 'e1')); // and ten minutes later the record expires
+    await Promise.all([groups.stage(first[0]!), groups.stage(late)]);
+    expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2', 'e3']);
+    expect(await stagedEvents(warehouse)).toBe(3 + 4 + 5);
+    expect(await redis.exists(groupKey(prefix, 'e1'))).toBe(0);
   });
 
   it('keeps the record of a retried batch for as long as its job is still queued', async () => {
     // Jobs retry for about a week through an outage; a record that expired two days after its
     // first try would let a retry form a new group and count again what the first insert staged.
     await reset();
-    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
-    try {
-      const groups = groupsFor(16, (id) => queue.toKey(id));
-      const retried = batch('r1', 2);
-      await queue.add('batch', retried, { jobId: retried.id });
-      await groups.stage(retried);
-      await redis.expire(groupKey(prefix, 'r1'), 5); // its first try was two days ago
-      await groups.stage(retried); // the retry after a crash, still failing or not
-      expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeGreaterThan(COMPLETED_GROUP_TTL_SECONDS);
-      expect(stagedGroups.map((group) => group.id)).toEqual(['r1', 'r1']);
-      expect(await stagedEvents(warehouse)).toBe(2);
+    const groups = groupsFor();
+    const retried = batch('r1', 2);
+    await queueJobs(retried);
+    await groups.stage(retried);
+    await redis.expire(groupKey(prefix, 'r1'), 5); // its first try was two days ago
+    await groups.stage(retried); // the retry after a crash, still failing or not
+    expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeGreaterThan(COMPLETED_GROUP_TTL_SECONDS);
+    expect(stagedGroups.map((group) => group.id)).toEqual(['r1', 'r1']);
+    expect(await stagedEvents(warehouse)).toBe(2);
 
-      await queue.remove('r1'); // completed
-      await groups.completed('r1');
-      await groups.stage(retried); // a late copy neither renews the record nor stages again
-      expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeLessThanOrEqual(COMPLETED_GROUP_TTL_SECONDS);
-      expect(await stagedEvents(warehouse)).toBe(2);
-    } finally {
-      await queue.close();
-    }
+    await queue!.remove('r1'); // completed
+    await groups.completed('r1');
+    await groups.stage(retried); // a late copy neither renews the record nor stages again
+    expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeLessThanOrEqual(COMPLETED_GROUP_TTL_SECONDS);
+    expect(await stagedEvents(warehouse)).toBe(2);
   });
 
   it('stages a batch once when two copies of its job wait in the same group', async () => {
@@ -229,7 +238,9 @@ describe('job groups', () => {
     await reset();
     const groups = groupsFor();
     const twice = batch('t1', 3);
-    await Promise.all([groups.stage(twice), groups.stage(batch('t2', 4)), groups.stage(twice)]);
+    const other = batch('t2', 4);
+    await queueJobs(twice, other);
+    await Promise.all([groups.stage(twice), groups.stage(other), groups.stage(twice)]);
     expect(stagedGroups.map((group) => group.batches.map((b) => b.id))).toEqual([['t1', 't2']]);
     expect(await stagedEvents(warehouse)).toBe(3 + 4);
   });
@@ -237,14 +248,12 @@ describe('job groups', () => {
   it('lets only one of two workers that hold the same batch claim it for a group', async () => {
     await reset();
     const shared = batch('s1', 3);
+    const l1 = batch('l1', 1);
+    const r1 = batch('r1', 1);
+    await queueJobs(shared, l1, r1);
     const left = groupsFor();
     const right = groupsFor();
-    await Promise.all([
-      left.stage(shared),
-      left.stage(batch('l1', 1)),
-      right.stage(shared),
-      right.stage(batch('r1', 1)),
-    ]);
+    await Promise.all([left.stage(shared), left.stage(l1), right.stage(shared), right.stage(r1)]);
     const withShared = stagedGroups.filter((group) => group.batches.some((b) => b.id === 's1'));
     expect(new Set(withShared.map((group) => group.id)).size).toBe(1);
     expect(await stagedEvents(warehouse)).toBe(5);
@@ -261,6 +270,7 @@ describe('job groups', () => {
         stagedGroups.push(group);
       },
       readBatch: async () => undefined,
+      jobKey: (id) => `${prefix}:${id}`,
     });
     const outcomes = await Promise.allSettled([groups.stage(batch('x1', 1)), groups.stage(batch('x2', 1))]);
     broken.disconnect();
