@@ -25,7 +25,7 @@ import type { StagingRow } from './fold.js';
  */
 export const RECEIPT_REPORT = '_receipt';
 
-/** Re-inserts of lost parts tried in one go before the group is given back to the queue. */
+/** Re-inserts of lost parts tried in one go before the insert is given back to be retried. */
 const MAX_REINSERTS = 5;
 
 const dayOf = (row: { window_start: string }) => row.window_start.slice(0, 10);
@@ -54,7 +54,7 @@ export function receiptRows(rows: readonly StagingRow[], groupId: string): Stagi
 const Found = z.object({ day: z.string() });
 
 /** The receipts among `receipts` that the staging table does not hold. */
-export async function missingReceipts(
+async function missingReceipts(
   warehouse: Warehouse,
   groupId: string,
   receipts: readonly StagingRow[],
@@ -91,24 +91,45 @@ export class LostPartError extends KanonError {
 }
 
 /**
+ * The repair both staging and release use after an insert that a crash may have cut short:
+ * `findLost` lists what the engine does not hold, `reinsert` writes it again under
+ * `<token>:<attempt>` (a new token each time, since a second crash may have kept the previous
+ * one), until nothing is missing; after MAX_REINSERTS attempts `giveUp` gives the error thrown.
+ * Returns how many were missing at first.
+ */
+export async function putBackLost<T>(repair: {
+  findLost(): Promise<T[]>;
+  reinsert(lost: T[], attempt: number): Promise<void>;
+  giveUp(lost: T[]): Error;
+}): Promise<number> {
+  const first = await repair.findLost();
+  let lost = first;
+  for (let attempt = 1; lost.length > 0; attempt++) {
+    if (attempt > MAX_REINSERTS) throw repair.giveUp(lost);
+    await repair.reinsert(lost, attempt);
+    lost = await repair.findLost();
+  }
+  return first.length;
+}
+
+/**
  * After a retried group's insert under `token`: puts back the days whose part was lost. Returns how
  * many days it put back (0 when every receipt was there).
  */
-export async function restoreLostParts(
+export function restoreLostParts(
   warehouse: Warehouse,
   groupId: string,
   token: string,
   rows: readonly StagingRow[],
   receipts: readonly StagingRow[],
 ): Promise<number> {
-  let lostDays = 0;
-  for (let reinsert = 1; ; reinsert++) {
-    const missing = await missingReceipts(warehouse, groupId, receipts);
-    if (reinsert === 1) lostDays = missing.length;
-    if (missing.length === 0) return lostDays;
-    const days = new Set(missing.map(dayOf));
-    if (reinsert > MAX_REINSERTS) throw new LostPartError(`staging group ${groupId}`, [...days]);
-    const lost = rows.filter((row) => days.has(dayOf(row)));
-    await warehouse.insert(STAGING_TABLE, [...lost, ...missing], { dedupToken: `${token}:${reinsert}` });
-  }
+  return putBackLost({
+    findLost: () => missingReceipts(warehouse, groupId, receipts),
+    async reinsert(missing, attempt) {
+      const days = new Set(missing.map(dayOf));
+      const lost = rows.filter((row) => days.has(dayOf(row)));
+      await warehouse.insert(STAGING_TABLE, [...lost, ...missing], { dedupToken: `${token}:${attempt}` });
+    },
+    giveUp: (missing) => new LostPartError(`staging group ${groupId}`, missing.map(dayOf)),
+  });
 }

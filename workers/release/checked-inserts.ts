@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { TableName } from '../../schema/tables.js';
-import { LostPartError } from '../insert-receipts.js';
+import { LostPartError, putBackLost } from '../insert-receipts.js';
 
 /**
  * The release's inserts, checked for the engine's crash window (workers/insert-receipts.ts explains
@@ -22,36 +22,57 @@ export interface CheckedInsert {
   landed: string;
 }
 
-const MAX_REINSERTS = 5;
+/** The inserts whose rows the engine does not hold. */
+async function missingInserts(
+  warehouse: Warehouse,
+  inserts: readonly CheckedInsert[],
+  params: Record<string, unknown>,
+): Promise<CheckedInsert[]> {
+  const expected = inserts.filter((insert) => insert.rows.length > 0);
+  if (expected.length === 0) return [];
+  const counts = await warehouse.query({
+    name: 'release_landed',
+    // Table names come from the catalogue (a closed set), values only through bound parameters.
+    sql: `SELECT ${expected.map((insert, index) => `(SELECT count() FROM ${insert.table} WHERE ${insert.landed}) AS c${index}`).join(', ')}`,
+    params,
+    row: z.record(z.string(), z.coerce.number()),
+  });
+  return expected.filter((_, index) => (counts[0]?.[`c${index}`] ?? 0) === 0);
+}
 
 /** Runs the inserts in order, then puts back those whose rows are missing; returns how many. */
-export async function insertChecked(
+async function insertAndCheck(
   warehouse: Warehouse,
   inserts: readonly CheckedInsert[],
   params: Record<string, unknown>,
 ): Promise<number> {
   for (const insert of inserts)
     await warehouse.insert(insert.table, insert.rows, { dedupToken: insert.token });
-  const expected = inserts.filter((insert) => insert.rows.length > 0);
-  if (expected.length === 0) return 0;
-  let lost = 0;
-  for (let reinsert = 1; ; reinsert++) {
-    const counts = await warehouse.query({
-      name: 'release_landed',
-      // Table names come from the catalogue (a closed set), values only through bound parameters.
-      sql: `SELECT ${expected.map((insert, index) => `(SELECT count() FROM ${insert.table} WHERE ${insert.landed}) AS c${index}`).join(', ')}`,
-      params,
-      row: z.record(z.string(), z.coerce.number()),
-    });
-    const missing = expected.filter((_, index) => (counts[0]?.[`c${index}`] ?? 0) === 0);
-    if (reinsert === 1) lost = missing.length;
-    if (missing.length === 0) return lost;
-    if (reinsert > MAX_REINSERTS)
-      throw new LostPartError(
-        `release ${missing[0]!.token}`,
-        missing.map((insert) => insert.table),
-      );
-    for (const insert of missing)
-      await warehouse.insert(insert.table, insert.rows, { dedupToken: `${insert.token}:${reinsert}` });
-  }
+  return putBackLost({
+    findLost: () => missingInserts(warehouse, inserts, params),
+    async reinsert(lost, attempt) {
+      for (const insert of lost)
+        await warehouse.insert(insert.table, insert.rows, { dedupToken: `${insert.token}:${attempt}` });
+    },
+    giveUp: (lost) =>
+      new LostPartError(
+        `release ${lost[0]!.token}`,
+        lost.map((insert) => insert.table),
+      ),
+  });
+}
+
+/**
+ * Writes a release: `inserts` in order, checked, and only once they have all landed the
+ * `manifest` that marks the release as done, checked on its own. Returns how many inserts were
+ * put back.
+ */
+export async function insertChecked(
+  warehouse: Warehouse,
+  inserts: readonly CheckedInsert[],
+  manifest: CheckedInsert,
+  params: Record<string, unknown>,
+): Promise<number> {
+  const restored = await insertAndCheck(warehouse, inserts, params);
+  return restored + (await insertAndCheck(warehouse, [manifest], params));
 }

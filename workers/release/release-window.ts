@@ -146,8 +146,7 @@ export async function releaseWindow(options: {
     landed: `site = {site:String} AND day = {day:Date} AND report = {receipt:String} AND d1 = {token:String}`,
   });
   const params = { site, window, seconds: windowSeconds, day, receipt: RECEIPT_REPORT, token };
-  let insertsRestored = await insertChecked(warehouse, inserts, params);
-  // Last, and checked on its own: the manifest marks the window as released.
+  // The manifest marks the window as released: written last, once the rest has landed.
   const manifest: CheckedInsert = {
     table: RELEASES_TABLE,
     rows: REPORT_LIST.map((spec) => {
@@ -169,6 +168,6 @@ export async function releaseWindow(options: {
     token: `${token}:manifest`,
     landed: `site = {site:String} AND grain = 'window' AND period_start = {window:DateTime('UTC')} AND period_seconds = {seconds:UInt32}`,
   };
-  insertsRestored += await insertChecked(warehouse, [manifest], params);
+  const insertsRestored = await insertChecked(warehouse, inserts, manifest, params);
   return { site, windowStart, rows, cellsSuppressed, insertsRestored };
 }

@@ -111,20 +111,17 @@ export async function rollUpDay(options: {
       released_at: releasedAt,
     });
   }
-  // Checked for parts lost in a crash (checked-inserts.ts); the manifest last and on its own.
-  const params = { site: options.site, day, dayStart: toClickHouseDateTime(options.dayStart) };
-  let restored = await insertChecked(options.warehouse, inserts, params);
-  restored += await insertChecked(
+  // Checked for parts lost in a crash (checked-inserts.ts); the manifest last.
+  const restored = await insertChecked(
     options.warehouse,
-    [
-      {
-        table: RELEASES_TABLE,
-        rows: manifest,
-        token: `rollup:${options.site}:${day}:manifest`,
-        landed: `site = {site:String} AND grain = 'day' AND period_start = {dayStart:DateTime('UTC')} AND period_seconds = 86400`,
-      },
-    ],
-    params,
+    inserts,
+    {
+      table: RELEASES_TABLE,
+      rows: manifest,
+      token: `rollup:${options.site}:${day}:manifest`,
+      landed: `site = {site:String} AND grain = 'day' AND period_start = {dayStart:DateTime('UTC')} AND period_seconds = 86400`,
+    },
+    { site: options.site, day, dayStart: toClickHouseDateTime(options.dayStart) },
   );
   return { rows: total, insertsRestored: restored };
 }
