@@ -18,6 +18,9 @@ import type { StagingRow } from './fold.js';
  * So every insert carries one receipt row per partition (day) it writes, in that partition: report
  * `_receipt`, d1 = the group id, no measures, no visitors. A partition's rows and its receipt are
  * one part, written or lost together, and no other row has the same sort key, so merges keep it.
+ * Where a receipt sits depends on the group id and the day alone (site '', the day's midnight),
+ * never on the rows: a retry may hold only some of its group's batches (the others completed), so
+ * its rows can start at another site and window than the first insert's did.
  * A group that may have been inserted before (a retry) looks its receipts up after its insert; a
  * day without one was lost, and its rows go in again under a new token (`<token>:<n>`, so a
  * second crash at the same point is found and mended the same way). The release reads only the
@@ -30,15 +33,18 @@ const MAX_REINSERTS = 5;
 
 const dayOf = (row: { window_start: string }) => row.window_start.slice(0, 10);
 
-/** One receipt per day among `rows`, at that day's first row (same site and window). */
+/** Receipts sit outside every site, so no window of a shop holds one. */
+const RECEIPT_SITE = '';
+
+/** One receipt per day among `rows`, at that day's midnight. */
 export function receiptRows(rows: readonly StagingRow[], groupId: string): StagingRow[] {
   const receipts = new Map<string, StagingRow>();
   for (const row of rows) {
     const day = dayOf(row);
     if (receipts.has(day)) continue;
     receipts.set(day, {
-      site: row.site,
-      window_start: row.window_start,
+      site: RECEIPT_SITE,
+      window_start: `${day} 00:00:00`,
       report: RECEIPT_REPORT,
       d1: groupId,
       d2: '',
@@ -62,13 +68,13 @@ async function missingReceipts(
   if (receipts.length === 0) return [];
   const found = await warehouse.query({
     name: 'staging_receipts',
-    // The site and window columns lead the sort key, so this reads a few granules, not the table.
+    // Every column of the sort key but the last two is bound, so this reads a granule or two.
     sql: `SELECT DISTINCT formatDateTime(window_start, '%Y-%m-%d') AS day FROM ${STAGING_TABLE}
-          WHERE site IN {sites:Array(String)} AND window_start IN {starts:Array(DateTime('UTC'))}
+          WHERE site = {site:String} AND window_start IN {starts:Array(DateTime('UTC'))}
             AND report = {report:String} AND d1 = {group:String}`,
     params: {
-      sites: [...new Set(receipts.map((receipt) => receipt.site))],
-      starts: [...new Set(receipts.map((receipt) => receipt.window_start))],
+      site: RECEIPT_SITE,
+      starts: receipts.map((receipt) => receipt.window_start),
       report: RECEIPT_REPORT,
       group: groupId,
     },
