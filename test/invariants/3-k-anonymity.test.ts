@@ -11,7 +11,7 @@ import { browserHeaders, startTestPipeline, type TestPipeline } from '../fixture
  * traffic (no differencing attack recovers a suppressed group).
  */
 const K = 3;
-const SITES = Array.from({ length: 40 }, (_, i) => `s${i}`);
+const SITES = Array.from({ length: 300 }, (_, i) => `s${i}`);
 const origin = (site: string) => `https://${site}.example`;
 
 interface Traffic {
