@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PUBLISHED_TABLES } from '../../schema/tables.js';
-import { browserHeaders, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import {
+  browserHeaders,
+  startTestPipeline,
+  TEST_WINDOW_MS,
+  type TestPipeline,
+  waitForRoomInWindow,
+} from '../fixtures/pipeline.js';
 
 /**
  * Invariant 3, audited through the real collector, queue, workers and release: random traffic
@@ -83,6 +89,9 @@ describe('invariant 3: k-anonymity of everything released', () => {
     await fc.assert(
       fc.asyncProperty(traffic, async (t) => {
         const site = SITES[siteIndex]!;
+        // A run sends a few dozen beacons: ten seconds of room is ample even on a loaded host.
+        await waitForRoomInWindow(10_000);
+        const windowAtStart = Math.floor(Date.now() / TEST_WINDOW_MS);
         let totalViews = t.markerVisitors * t.markerRepeats;
         for (let v = 1; v <= t.markerVisitors; v += 1) await send(site, v, 'marker', t.markerRepeats);
         for (const [index, filler] of t.fillers.entries()) {
@@ -91,6 +100,7 @@ describe('invariant 3: k-anonymity of everything released', () => {
             await send(site, 100 + v, `filler${index}`, filler.repeats);
         }
         siteIndex += 1;
+        expect(Math.floor(Date.now() / TEST_WINDOW_MS), 'the run outlasted its window').toBe(windowAtStart);
         await pipeline.drain();
         await pipeline.release();
 

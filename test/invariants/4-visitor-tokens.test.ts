@@ -13,7 +13,13 @@ import { connectRedis } from '../../core/redis/connect.js';
 import { startPrivateRedis } from '../../core/redis/private-redis.js';
 import { dayOfMs as dayOf } from '../../core/time.js';
 import { dumpWarehouse } from '../fixtures/inspect-stores.js';
-import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import {
+  browserHeaders,
+  SHOP_ORIGIN,
+  startTestPipeline,
+  type TestPipeline,
+  waitForRoomInWindow,
+} from '../fixtures/pipeline.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 
 /**
@@ -107,6 +113,7 @@ describe('invariant 4: visitor tokens are unlinkable after the day ends', () => 
     let pipeline: TestPipeline;
     beforeAll(async () => {
       pipeline = await startTestPipeline({ KANON_TRUST_PROXY: 'true' });
+      await waitForRoomInWindow(10_000); // one published row is expected
       for (let n = 1; n <= 6; n += 1) {
         const headers = browserHeaders({ 'x-forwarded-for': `192.0.2.${n}` });
         await pipeline.send({ site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/` }, headers);

@@ -6,7 +6,13 @@ import { PUBLISHED_TABLES } from '../../schema/tables.js';
 import { stagedEvents } from '../fixtures/counts.js';
 import { dumpWarehouse } from '../fixtures/inspect-stores.js';
 import { killWorkersUnderLoad } from '../fixtures/kill-workers.js';
-import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import {
+  browserHeaders,
+  SHOP_ORIGIN,
+  startTestPipeline,
+  type TestPipeline,
+  waitForRoomInWindow,
+} from '../fixtures/pipeline.js';
 
 /**
  * Invariant 5: an acknowledged event is counted exactly once, whatever happens between the insert
@@ -72,6 +78,7 @@ describe('invariant 5: releases run twice and concurrently', () => {
   let pipeline: TestPipeline;
   beforeAll(async () => {
     pipeline = await startTestPipeline({ KANON_TRUST_PROXY: 'true' });
+    await waitForRoomInWindow(10_000); // one window, one published row
     for (let n = 0; n < 40; n += 1) await pipeline.send(pageview(n), visitor(n));
     await pipeline.drain();
   });

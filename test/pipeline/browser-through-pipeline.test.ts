@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildDemoShop } from '../../demo/shop-server.js';
 import { describeInBrowser, launchShopperChromium } from '../fixtures/browser.js';
-import { startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import { startTestPipeline, type TestPipeline, waitForRoomInWindow } from '../fixtures/pipeline.js';
 
 /**
  * A person's visit to the demo shop, in Debian's chromium, through the real collector, queue,
@@ -59,8 +59,7 @@ describeInBrowser('demo shop through the real pipeline', () => {
   it('stages a shopping trip and releases it once two visitors share the window', async () => {
     // Both visits must land in one release window (a minute here), or each window holds a single
     // visitor and K = 2 rightly suppresses it: start early in a minute.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 25_000) await new Promise((resolve) => setTimeout(resolve, 60_100 - intoMinute));
+    await waitForRoomInWindow(35_000);
     for (const visitor of [0, 1]) {
       // Two shoppers: two browsers (the visitor token is per IP and user agent; both are 127.0.0.1).
       const browser = await launchShopperChromium(

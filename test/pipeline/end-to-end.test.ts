@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import {
+  browserHeaders,
+  SHOP_ORIGIN,
+  startTestPipeline,
+  type TestPipeline,
+  waitForRoomInWindow,
+} from '../fixtures/pipeline.js';
 
 const visitor = (n: number) => browserHeaders({ 'x-forwarded-for': `203.0.113.${n}` });
 
@@ -15,6 +21,7 @@ describe('the pipeline end to end', () => {
   });
 
   it('takes beacons over HTTP, queues them, stages them, releases them and serves them', async () => {
+    await waitForRoomInWindow(10_000); // one window is released
     for (let n = 1; n <= 4; n += 1) {
       const response = await pipeline.send(
         {
