@@ -75,3 +75,67 @@ describe('backfilled past days', () => {
     expect(rows[0]!.latest * 1000).toBeGreaterThan(Date.now() - 2 * 3_600_000);
   });
 });
+
+/**
+ * A backfill older than KANON_RETENTION: its windows and day would be deleted by the published
+ * tables' TTL anyway, so they are not published at all (invariant 8); until then they would show
+ * on the dashboards past the retention. Days within the retention are published as usual.
+ */
+describe('backfilled days past the retention', () => {
+  let pipeline: TestPipeline;
+  const expired = Math.floor((Date.now() - 4 * DAY) / DAY) * DAY;
+  const retained = Math.floor((Date.now() - DAY) / DAY) * DAY;
+  const published = async (table: string, column: string) =>
+    (
+      await pipeline.warehouse.query({
+        name: 'published_periods',
+        sql: `SELECT DISTINCT toString(${column}) AS period FROM ${table} ORDER BY period`,
+        row: z.object({ period: z.string() }),
+      })
+    ).map((row) => row.period);
+
+  beforeAll(async () => {
+    pipeline = await startTestPipeline({
+      KANON_TRUST_PROXY: 'true',
+      KANON_BACKFILL_TOKEN: TOKEN,
+      KANON_WINDOW: '1h',
+      KANON_RETENTION: '2d',
+    });
+    for (const day of [expired, retained]) {
+      for (let visitor = 1; visitor <= 3; visitor += 1) {
+        const response = await pipeline.send(
+          { site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/old`, ts: day + 10 * 3_600_000 },
+          browserHeaders({ 'x-forwarded-for': `192.0.2.${visitor}`, 'x-kanon-backfill': TOKEN }),
+        );
+        expect(response.status).toBe(202);
+      }
+    }
+    await pipeline.drain();
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+
+  it('publishes the day within the retention and nothing of the day past it', async () => {
+    expect(await pipeline.release()).toEqual({ windows: 1, days: 1 });
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    expect(await published('pub_overview_by_window', 'window_start')).toEqual([iso(retained + 36_000_000)]);
+    expect(await published('pub_overview_by_day', 'day')).toEqual([iso(retained).slice(0, 10)]);
+    expect(await published('pub_releases', 'period_start')).toEqual([
+      iso(retained),
+      iso(retained + 36_000_000),
+    ]);
+  });
+
+  it('does not come back to the expired day on later ticks', async () => {
+    expect(await pipeline.release()).toEqual({ windows: 0, days: 0 });
+    const staged = await pipeline.warehouse.query({
+      name: 'expired_staged',
+      sql: `SELECT count() AS cells FROM stg_cells WHERE toDate(window_start) = {day:Date}`,
+      params: { day: new Date(expired).toISOString().slice(0, 10) },
+      row: z.object({ cells: z.coerce.number() }),
+    });
+    // Left to the staging TTL, like every staged cell.
+    expect(staged[0]!.cells).toBeGreaterThan(0);
+  });
+});

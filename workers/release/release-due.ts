@@ -12,6 +12,8 @@ export interface ReleaseSettings {
   windowSeconds: number;
   graceSeconds: number;
   stagingTtlSeconds: number;
+  /** KANON_RETENTION: a period already past it is not published (see releaseDue). */
+  retentionSeconds: number;
 }
 
 export interface ReleaseDeps {
@@ -45,6 +47,11 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
   const since = toClickHouseDateTime(
     Math.floor(now / 1000) - Math.max(settings.stagingTtlSeconds, LOOKBACK_SECONDS),
   );
+  // A window or day whose rows would already be past KANON_RETENTION (a backfill older than it)
+  // is not published: its rows would outlive the retention until the engine's next TTL merge, and
+  // an insert the engine trims by TTL would fail the release's insert check. Its staged cells
+  // expire with the staging TTL like any others.
+  const retainedFrom = toClickHouseDateTime(Math.floor(now / 1000) - settings.retentionSeconds + 1);
   const windowsReleased = deps.metrics.counter('kanon_release_windows_total', 'Windows released');
   const daysReleased = deps.metrics.counter('kanon_release_days_total', 'Days rolled up');
   const rowsPublished = deps.metrics.counter('kanon_release_rows_total', 'Rows published by window releases');
@@ -62,12 +69,13 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start
           FROM ${STAGING_TABLE}
           WHERE report = 'overview' AND window_start <= {latest:DateTime('UTC')} AND window_start >= {since:DateTime('UTC')}
+            AND window_start >= {retainedFrom:DateTime('UTC')}
             AND (site, window_start) NOT IN (
               SELECT site, period_start FROM ${RELEASES_TABLE}
               WHERE grain = 'window' AND period_start >= {since:DateTime('UTC')})
           GROUP BY site, window_start
           ORDER BY window_start, site`,
-    params: { latest: toClickHouseDateTime(cutoff - settings.windowSeconds), since },
+    params: { latest: toClickHouseDateTime(cutoff - settings.windowSeconds), since, retainedFrom },
     row: Due,
   });
   deps.metrics
@@ -103,12 +111,13 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
           FROM ${RELEASES_TABLE}
           WHERE grain = 'window' AND report = 'overview' AND period_start >= {since:DateTime('UTC')}
             AND toDateTime(toDate(period_start), 'UTC') + ${DAY_SECONDS} <= {cutoff:DateTime('UTC')}
+            AND toDateTime(toDate(period_start), 'UTC') >= {retainedFrom:DateTime('UTC')}
             AND (site, toDate(period_start)) NOT IN (
               SELECT site, toDate(period_start) FROM ${RELEASES_TABLE}
               WHERE grain = 'day' AND period_start >= {since:DateTime('UTC')})
           GROUP BY site, start
           ORDER BY start, site`,
-    params: { cutoff: toClickHouseDateTime(cutoff), since },
+    params: { cutoff: toClickHouseDateTime(cutoff), since, retainedFrom },
     row: Due,
   });
   for (const due of dueDays) {
