@@ -10,7 +10,7 @@ import { replaceSessionParams } from './detectors/session-param.js';
 import { replaceTokens } from './detectors/token.js';
 import { replaceUuids } from './detectors/uuid.js';
 import { percentDecode } from './percent-decode.js';
-import { NON_ASCII } from './text-shape.js';
+import { NON_ASCII, wellFormed } from './text-shape.js';
 
 /**
  * Invariant 2: sensitive values are replaced by typed placeholders before anything is enqueued.
@@ -138,7 +138,9 @@ function scrubIdValue(id: string): string {
   return scrubbed === decoded ? id : scrubbed;
 }
 
-export function scrubText(text: string, profile: ScrubProfile): string {
+export function scrubText(input: string, profile: ScrubProfile): string {
+  // Every scrubbed field comes through here, so every stored text is well-formed Unicode.
+  const text = wellFormed(input);
   switch (profile) {
     case 'path':
       return scrubPath(text);

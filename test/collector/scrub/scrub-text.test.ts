@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scrubText } from '../../../collector/scrub/scrub-text.js';
+import { scrubId, scrubLabel } from '../../../collector/scrub/label.js';
+import { type ScrubProfile, scrubText } from '../../../collector/scrub/scrub-text.js';
+import { normaliseSearchTerm } from '../../../collector/scrub/search-term.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
@@ -142,5 +145,47 @@ describe('scrubText idempotence', () => {
   ] as const)('scrubs %j (%s) to a fixed point in one pass', (input, profile) => {
     const once = scrubText(input, profile);
     expect(scrubText(once, profile)).toBe(once);
+  });
+});
+
+describe('scrubbed text is well-formed Unicode', () => {
+  /** A string survives a UTF-8 round trip exactly when it has no lone surrogate. */
+  const isWellFormed = (text: string) => Buffer.from(text, 'utf8').toString('utf8') === text;
+  const profiles: readonly ScrubProfile[] = ['path', 'text', 'id'];
+
+  it.each([
+    ['x\udc00y', 'x\ufffdy'],
+    ['\ud800', '\ufffd'],
+    ['a\ud83d', 'a\ufffd'],
+    ['\ude00b', '\ufffdb'],
+    ['\udc00\ud800', '\ufffd\ufffd'],
+    ['ok\ud83d\ude00', 'ok\ud83d\ude00'],
+  ])('replaces the lone surrogates of %j (JSON can carry them) and keeps pairs', (input, expected) => {
+    for (const profile of profiles) expect(scrubText(input, profile), profile).toBe(expected);
+    expect(normaliseSearchTerm(input)).toBe(expected);
+    expect(scrubLabel(input, 64)).toBe(expected);
+    expect(scrubId(input, 64)).toBe(expected);
+  });
+
+  it('gives well-formed output for any UTF-16 input, lone surrogates included', () => {
+    const anyUnits = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc
+        .array(fc.integer({ min: 0xd7f0, max: 0xe010 }), { maxLength: 12 })
+        .map((units) => String.fromCharCode(...units)),
+    );
+    fc.assert(
+      fc.property(anyUnits, (text) => {
+        const outputs = [
+          ...profiles.map((profile) => scrubText(text, profile)),
+          normaliseSearchTerm(text),
+          scrubLabel(text, 64),
+          scrubId(text, 64),
+        ];
+        for (const output of outputs)
+          expect(isWellFormed(output), JSON.stringify({ text, output })).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
