@@ -17,9 +17,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * the engine writes it as invalid UTF-8 and a dashboard shows it as three replacement characters.
  */
 export function wellFormed(text: string): string {
-  if (!NON_ASCII.test(text)) return text;
-  LONE_SURROGATE.lastIndex = 0;
-  return LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\ufffd') : text;
+  return NON_ASCII.test(text) ? text.replace(LONE_SURROGATE, '\ufffd') : text;
 }
 
 /** Turns every run of whitespace (including tabs, newlines and no-break spaces) into one space. */

@@ -44,14 +44,15 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
   );
   // Staging expires by the time a cell was staged, not by its window, so backfilled past days
   // (up to 31 days back) are found too.
-  const since = toClickHouseDateTime(
-    Math.floor(now / 1000) - Math.max(settings.stagingTtlSeconds, LOOKBACK_SECONDS),
-  );
+  const sinceSeconds = Math.floor(now / 1000) - Math.max(settings.stagingTtlSeconds, LOOKBACK_SECONDS);
+  const since = toClickHouseDateTime(sinceSeconds);
   // A window or day whose rows would already be past KANON_RETENTION (a backfill older than it)
-  // is not published: its rows would outlive the retention until the engine's next TTL merge, and
-  // an insert the engine trims by TTL would fail the release's insert check. Its staged cells
-  // expire with the staging TTL like any others.
-  const retainedFrom = toClickHouseDateTime(Math.floor(now / 1000) - settings.retentionSeconds + 1);
+  // is not published: the engine keeps an insert whose rows have all expired, so they would show
+  // past the retention until its next TTL merge. Its staged cells expire with the staging TTL.
+  const retainedSeconds = Math.floor(now / 1000) - settings.retentionSeconds + 1;
+  const retainedFrom = toClickHouseDateTime(retainedSeconds);
+  // Windows are looked for where staging can still hold them and their rows are still retained.
+  const windowsFrom = toClickHouseDateTime(Math.max(sinceSeconds, retainedSeconds));
   const windowsReleased = deps.metrics.counter('kanon_release_windows_total', 'Windows released');
   const daysReleased = deps.metrics.counter('kanon_release_days_total', 'Days rolled up');
   const rowsPublished = deps.metrics.counter('kanon_release_rows_total', 'Rows published by window releases');
@@ -68,14 +69,13 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     name: 'due_windows',
     sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start
           FROM ${STAGING_TABLE}
-          WHERE report = 'overview' AND window_start <= {latest:DateTime('UTC')} AND window_start >= {since:DateTime('UTC')}
-            AND window_start >= {retainedFrom:DateTime('UTC')}
+          WHERE report = 'overview' AND window_start <= {latest:DateTime('UTC')} AND window_start >= {from:DateTime('UTC')}
             AND (site, window_start) NOT IN (
               SELECT site, period_start FROM ${RELEASES_TABLE}
               WHERE grain = 'window' AND period_start >= {since:DateTime('UTC')})
           GROUP BY site, window_start
           ORDER BY window_start, site`,
-    params: { latest: toClickHouseDateTime(cutoff - settings.windowSeconds), since, retainedFrom },
+    params: { latest: toClickHouseDateTime(cutoff - settings.windowSeconds), from: windowsFrom, since },
     row: Due,
   });
   deps.metrics
