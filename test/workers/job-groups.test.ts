@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_QUEUE } from '../../core/queue/events-queue.js';
 import {
-  COMPLETED_GROUP_TTL_SECONDS,
   groupKey,
   JobGroups,
   type StagingGroup,
@@ -167,11 +166,12 @@ describe('job groups', () => {
     expect(await stagedEvents(warehouse)).toBe(14);
   });
 
-  it('neither drops nor doubles a batch when a second copy of a completed job comes back', async () => {
+  it('deletes the record of a completed batch, and a late copy of its job stages nothing', async () => {
     // BullMQ runs a job twice when its lock lapses (a stalled event loop, Redis out of reach for a
-    // moment). Here the first copy of e1 was staged with e2 and completed; the second copy arrives
-    // beside a new batch e3. Without e1's record it would form a new group named e1+2 again, and
-    // the engine would drop that insert, e3 with it, as a duplicate of the first.
+    // moment). Here the first copy of e1 was staged with e2 and completed, so its record is gone;
+    // the second copy arrives beside a new batch e3. Without a look at e1's job it would form a
+    // new group named e1+2 again, and the engine would drop that insert, e3 with it, as a
+    // duplicate of the first.
     await reset();
     const groups = groupsFor();
     const first = [batch('e1', 3), batch('e2', 4)];
@@ -179,33 +179,37 @@ describe('job groups', () => {
     await queueJobs(...first, late);
     await Promise.all(first.map((b) => groups.stage(b)));
     expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2']);
+
     await queue!.remove('e1'); // completed: BullMQ removes the job (removeOnComplete)
     await groups.completed('e1');
-    expect(await redis.ttl(groupKey(prefix, 'e1'))).toBeLessThanOrEqual(COMPLETED_GROUP_TTL_SECONDS);
-    expect(await redis.ttl(groupKey(prefix, 'e1'))).toBeGreaterThan(0);
+    expect(await redis.exists(groupKey(prefix, 'e1'))).toBe(0);
+    // e2's job has not completed yet: its record, with the group's id, stays.
+    expect(await redis.get(groupKey(prefix, 'e2'))).toBe('e1+2|e1,e2');
 
-    await Promise.all([groups.stage(first[0]!), groups.stage(late)]);
-    expect(await stagedEvents(warehouse)).toBe(3 + 4 + 5);
-  });
-
-  it('does not stage a batch again once its job is gone, even after its record expired', async () => {
-    // A copy of a job that claims only after another copy completed and the record expired (its
-    // worker paused for longer than COMPLETED_GROUP_TTL_SECONDS): without a look at the job it
-    // would form a new group with e3 named e1+2 again, and the engine would drop e3 with it.
-    await reset();
-    const groups = groupsFor();
-    const first = [batch('e1', 3), batch('e2', 4)];
-    const late = batch('e3', 5);
-    await queueJobs(...first, late);
-    await Promise.all(first.map((b) => groups.stage(b)));
-    expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2']);
-
-    await queue!.remove('e1'); // completed: BullMQ removes the job (removeOnComplete)
-    await redis.del(groupKey(prefix, 'e1')); // and ten minutes later the record expires
     await Promise.all([groups.stage(first[0]!), groups.stage(late)]);
     expect(stagedGroups.map((group) => group.id)).toEqual(['e1+2', 'e3']);
     expect(await stagedEvents(warehouse)).toBe(3 + 4 + 5);
     expect(await redis.exists(groupKey(prefix, 'e1'))).toBe(0);
+  });
+
+  it('stages a retried member of a completed group under the group id, once', async () => {
+    // e1 and e2 were inserted together; e1 completed (record deleted) but e2's job failed after the
+    // insert (Redis out of reach for its completion) and retries: it finds its group through its
+    // own record, reads e1 back (gone), and the engine drops the repeat insert of e1+2.
+    await reset();
+    const groups = groupsFor();
+    const first = [batch('e1', 3), batch('e2', 4)];
+    await queueJobs(...first);
+    await Promise.all(first.map((b) => groups.stage(b)));
+    await queue!.remove('e1');
+    await groups.completed('e1');
+
+    await groups.stage(first[1]!);
+    expect(stagedGroups.map((group) => [group.id, group.retry])).toEqual([
+      ['e1+2', false],
+      ['e1+2', true],
+    ]);
+    expect(await stagedEvents(warehouse)).toBe(3 + 4);
   });
 
   it('keeps the record of a retried batch for as long as its job is still queued', async () => {
@@ -218,14 +222,14 @@ describe('job groups', () => {
     await groups.stage(retried);
     await redis.expire(groupKey(prefix, 'r1'), 5); // its first try was two days ago
     await groups.stage(retried); // the retry after a crash, still failing or not
-    expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeGreaterThan(COMPLETED_GROUP_TTL_SECONDS);
+    expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeGreaterThan(86_400);
     expect(stagedGroups.map((group) => group.id)).toEqual(['r1', 'r1']);
     expect(await stagedEvents(warehouse)).toBe(2);
 
     await queue!.remove('r1'); // completed
     await groups.completed('r1');
-    await groups.stage(retried); // a late copy neither renews the record nor stages again
-    expect(await redis.ttl(groupKey(prefix, 'r1'))).toBeLessThanOrEqual(COMPLETED_GROUP_TTL_SECONDS);
+    await groups.stage(retried); // a late copy neither brings the record back nor stages again
+    expect(await redis.exists(groupKey(prefix, 'r1'))).toBe(0);
     expect(await stagedEvents(warehouse)).toBe(2);
   });
 
