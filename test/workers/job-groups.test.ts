@@ -2,11 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_QUEUE } from '../../core/queue/events-queue.js';
-import {
-  groupKey,
-  JobGroups,
-  type StagingGroup,
-} from '../../core/queue/job-groups.js';
+import { groupKey, JobGroups, type StagingGroup } from '../../core/queue/job-groups.js';
 import { connectRedis } from '../../core/redis/connect.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { AnonymousBatch } from '../../schema/event.js';
