@@ -10,7 +10,7 @@ import { replaceSessionParams } from './detectors/session-param.js';
 import { replaceTokens } from './detectors/token.js';
 import { replaceUuids } from './detectors/uuid.js';
 import { percentDecode } from './percent-decode.js';
-import { NON_ASCII, wellFormed } from './text-shape.js';
+import { NON_ASCII } from './text-shape.js';
 
 /**
  * Invariant 2: sensitive values are replaced by typed placeholders before anything is enqueued.
@@ -139,8 +139,10 @@ function scrubIdValue(id: string): string {
 }
 
 export function scrubText(input: string, profile: ScrubProfile): string {
-  // Every scrubbed field comes through here, so every stored text is well-formed Unicode.
-  const text = wellFormed(input);
+  // Every scrubbed field comes through here, so every stored text is well-formed Unicode: JSON can
+  // carry a lone surrogate ("\ud800"), which the engine would store as invalid UTF-8. toWellFormed
+  // (ES2024, Node 20) replaces each with U+FFFD.
+  const text = input.toWellFormed();
   switch (profile) {
     case 'path':
       return scrubPath(text);

@@ -8,18 +8,6 @@ const WHITESPACE_RUN = /\s+/g;
  */
 export const NON_ASCII = /[\u00a0-\uffff]/;
 
-/** A high surrogate without its low half, or a low one without its high half. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * Replaces every lone UTF-16 surrogate with U+FFFD, as `String.prototype.toWellFormed` (ES2024,
- * not in this project's ES2023 library types) does. JSON can carry one (`"\ud800"`); stored as is,
- * the engine writes it as invalid UTF-8 and a dashboard shows it as three replacement characters.
- */
-export function wellFormed(text: string): string {
-  return NON_ASCII.test(text) ? text.replace(LONE_SURROGATE, '\ufffd') : text;
-}
-
 /** Turns every run of whitespace (including tabs, newlines and no-break spaces) into one space. */
 export function collapseWhitespace(text: string): string {
   return text.replace(WHITESPACE_RUN, ' ').trim();
