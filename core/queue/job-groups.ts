@@ -22,11 +22,11 @@ import type { AnonymousBatch } from '../../schema/event.js';
  * its group's insert got through, or two days after it was given up), and it is not staged again.
  * That look is also why a record is deleted as soon as its job has completed: the job's removal
  * (removeOnComplete, in the same script that completes it) comes first, so from then on a late
- * copy counts once whether the record is there (it stages its group again, and the engine drops the
- * insert) or not (it stages nothing). Keeping records ten minutes after
- * completion, as before the job check, held ~420,000 keys (145 MB) at 10,000 events/s. While the
- * job is still queued, each try renews the record for two days: a group inserted just before a
- * crash, then retried through a longer outage, must keep its id until a retry gets through.
+ * copy counts once whether the record is there (it stages its group again, and the engine drops
+ * the insert) or not (it stages nothing). Records kept ten minutes after completion, as before the
+ * job check, held ~420,000 keys (145 MB) at 10,000 events/s. While the job is still queued, each
+ * try renews the record for two days: a group inserted just before a crash, then retried through a
+ * longer outage, must keep its id until a retry gets through.
  */
 export interface StagingGroup {
   /** The deduplication key of the group's insert: the batch id when the group has one batch. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stagedEvents } from '../fixtures/counts.js';
+import { metricValue, stagedEvents } from '../fixtures/counts.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 
 /**
@@ -16,10 +16,7 @@ describe('fault: the warehouse fails while events keep coming', () => {
     await pipeline?.close();
   });
 
-  const failures = async () => {
-    const text = (await pipeline.metrics.render()).body;
-    return /kanon_workers_batches_total (\d+)/.exec(text)?.[1];
-  };
+  const stagedBatches = () => metricValue(pipeline.metrics, 'kanon_workers_batches_total');
 
   it('retries with backoff and stages every acknowledged event once the engine is back', async () => {
     let acknowledged = 0;
@@ -32,12 +29,12 @@ describe('fault: the warehouse fails while events keep coming', () => {
     };
     for (let n = 0; n < 50; n += 1) await send(n);
     await pipeline.drain();
-    const before = await failures();
+    const before = await stagedBatches();
 
     await pipeline.warehouse.exec('DETACH TABLE stg_cells');
     for (let n = 50; n < 150; n += 1) await send(n);
     await new Promise((resolve) => setTimeout(resolve, 3000)); // a few failed attempts and backoffs
-    expect(await failures()).toBe(before); // nothing staged while the engine fails
+    expect(await stagedBatches()).toBe(before); // nothing staged while the engine fails
     await pipeline.warehouse.exec('ATTACH TABLE stg_cells');
 
     await pipeline.drain();

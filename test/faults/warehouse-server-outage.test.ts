@@ -5,7 +5,7 @@ import { createChdbConnection } from 'chdb/connection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseServerWarehouse } from '../../core/warehouse/clickhouse-server.js';
 import { migrate } from '../../schema/migrate.js';
-import { stagedEvents } from '../fixtures/counts.js';
+import { metricValue, stagedEvents } from '../fixtures/counts.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 import { TEST_SCHEMA } from '../fixtures/warehouse.js';
 
@@ -95,10 +95,7 @@ describe('fault: the ClickHouse server stops while events keep coming (server mo
     await warehouse?.close();
   });
 
-  const stagedBatches = async () => {
-    const text = (await pipeline.metrics.render()).body;
-    return Number(/kanon_workers_batches_total (\d+)/.exec(text)?.[1] ?? 0);
-  };
+  const stagedBatches = () => metricValue(pipeline.metrics, 'kanon_workers_batches_total');
 
   it('retries through the outage and stages every acknowledged event once when the server is back', async () => {
     let acknowledged = 0;
