@@ -327,7 +327,3 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
 };
 
 export const REPORT_LIST: readonly ReportSpec[] = REPORT_NAMES.map((name) => REPORTS[name]);
-
-export function isReportName(name: string): name is ReportName {
-  return (REPORT_NAMES as readonly string[]).includes(name);
-}

@@ -78,7 +78,8 @@ serve(
       const started = performance.now();
       let cells = 0;
       for (let start = dayStart; start < dayStart + DAY_SECONDS; start += windowSeconds) {
-        for (const list of (await readStagedWindow(warehouse, 'shop', start)).values()) cells += list.length;
+        for (const list of (await readStagedWindow(warehouse, 'shop', start, config.release.k)).values())
+          cells += list.length;
       }
       return { cells, ms: performance.now() - started };
     },

@@ -74,13 +74,16 @@ export function warehouseConformance(adapter: WarehouseAdapter): void {
 
     it('binds parameters as values, so quotes and SQL in a value stay data', async () => {
       const hostile = "x' OR 1=1 -- ; DROP TABLE stg_cells";
+      // Arrays name cells to the release (its dimension values: search terms, paths), so their
+      // elements must survive quoting, escaping and the array syntax itself.
+      const items = [hostile, 'b', "a\\'b\\", "x,y]', ('z", '[1, 2]', 'tab\there', 'new\nline', 'ünï 😀', ''];
       const rows = await warehouse.query({
         name: 'bound',
-        sql: 'SELECT {value:String} AS value, {items:Array(String)} AS items',
-        params: { value: hostile, items: [hostile, 'b'] },
-        row: z.object({ value: z.string(), items: z.array(z.string()) }),
+        sql: 'SELECT {value:String} AS value, {items:Array(String)} AS items, {none:Array(String)} AS none',
+        params: { value: hostile, items, none: [] },
+        row: z.object({ value: z.string(), items: z.array(z.string()), none: z.array(z.string()) }),
       });
-      expect(rows).toEqual([{ value: hostile, items: [hostile, 'b'] }]);
+      expect(rows).toEqual([{ value: hostile, items, none: [] }]);
       expect((await totals()).length).toBeGreaterThan(0);
     });
 

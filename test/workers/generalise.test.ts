@@ -177,6 +177,33 @@ describe('releaseReport properties (invariant 3)', () => {
     );
   });
 
+  it('needs the tokens of cells below K only, and names the cells whose tokens it needs besides', () => {
+    fc.assert(
+      fc.property(stagedCells, fc.integer({ min: 2, max: 8 }), (raw, k) => {
+        const cells = toCells(raw);
+        const full = releaseReport(products, cells, k);
+        expect(full.unread).toEqual([]);
+        // As the release reads them: a cell of K or more comes with its count and no tokens.
+        const counted = cells.map((c) =>
+          c.visitors.length >= k ? { ...c, visitors: [], visitorCount: c.visitors.length } : c,
+        );
+        const first = releaseReport(products, counted, k);
+        expect(first.rows.map((row) => [row.dims, row.level, row.cells])).toEqual(
+          full.rows.map((row) => [row.dims, row.level, row.cells]),
+        );
+        for (const index of first.unread) expect(counted[index]!.visitorCount).toBeGreaterThanOrEqual(k);
+        // Rows whose count could be off are exactly those holding an unread cell among others.
+        for (const [at, row] of first.rows.entries()) {
+          const inexact = row.cells.length > 1 && row.cells.some((index) => first.unread.includes(index));
+          if (!inexact) expect(row.visitors).toBe(full.rows[at]!.visitors);
+        }
+        for (const index of first.unread) counted[index] = cells[index]!;
+        expect(releaseReport(products, counted, k)).toEqual(full);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('labels every generalised dimension (other) and keeps the kept ones', () => {
     expect(dimsAtLevel(products, ['p1', 'shoes'], 1)).toEqual([OTHER, 'shoes']);
     expect(dimsAtLevel(products, ['p1', 'shoes'], 2)).toEqual([OTHER, OTHER]);

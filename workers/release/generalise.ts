@@ -19,9 +19,20 @@ import { OTHER, type ReportSpec } from '../../schema/reports.js';
 export interface StagedCell {
   dims: readonly string[];
   measures: Readonly<Record<string, number>>;
-  /** Distinct visitor tokens of the cell. */
+  /** Distinct visitor tokens of the cell; empty for a cell whose tokens were not read (see below). */
   visitors: readonly string[];
+  /**
+   * How many distinct visitors the cell has, when its tokens were not all read (defaults to
+   * `visitors.length`). The release reads the tokens of cells below K only: a cell of K or more is
+   * published on its own at level 0 on its count alone, and only cells below K are ever united
+   * (release-window.ts explains why this matters at scale).
+   */
+  visitorCount?: number;
 }
+
+export const visitorCountOf = (cell: StagedCell) => cell.visitorCount ?? cell.visitors.length;
+/** Whether all the cell's visitor tokens are in `visitors`. */
+export const wasRead = (cell: StagedCell) => cell.visitors.length === visitorCountOf(cell);
 
 export interface ReleasedRow {
   dims: string[];
@@ -41,6 +52,12 @@ export interface ReportRelease {
   cellsHidden: number;
   /** Staged cells not published in any row at all. */
   cellsSuppressed: number;
+  /**
+   * Cells whose tokens were not read but are needed for an exact count: a cell of K or more that
+   * complementary suppression folded into a small group. Empty when every count is exact; else
+   * read these cells' tokens and release again.
+   */
+  unread: number[];
 }
 
 interface Group {
@@ -51,7 +68,10 @@ interface Group {
   dims: string[];
   level: number;
   cells: number[];
+  /** The tokens of the group's read cells. */
   visitors: Set<string>;
+  /** Distinct visitors: exact when every cell was read, or when the group is one cell. */
+  size: number;
 }
 
 export function dimsAtLevel(spec: ReportSpec, dims: readonly string[], level: number): string[] {
@@ -59,10 +79,23 @@ export function dimsAtLevel(spec: ReportSpec, dims: readonly string[], level: nu
   return spec.dims.map((dim, index) => (kept.includes(dim.name) ? (dims[index] ?? '') : OTHER));
 }
 
-function union(cells: readonly number[], staged: readonly StagedCell[]): Set<string> {
+/**
+ * The union of the cells' visitor sets and its size. A cell whose tokens were not read adds its
+ * count: exact when it is the only cell, an upper bound otherwise (then `releaseReport` lists it
+ * as unread, and its caller reads its tokens and releases again).
+ */
+function union(
+  cells: readonly number[],
+  staged: readonly StagedCell[],
+): { visitors: Set<string>; size: number } {
   const visitors = new Set<string>();
-  for (const index of cells) for (const token of staged[index]!.visitors) visitors.add(token);
-  return visitors;
+  let unreadCount = 0;
+  for (const index of cells) {
+    const cell = staged[index]!;
+    if (wasRead(cell)) for (const token of cell.visitors) visitors.add(token);
+    else unreadCount += visitorCountOf(cell);
+  }
+  return { visitors, size: visitors.size + unreadCount };
 }
 
 const compareKeys = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -77,7 +110,7 @@ function toRow(group: Group, staged: readonly StagedCell[]): ReleasedRow {
     dims: group.dims,
     level: group.level,
     measures,
-    visitors: group.visitors.size,
+    visitors: group.size,
     cells: [...group.cells].sort((a, b) => a - b),
   };
 }
@@ -97,15 +130,15 @@ export function releaseReport(spec: ReportSpec, staged: readonly StagedCell[], k
       let bucket = buckets.get(key);
       if (!bucket) {
         const scope = JSON.stringify(dimsAtLevel(spec, staged[index]!.dims, top));
-        bucket = { key, scope, dims, level, cells: [], visitors: new Set() };
+        bucket = { key, scope, dims, level, cells: [], visitors: new Set(), size: 0 };
         buckets.set(key, bucket);
       }
       bucket.cells.push(index);
     }
     const next: number[] = [];
     for (const bucket of [...buckets.values()].sort(compareKeys)) {
-      bucket.visitors = union(bucket.cells, staged);
-      if (bucket.visitors.size >= k) released.push(bucket);
+      Object.assign(bucket, union(bucket.cells, staged));
+      if (bucket.size >= k) released.push(bucket);
       else if (level === top) leftovers.set(bucket.key, bucket);
       else next.push(...bucket.cells);
     }
@@ -117,16 +150,21 @@ export function releaseReport(spec: ReportSpec, staged: readonly StagedCell[], k
   for (const leftover of [...leftovers.values()].sort(compareKeys)) {
     const candidates = released
       .filter((group) => group.scope === leftover.scope)
-      .sort((a, b) => a.visitors.size - b.visitors.size || b.level - a.level || compareKeys(a, b));
+      .sort((a, b) => a.size - b.size || b.level - a.level || compareKeys(a, b));
     for (const candidate of candidates) {
-      if (leftover.visitors.size >= k) break;
+      if (leftover.size >= k) break;
       released.splice(released.indexOf(candidate), 1);
       leftover.cells.push(...candidate.cells);
-      for (const token of candidate.visitors) leftover.visitors.add(token);
+      Object.assign(leftover, union(leftover.cells, staged));
     }
-    if (leftover.visitors.size >= k) released.push(leftover);
+    if (leftover.size >= k) released.push(leftover);
     else for (const index of leftover.cells) suppressed.add(index);
   }
+  // Cells below K are always read, so only a group with more than one cell that holds a cell of K
+  // or more (a level-0 row folded into a leftover) can have an inexact count.
+  const unread = released
+    .filter((group) => group.cells.length > 1)
+    .flatMap((group) => group.cells.filter((index) => !wasRead(staged[index]!)));
 
   const rows = released.sort(compareKeys).map((group) => toRow(group, staged));
   const exact = rows.filter((row) => row.level === 0).length;
@@ -135,5 +173,6 @@ export function releaseReport(spec: ReportSpec, staged: readonly StagedCell[], k
     generalised: rows.length - exact,
     cellsHidden: staged.length - exact,
     cellsSuppressed: suppressed.size,
+    unread: unread.sort((a, b) => a - b),
   };
 }

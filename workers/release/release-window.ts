@@ -1,52 +1,199 @@
 import { z } from 'zod';
+import { KanonError } from '../../core/errors.js';
 import { DAY_SECONDS, toClickHouseDate, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import { isReportName, REPORT_LIST, type ReportName } from '../../schema/reports.js';
+import { REPORT_LIST, type ReportName } from '../../schema/reports.js';
 import { publishedTable, RELEASED_STATES_TABLE, RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
 import { RECEIPT_REPORT } from '../insert-receipts.js';
 import { type CheckedInsert, insertChecked } from './checked-inserts.js';
-import { type ReportRelease, releaseReport, type StagedCell } from './generalise.js';
+import { type ReportRelease, releaseReport, type StagedCell, visitorCountOf, wasRead } from './generalise.js';
 import { toPublishedRow } from './published-rows.js';
 import { reconcileOverview } from './reconcile.js';
 
 const StagedRow = z.object({
-  report: z.string(),
   d1: z.string(),
   d2: z.string(),
   d3: z.string(),
   measures: z.record(z.string(), z.number()),
+  visitor_count: z.number(),
   visitors: z.array(z.string()),
 });
 
+const CellVisitors = z.object({
+  d1: z.string(),
+  d2: z.string(),
+  d3: z.string(),
+  visitors: z.array(z.string()),
+});
+
+/**
+ * The staged cells changed between the statements of one release (a window's staging is meant to
+ * be still once it is due), or the release's own bookkeeping disagrees with itself. Nothing of
+ * the window is marked released; the next tick releases it again from what staging holds then.
+ */
+export class ReleaseInconsistentError extends KanonError {
+  constructor(message: string) {
+    super('release_inconsistent', 500, message, true);
+    this.name = 'ReleaseInconsistentError';
+  }
+}
+
+const OF_WINDOW = `site = {site:String} AND window_start = {window:DateTime('UTC')} AND report = {report:String}`;
+
+/** Cells named by their dimensions, bound as three arrays of strings (`cellKeys`). */
+const IS_ONE_OF_CELLS = `has(arrayZip({d1s:Array(String)}, {d2s:Array(String)}, {d3s:Array(String)}), (d1, d2, d3))`;
+
+const cellKeys = (cells: readonly StagedCell[]) => ({
+  d1s: cells.map((cell) => cell.dims[0] ?? ''),
+  d2s: cells.map((cell) => cell.dims[1] ?? ''),
+  d3s: cells.map((cell) => cell.dims[2] ?? ''),
+});
+
+/**
+ * The staged cells of one window, report by report: their measures, their distinct visitor
+ * counts, and the visitor tokens of the cells below K only.
+ *
+ * Why not every cell's tokens: a cell of K or more is published on its own on its count alone
+ * (generalise.ts), and its visitor set goes to the day roll-up inside the engine
+ * (`stageLevelZeroStates`). Reading every token made the release's cost grow with the window's
+ * visitors times the cells each visited: one hour at 1,000 events/s read 3.6 million tokens (81 MB
+ * of JSON) into the worker, took 9–12 s and 1.5 GB, and held the embedded engine, where statements
+ * run one after another, for up to 3 s; at 10,000 events/s the text would outgrow what a string
+ * can hold. Now the tokens read are fewer than K per cell. One statement per report keeps each
+ * short, so the workers' staging inserts get their turn between them.
+ */
 export async function readStagedWindow(
   warehouse: Warehouse,
   site: string,
   windowStart: number,
+  k: number,
 ): Promise<Map<ReportName, StagedCell[]>> {
-  const rows = await warehouse.query({
-    name: 'staged_window',
-    sql: `SELECT report, d1, d2, d3, sumMap(measures) AS measures,
-            arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors
-          FROM ${STAGING_TABLE}
-          WHERE site = {site:String} AND window_start = {window:DateTime('UTC')}
-          GROUP BY report, d1, d2, d3
-          ORDER BY report, d1, d2, d3`,
-    params: { site, window: toClickHouseDateTime(windowStart) },
-    row: StagedRow,
-  });
   const byReport = new Map<ReportName, StagedCell[]>();
-  for (const row of rows) {
-    if (!isReportName(row.report)) continue;
-    const width = REPORT_LIST.find((spec) => spec.name === row.report)?.dims.length ?? 0;
-    const cells = byReport.get(row.report) ?? [];
-    cells.push({
-      dims: [row.d1, row.d2, row.d3].slice(0, width),
-      measures: row.measures,
-      visitors: row.visitors,
+  for (const spec of REPORT_LIST) {
+    const rows = await warehouse.query({
+      name: 'staged_window',
+      sql: `SELECT d1, d2, d3, cell_measures AS measures, length(tokens) AS visitor_count,
+              if(length(tokens) < {k:UInt32}, arrayMap(x -> toString(x), tokens), []) AS visitors
+            FROM (
+              SELECT d1, d2, d3, sumMap(measures) AS cell_measures, groupUniqArrayMerge(visitors) AS tokens
+              FROM ${STAGING_TABLE}
+              WHERE ${OF_WINDOW}
+              GROUP BY d1, d2, d3
+            )
+            ORDER BY d1, d2, d3`,
+      params: { site, window: toClickHouseDateTime(windowStart), report: spec.name, k },
+      row: StagedRow,
     });
-    byReport.set(row.report, cells);
+    if (rows.length === 0) continue;
+    byReport.set(
+      spec.name,
+      rows.map((row) => ({
+        dims: [row.d1, row.d2, row.d3].slice(0, spec.dims.length),
+        measures: row.measures,
+        visitors: row.visitors,
+        visitorCount: row.visitor_count,
+      })),
+    );
   }
   return byReport;
+}
+
+/** Reads the tokens of the given cells of one report (those a release listed as unread). */
+async function readCellVisitors(
+  warehouse: Warehouse,
+  site: string,
+  windowStart: number,
+  report: ReportName,
+  cells: StagedCell[],
+): Promise<void> {
+  const key = (dims: readonly string[]) => JSON.stringify([dims[0] ?? '', dims[1] ?? '', dims[2] ?? '']);
+  const rows = await warehouse.query({
+    name: 'staged_cell_visitors',
+    sql: `SELECT d1, d2, d3, arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors
+          FROM ${STAGING_TABLE}
+          WHERE ${OF_WINDOW} AND ${IS_ONE_OF_CELLS}
+          GROUP BY d1, d2, d3`,
+    params: {
+      site,
+      window: toClickHouseDateTime(windowStart),
+      report,
+      ...cellKeys(cells),
+    },
+    row: CellVisitors,
+  });
+  const byKey = new Map(rows.map((row) => [key([row.d1, row.d2, row.d3]), row.visitors]));
+  for (const cell of cells) {
+    const visitors = byKey.get(key(cell.dims));
+    if (visitors?.length !== cell.visitorCount)
+      throw new ReleaseInconsistentError(
+        `release: the staged visitors of a ${report} cell changed while it was released`,
+      );
+    Object.assign(cell, { visitors });
+  }
+}
+
+/** Releases every report of a window, reading the tokens of cells a first pass could not count exactly. */
+async function releaseReports(
+  warehouse: Warehouse,
+  site: string,
+  windowStart: number,
+  staged: Map<ReportName, StagedCell[]>,
+  k: number,
+): Promise<Map<ReportName, ReportRelease>> {
+  const releases = new Map<ReportName, ReportRelease>();
+  for (const spec of REPORT_LIST) {
+    const cells = staged.get(spec.name) ?? [];
+    let release = releaseReport(spec, cells, k);
+    if (release.unread.length > 0) {
+      await readCellVisitors(
+        warehouse,
+        site,
+        windowStart,
+        spec.name,
+        release.unread.map((index) => cells[index]!),
+      );
+      release = releaseReport(spec, cells, k);
+    }
+    releases.set(spec.name, release);
+  }
+  return releases;
+}
+
+/**
+ * The visitor sets of a window's level-0 rows (one cell of K or more each, whose tokens the release
+ * did not read), written from staging into stg_released by the engine, report by report. The
+ * cells are the same the release counted: a window's staging does not change once it is due
+ * (the watermark and the grace), the assumption every retried release already rests on.
+ * No deduplication token: a retry writes the same sets again, and a union of visitor sets does not
+ * change when a set is added twice, so there is no crash window to check for either.
+ */
+async function stageLevelZeroStates(
+  warehouse: Warehouse,
+  options: { site: string; window: string; day: string; releasedAt: string; k: number },
+  excluded: Map<ReportName, StagedCell[]>,
+): Promise<void> {
+  for (const spec of REPORT_LIST) {
+    const cells = excluded.get(spec.name) ?? [];
+    await warehouse.exec(
+      `INSERT INTO ${RELEASED_STATES_TABLE} (site, day, report, level, d1, d2, d3, visitors, staged_at)
+       SELECT {site:String}, {day:Date}, {report:String}, 0, d1, d2, d3, uniqExactState(visitor), {releasedAt:DateTime('UTC')}
+       FROM (
+         SELECT d1, d2, d3, groupUniqArrayMerge(visitors) AS tokens
+         FROM ${STAGING_TABLE}
+         WHERE ${OF_WINDOW}
+         GROUP BY d1, d2, d3
+         HAVING length(tokens) >= {k:UInt32} AND NOT ${IS_ONE_OF_CELLS}
+       )
+       ARRAY JOIN tokens AS visitor
+       GROUP BY d1, d2, d3
+       SETTINGS insert_deduplicate = 0`,
+      {
+        ...options,
+        report: spec.name,
+        ...cellKeys(cells),
+      },
+    );
+  }
 }
 
 export interface WindowReleaseSummary {
@@ -74,10 +221,8 @@ export async function releaseWindow(options: {
   releasedAt: number;
 }): Promise<WindowReleaseSummary> {
   const { warehouse, site, windowStart, windowSeconds, k } = options;
-  const staged = await readStagedWindow(warehouse, site, windowStart);
-  const releases = new Map<ReportName, ReportRelease>();
-  for (const spec of REPORT_LIST)
-    releases.set(spec.name, releaseReport(spec, staged.get(spec.name) ?? [], k));
+  const staged = await readStagedWindow(warehouse, site, windowStart, k);
+  const releases = await releaseReports(warehouse, site, windowStart, staged, k);
   const overview = releases.get('overview')!;
   const reconciled = reconcileOverview(overview.rows[0], releases);
   releases.set('overview', { ...overview, rows: reconciled ? [reconciled] : [] });
@@ -90,6 +235,7 @@ export async function releaseWindow(options: {
   const states: object[] = [];
   const day = toClickHouseDate(windowStart - (windowStart % DAY_SECONDS));
   const inserts: CheckedInsert[] = [];
+  const notByEngine = new Map<ReportName, StagedCell[]>();
   const ofThisWindow = `site = {site:String} AND window_start = {window:DateTime('UTC')} AND window_seconds = {seconds:UInt32}`;
   for (const spec of REPORT_LIST) {
     const release = releases.get(spec.name)!;
@@ -109,9 +255,23 @@ export async function releaseWindow(options: {
       token: `${token}:${spec.name}`,
       landed: ofThisWindow,
     });
+    // Rows of one unread cell (level 0): their visitor sets are written by the engine. Every other
+    // cell of K or more is excluded from that, by name, so the engine writes exactly these.
+    const byEngine = new Set<number>();
     for (const row of release.rows) {
+      if (row.cells.length === 1 && !wasRead(cells[row.cells[0]!]!)) {
+        byEngine.add(row.cells[0]!);
+        continue;
+      }
       const visitors = new Set<string>();
-      for (const index of row.cells) for (const visitor of cells[index]!.visitors) visitors.add(visitor);
+      for (const index of row.cells) {
+        const cell = cells[index]!;
+        if (!wasRead(cell))
+          throw new ReleaseInconsistentError(
+            `release: a ${spec.name} row unites a cell whose visitors were not read`,
+          );
+        for (const visitor of cell.visitors) visitors.add(visitor);
+      }
       states.push({
         site,
         day,
@@ -124,6 +284,10 @@ export async function releaseWindow(options: {
         staged_at: releasedAt,
       });
     }
+    notByEngine.set(
+      spec.name,
+      cells.filter((cell, index) => visitorCountOf(cell) >= k && !byEngine.has(index)),
+    );
   }
   // The visitor sets of a day's windows share their rows' keys, so a receipt row tells this
   // window's apart (the day roll-up reads only the reports of the catalogue).
@@ -168,6 +332,7 @@ export async function releaseWindow(options: {
     token: `${token}:manifest`,
     landed: `site = {site:String} AND grain = 'window' AND period_start = {window:DateTime('UTC')} AND period_seconds = {seconds:UInt32}`,
   };
+  await stageLevelZeroStates(warehouse, { site, window, day, releasedAt, k }, notByEngine);
   const insertsRestored = await insertChecked(warehouse, inserts, manifest, params);
   return { site, windowStart, rows, cellsSuppressed, insertsRestored };
 }
