@@ -206,10 +206,13 @@ describe('release: visitor tokens read for cells below K only', () => {
     ]);
   });
 
-  it('writes the same sets when the engine splits its writes by a hash of the cell key', async () => {
-    // One token per statement: every report with a cell of K or more is split into as many
-    // statements as it has tokens, so a cell that no statement writes would show. (One written
-    // twice would not, and need not: a union does not change.)
+  it('reads and writes the same when a window is split into statements by a hash of the cell key', async () => {
+    const whole = await readStagedWindow(warehouse, 'sharded', windowStart, K);
+    expect(await readStagedWindow(warehouse, 'sharded', windowStart, K, { eventsPerRead: 1 })).toEqual(whole);
+    // One event per read and one token per write: the window is read in as many statements as it
+    // has events and its sets written in as many as they hold tokens, so a cell that no statement
+    // reads or writes would show. (One written twice would not, and need not: a union does not
+    // change.)
     await releaseWindow({
       warehouse,
       site: 'sharded',
@@ -217,7 +220,7 @@ describe('release: visitor tokens read for cells below K only', () => {
       windowSeconds: WINDOW,
       k: K,
       releasedAt: Date.now(),
-      tokensPerStatement: 1,
+      statementSize: { eventsPerRead: 1, tokensPerStatement: 1 },
     });
     const sets = await releasedSets(warehouse, 'sharded');
     expect(sets).toEqual(expectedSets());

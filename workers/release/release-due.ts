@@ -29,6 +29,7 @@ export interface ReleaseDeps {
 const LOOKBACK_SECONDS = 32 * 86_400;
 
 const Due = z.object({ site: z.string(), start: z.number() });
+const DueWindow = Due.extend({ events: z.coerce.number() });
 
 /**
  * One release tick. A window is due once it has closed, its grace period has passed, and no queued
@@ -67,7 +68,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
 
   const dueWindows = await warehouse.query({
     name: 'due_windows',
-    sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start
+    sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start, sumMap(measures)['events'] AS events
           FROM ${STAGING_TABLE}
           WHERE report = 'overview' AND window_start <= {latest:DateTime('UTC')} AND window_start >= {from:DateTime('UTC')}
             AND (site, window_start) NOT IN (
@@ -76,7 +77,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
           GROUP BY site, window_start
           ORDER BY window_start, site`,
     params: { latest: toClickHouseDateTime(cutoff - settings.windowSeconds), from: windowsFrom, since },
-    row: Due,
+    row: DueWindow,
   });
   deps.metrics
     .gauge('kanon_release_backlog_windows', 'Closed windows waiting to be released')
@@ -89,6 +90,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
       windowSeconds: settings.windowSeconds,
       k: settings.k,
       releasedAt: deps.clock(),
+      events: due.events,
     });
     windowsReleased.inc();
     rowsPublished.inc(summary.rows);

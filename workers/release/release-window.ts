@@ -11,6 +11,7 @@ import { toPublishedRow } from './published-rows.js';
 import { reconcileOverview } from './reconcile.js';
 
 const StagedRow = z.object({
+  report: z.string(),
   d1: z.string(),
   d2: z.string(),
   d3: z.string(),
@@ -20,6 +21,7 @@ const StagedRow = z.object({
 });
 
 const CellVisitors = z.object({
+  report: z.string(),
   d1: z.string(),
   d2: z.string(),
   d3: z.string(),
@@ -38,92 +40,124 @@ export class ReleaseInconsistentError extends KanonError {
   }
 }
 
-const OF_WINDOW = `site = {site:String} AND window_start = {window:DateTime('UTC')} AND report = {report:String}`;
+const OF_WINDOW = `site = {site:String} AND window_start = {window:DateTime('UTC')}`;
+const OF_REPORTS = `report IN {reports:Array(String)}`;
+const REPORTS = REPORT_LIST.map((spec) => spec.name);
 
-/** Cells named by their dimensions, bound as three arrays of strings (`cellKeys`). */
-const IS_ONE_OF_CELLS = `has(arrayZip({d1s:Array(String)}, {d2s:Array(String)}, {d3s:Array(String)}), (d1, d2, d3))`;
+/** Cells named by report and dimensions, bound as four arrays of strings (`cellKeys`). */
+const IS_ONE_OF_CELLS = `has(arrayZip({reportKeys:Array(String)}, {d1s:Array(String)}, {d2s:Array(String)}, {d3s:Array(String)}), (toString(report), d1, d2, d3))`;
 
-const cellKeys = (cells: readonly StagedCell[]) => ({
-  d1s: cells.map((cell) => cell.dims[0] ?? ''),
-  d2s: cells.map((cell) => cell.dims[1] ?? ''),
-  d3s: cells.map((cell) => cell.dims[2] ?? ''),
+const cellKeys = (cells: readonly { report: ReportName; cell: StagedCell }[]) => ({
+  reportKeys: cells.map(({ report }) => report),
+  d1s: cells.map(({ cell }) => cell.dims[0] ?? ''),
+  d2s: cells.map(({ cell }) => cell.dims[1] ?? ''),
+  d3s: cells.map(({ cell }) => cell.dims[2] ?? ''),
 });
 
+/** A statement's share of a window: cells split by a hash of their key (`shards` parameters). */
+const IN_SHARD = `cityHash64(report, d1, d2, d3) % {shards:UInt32} = {shard:UInt32}`;
+
 /**
- * The staged cells of one window, report by report: their measures, their distinct visitor
- * counts, and the visitor tokens of the cells below K only.
+ * Events one read statement covers at most (about 0.5 s of engine time). A window's cells hold
+ * about one visitor token per event in all, and merging the tokens is the read's cost.
+ */
+const EVENTS_PER_READ = 4_000_000;
+/** Visitor tokens one statement of `stageLevelZeroStates` merges at most (about 0.3 s). */
+const TOKENS_PER_STATEMENT = 2_000_000;
+
+/** The window's events, from its overview cell's rows without merging their visitor sets. */
+async function windowEvents(warehouse: Warehouse, site: string, window: string): Promise<number> {
+  const rows = await warehouse.query({
+    name: 'window_events',
+    sql: `SELECT sumMap(measures)['events'] AS events FROM ${STAGING_TABLE} WHERE ${OF_WINDOW} AND report = 'overview'`,
+    params: { site, window },
+    row: z.object({ events: z.coerce.number() }),
+  });
+  return rows[0]?.events ?? 0;
+}
+
+/**
+ * The staged cells of one window by report: their measures, their distinct visitor counts, and
+ * the visitor tokens of the cells below K only.
  *
  * Why not every cell's tokens: a cell of K or more is published on its own on its count alone
  * (generalise.ts), and its visitor set goes to the day roll-up inside the engine
  * (`stageLevelZeroStates`). Reading every token made the release's cost grow with the window's
  * visitors times the cells each visited: one hour at 1,000 events/s read 3.6 million tokens (81 MB
- * of JSON) into the worker, took 9–12 s and 1.5 GB, and held the embedded engine, where statements
- * run one after another, for up to 3 s; at 10,000 events/s the text would outgrow what a string
- * can hold. Now the tokens read are fewer than K per cell. One statement per report keeps each
- * short, so the workers' staging inserts get their turn between them.
+ * of JSON) into the worker, took 9–12 s and +650 MB, and held the embedded engine, where
+ * statements run one after another, for up to 3 s; at 10,000 events/s the text outgrew what a
+ * string can hold and the release failed. Now the tokens read are fewer than K per cell, and a
+ * large window is read in several statements, so the workers' staging inserts get their turn
+ * between them. A small window is one statement, since each statement has a fixed cost.
  */
 export async function readStagedWindow(
   warehouse: Warehouse,
   site: string,
   windowStart: number,
   k: number,
+  options: { eventsPerRead?: number; events?: number } = {},
 ): Promise<Map<ReportName, StagedCell[]>> {
+  const window = toClickHouseDateTime(windowStart);
+  const events = options.events ?? (await windowEvents(warehouse, site, window));
+  const shards = Math.max(1, Math.ceil(events / (options.eventsPerRead ?? EVENTS_PER_READ)));
+  const rows: z.infer<typeof StagedRow>[] = [];
+  for (let shard = 0; shard < shards; shard++) {
+    rows.push(
+      ...(await warehouse.query({
+        name: 'staged_window',
+        sql: `SELECT report, d1, d2, d3, cell_measures AS measures, length(tokens) AS visitor_count,
+                if(length(tokens) < {k:UInt32}, arrayMap(x -> toString(x), tokens), []) AS visitors
+              FROM (
+                SELECT report, d1, d2, d3, sumMap(measures) AS cell_measures, groupUniqArrayMerge(visitors) AS tokens
+                FROM ${STAGING_TABLE}
+                WHERE ${OF_WINDOW} AND ${OF_REPORTS} AND ${IN_SHARD}
+                GROUP BY report, d1, d2, d3
+              )`,
+        params: { site, window, reports: REPORTS, k, shards, shard },
+        row: StagedRow,
+      })),
+    );
+  }
+  // One order whatever the shards, so a cell's index (which rows refer to) is the same each time.
+  rows.sort((a, b) => compareText(a.d1, b.d1) || compareText(a.d2, b.d2) || compareText(a.d3, b.d3));
   const byReport = new Map<ReportName, StagedCell[]>();
   for (const spec of REPORT_LIST) {
-    const rows = await warehouse.query({
-      name: 'staged_window',
-      sql: `SELECT d1, d2, d3, cell_measures AS measures, length(tokens) AS visitor_count,
-              if(length(tokens) < {k:UInt32}, arrayMap(x -> toString(x), tokens), []) AS visitors
-            FROM (
-              SELECT d1, d2, d3, sumMap(measures) AS cell_measures, groupUniqArrayMerge(visitors) AS tokens
-              FROM ${STAGING_TABLE}
-              WHERE ${OF_WINDOW}
-              GROUP BY d1, d2, d3
-            )
-            ORDER BY d1, d2, d3`,
-      params: { site, window: toClickHouseDateTime(windowStart), report: spec.name, k },
-      row: StagedRow,
-    });
-    if (rows.length === 0) continue;
-    byReport.set(
-      spec.name,
-      rows.map((row) => ({
+    const cells = rows
+      .filter((row) => row.report === spec.name)
+      .map((row) => ({
         dims: [row.d1, row.d2, row.d3].slice(0, spec.dims.length),
         measures: row.measures,
         visitors: row.visitors,
         visitorCount: row.visitor_count,
-      })),
-    );
+      }));
+    if (cells.length > 0) byReport.set(spec.name, cells);
   }
   return byReport;
 }
 
-/** Reads the tokens of the given cells of one report (those a release listed as unread). */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Reads the tokens of the given cells (those the releases listed as unread) into them, in one statement. */
 async function readCellVisitors(
   warehouse: Warehouse,
   site: string,
   windowStart: number,
-  report: ReportName,
-  cells: StagedCell[],
+  cells: readonly { report: ReportName; cell: StagedCell }[],
 ): Promise<void> {
-  const key = (dims: readonly string[]) => JSON.stringify([dims[0] ?? '', dims[1] ?? '', dims[2] ?? '']);
+  const key = (report: string, dims: readonly string[]) =>
+    JSON.stringify([report, dims[0] ?? '', dims[1] ?? '', dims[2] ?? '']);
   const rows = await warehouse.query({
     name: 'staged_cell_visitors',
-    sql: `SELECT d1, d2, d3, arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors
+    sql: `SELECT report, d1, d2, d3, arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors
           FROM ${STAGING_TABLE}
-          WHERE ${OF_WINDOW} AND ${IS_ONE_OF_CELLS}
-          GROUP BY d1, d2, d3`,
-    params: {
-      site,
-      window: toClickHouseDateTime(windowStart),
-      report,
-      ...cellKeys(cells),
-    },
+          WHERE ${OF_WINDOW} AND ${OF_REPORTS} AND ${IS_ONE_OF_CELLS}
+          GROUP BY report, d1, d2, d3`,
+    params: { site, window: toClickHouseDateTime(windowStart), reports: REPORTS, ...cellKeys(cells) },
     row: CellVisitors,
   });
-  const byKey = new Map(rows.map((row) => [key([row.d1, row.d2, row.d3]), row.visitors]));
-  for (const cell of cells) {
-    const visitors = byKey.get(key(cell.dims));
+  const byKey = new Map(rows.map((row) => [key(row.report, [row.d1, row.d2, row.d3]), row.visitors]));
+  for (const { report, cell } of cells) {
+    const visitors = byKey.get(key(report, cell.dims));
     if (visitors?.length !== cell.visitorCount)
       throw new ReleaseInconsistentError(
         `release: the staged visitors of a ${report} cell changed while it was released`,
@@ -141,30 +175,25 @@ async function releaseReports(
   k: number,
 ): Promise<Map<ReportName, ReportRelease>> {
   const releases = new Map<ReportName, ReportRelease>();
+  const unread: { report: ReportName; cell: StagedCell }[] = [];
   for (const spec of REPORT_LIST) {
     const cells = staged.get(spec.name) ?? [];
-    let release = releaseReport(spec, cells, k);
-    if (release.unread.length > 0) {
-      await readCellVisitors(
-        warehouse,
-        site,
-        windowStart,
-        spec.name,
-        release.unread.map((index) => cells[index]!),
-      );
-      release = releaseReport(spec, cells, k);
-    }
+    const release = releaseReport(spec, cells, k);
     releases.set(spec.name, release);
+    for (const index of release.unread) unread.push({ report: spec.name, cell: cells[index]! });
+  }
+  if (unread.length === 0) return releases;
+  await readCellVisitors(warehouse, site, windowStart, unread);
+  for (const report of new Set(unread.map((entry) => entry.report))) {
+    const spec = REPORT_LIST.find((candidate) => candidate.name === report)!;
+    releases.set(report, releaseReport(spec, staged.get(report) ?? [], k));
   }
   return releases;
 }
 
-/** Visitor tokens one statement of `stageLevelZeroStates` merges at most (about 0.3 s of engine time). */
-const TOKENS_PER_STATEMENT = 2_000_000;
-
 /**
  * The visitor sets of a window's level-0 rows (one cell of K or more each, whose tokens the release
- * did not read), written from staging into stg_released by the engine, report by report. The
+ * did not read), written from staging into stg_released by the engine. The
  * cells are the same the release counted: a window's staging does not change once it is due
  * (the watermark and the grace), the assumption every retried release already rests on.
  * No deduplication token: a retry writes the same sets again, and a union of visitor sets does not
@@ -176,31 +205,29 @@ const TOKENS_PER_STATEMENT = 2_000_000;
 async function stageLevelZeroStates(
   warehouse: Warehouse,
   options: { site: string; window: string; day: string; releasedAt: string; k: number },
-  byReport: Map<ReportName, { excluded: StagedCell[]; tokens: number }>,
+  levelZero: { excluded: { report: ReportName; cell: StagedCell }[]; tokens: number },
   tokensPerStatement: number,
 ): Promise<void> {
-  for (const [report, { excluded, tokens }] of byReport) {
-    if (tokens === 0) continue;
-    // A report's cells split by a hash of their key, so no statement merges many more than
-    // tokensPerStatement tokens, however large the window.
-    const shards = Math.ceil(tokens / tokensPerStatement);
-    for (let shard = 0; shard < shards; shard++) {
-      await warehouse.exec(
-        `INSERT INTO ${RELEASED_STATES_TABLE} (site, day, report, level, d1, d2, d3, visitors, staged_at)
-         SELECT {site:String}, {day:Date}, {report:String}, 0, d1, d2, d3,
-           CAST(uniqExactArrayState(tokens) AS AggregateFunction(uniqExact, UInt64)), {releasedAt:DateTime('UTC')}
-         FROM (
-           SELECT d1, d2, d3, groupUniqArrayMerge(visitors) AS tokens
-           FROM ${STAGING_TABLE}
-           WHERE ${OF_WINDOW} AND cityHash64(d1, d2, d3) % {shards:UInt32} = {shard:UInt32}
-           GROUP BY d1, d2, d3
-           HAVING length(tokens) >= {k:UInt32} AND NOT ${IS_ONE_OF_CELLS}
-         )
-         GROUP BY d1, d2, d3
-         SETTINGS insert_deduplicate = 0`,
-        { ...options, report, shards, shard, ...cellKeys(excluded) },
-      );
-    }
+  if (levelZero.tokens === 0) return;
+  // Cells split by a hash of their key, so no statement merges many more than
+  // tokensPerStatement tokens, however large the window.
+  const shards = Math.ceil(levelZero.tokens / tokensPerStatement);
+  for (let shard = 0; shard < shards; shard++) {
+    await warehouse.exec(
+      `INSERT INTO ${RELEASED_STATES_TABLE} (site, day, report, level, d1, d2, d3, visitors, staged_at)
+       SELECT {site:String}, {day:Date}, report, 0, d1, d2, d3,
+         CAST(uniqExactArrayState(tokens) AS AggregateFunction(uniqExact, UInt64)), {releasedAt:DateTime('UTC')}
+       FROM (
+         SELECT report, d1, d2, d3, groupUniqArrayMerge(visitors) AS tokens
+         FROM ${STAGING_TABLE}
+         WHERE ${OF_WINDOW} AND ${OF_REPORTS} AND ${IN_SHARD}
+         GROUP BY report, d1, d2, d3
+         HAVING length(tokens) >= {k:UInt32} AND NOT ${IS_ONE_OF_CELLS}
+       )
+       GROUP BY report, d1, d2, d3
+       SETTINGS insert_deduplicate = 0`,
+      { ...options, reports: REPORTS, shards, shard, ...cellKeys(levelZero.excluded) },
+    );
   }
 }
 
@@ -227,11 +254,16 @@ export async function releaseWindow(options: {
   windowSeconds: number;
   k: number;
   releasedAt: number;
-  /** How many visitor tokens one statement writing level-0 sets merges at most (tests set it low). */
-  tokensPerStatement?: number;
+  /** The window's events (overview), when the caller has them: they size its read statements. */
+  events?: number;
+  /** How much one statement reads or writes at most (tests set them low to split small windows). */
+  statementSize?: { eventsPerRead: number; tokensPerStatement: number };
 }): Promise<WindowReleaseSummary> {
   const { warehouse, site, windowStart, windowSeconds, k } = options;
-  const staged = await readStagedWindow(warehouse, site, windowStart, k);
+  const staged = await readStagedWindow(warehouse, site, windowStart, k, {
+    events: options.events,
+    eventsPerRead: options.statementSize?.eventsPerRead,
+  });
   const releases = await releaseReports(warehouse, site, windowStart, staged, k);
   const overview = releases.get('overview')!;
   const reconciled = reconcileOverview(overview.rows[0], releases);
@@ -245,7 +277,7 @@ export async function releaseWindow(options: {
   const states: object[] = [];
   const day = toClickHouseDate(windowStart - (windowStart % DAY_SECONDS));
   const inserts: CheckedInsert[] = [];
-  const levelZeroStates = new Map<ReportName, { excluded: StagedCell[]; tokens: number }>();
+  const levelZero = { excluded: [] as { report: ReportName; cell: StagedCell }[], tokens: 0 };
   const ofThisWindow = `site = {site:String} AND window_start = {window:DateTime('UTC')} AND window_seconds = {seconds:UInt32}`;
   for (const spec of REPORT_LIST) {
     const release = releases.get(spec.name)!;
@@ -294,11 +326,10 @@ export async function releaseWindow(options: {
         staged_at: releasedAt,
       });
     }
-    let engineTokens = 0;
-    for (const index of byEngine) engineTokens += visitorCountOf(cells[index]!);
-    levelZeroStates.set(spec.name, {
-      excluded: cells.filter((cell, index) => visitorCountOf(cell) >= k && !byEngine.has(index)),
-      tokens: engineTokens,
+    for (const index of byEngine) levelZero.tokens += visitorCountOf(cells[index]!);
+    cells.forEach((cell, index) => {
+      if (visitorCountOf(cell) >= k && !byEngine.has(index))
+        levelZero.excluded.push({ report: spec.name, cell });
     });
   }
   // The visitor sets of a day's windows share their rows' keys, so a receipt row tells this
@@ -347,8 +378,8 @@ export async function releaseWindow(options: {
   await stageLevelZeroStates(
     warehouse,
     { site, window, day, releasedAt, k },
-    levelZeroStates,
-    options.tokensPerStatement ?? TOKENS_PER_STATEMENT,
+    levelZero,
+    options.statementSize?.tokensPerStatement ?? TOKENS_PER_STATEMENT,
   );
   const insertsRestored = await insertChecked(warehouse, inserts, manifest, params);
   return { site, windowStart, rows, cellsSuppressed, insertsRestored };
