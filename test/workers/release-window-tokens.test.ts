@@ -87,6 +87,16 @@ async function releasedSets(warehouse: Warehouse, site = 'shop'): Promise<Record
 describe('release: visitor tokens read for cells below K only', () => {
   let warehouse: Warehouse;
   let reference: Map<string, StagedCell[]>;
+  const release = (site: string, statementSize?: { eventsPerRead: number; tokensPerStatement: number }) =>
+    releaseWindow({
+      warehouse,
+      site,
+      windowStart,
+      windowSeconds: WINDOW,
+      k: K,
+      releasedAt: Date.now(),
+      statementSize,
+    });
 
   beforeAll(async () => {
     warehouse = await openMigratedWarehouse('kanon_release_tokens');
@@ -139,14 +149,7 @@ describe('release: visitor tokens read for cells below K only', () => {
   });
 
   it('publishes what reading every token publishes, with an exact union for the folded row', async () => {
-    const summary = await releaseWindow({
-      warehouse,
-      site: 'shop',
-      windowStart,
-      windowSeconds: WINDOW,
-      k: K,
-      releasedAt: Date.now(),
-    });
+    const summary = await release('shop');
     const published = await warehouse.query({
       name: 'test_searches',
       sql: 'SELECT query, level, searches, visitors FROM pub_searches_by_window ORDER BY level, query',
@@ -184,14 +187,7 @@ describe('release: visitor tokens read for cells below K only', () => {
     expect(expected[JSON.stringify(['searches', 1, OTHER, '', ''])]).toBe(4);
 
     // A second release of the same window (a retry) writes the engine's sets again: same unions.
-    await releaseWindow({
-      warehouse,
-      site: 'shop',
-      windowStart,
-      windowSeconds: WINDOW,
-      k: K,
-      releasedAt: Date.now(),
-    });
+    await release('shop');
     expect(await releasedSets(warehouse)).toEqual(expected);
 
     await rollUpDay({ warehouse, site: 'shop', dayStart, k: K, releasedAt: Date.now() });
@@ -213,15 +209,7 @@ describe('release: visitor tokens read for cells below K only', () => {
     // has events and its sets written in as many as they hold tokens, so a cell that no statement
     // reads or writes would show. (One written twice would not, and need not: a union does not
     // change.)
-    await releaseWindow({
-      warehouse,
-      site: 'sharded',
-      windowStart,
-      windowSeconds: WINDOW,
-      k: K,
-      releasedAt: Date.now(),
-      statementSize: { eventsPerRead: 1, tokensPerStatement: 1 },
-    });
+    await release('sharded', { eventsPerRead: 1, tokensPerStatement: 1 });
     const sets = await releasedSets(warehouse, 'sharded');
     expect(sets).toEqual(expectedSets());
   });
