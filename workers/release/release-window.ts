@@ -196,8 +196,12 @@ async function releaseReports(
  * did not read), written from staging into stg_released by the engine. The
  * cells are the same the release counted: a window's staging does not change once it is due
  * (the watermark and the grace), the assumption every retried release already rests on.
- * No deduplication token: a retry writes the same sets again, and a union of visitor sets does not
- * change when a set is added twice, so there is no crash window to check for either.
+ * No deduplication: a retry writes the same sets again, and a union of visitor sets does not
+ * change when a set is added twice, so there is no crash window to check for either. The settings
+ * stand before SELECT, where they apply to the insert (after it, they would apply to the SELECT
+ * only), and clear any token a connection kept from an earlier insert: with one, every shard
+ * after the first was dropped as a duplicate (seen through clickhouse-js over chDB, whose
+ * settings last for the session).
  * `uniqExactArrayState` is uniqExact's state over an array's elements (the -Array combinator keeps
  * the state of the function it wraps), cast to the column's type; it costs about 60 % of an
  * ARRAY JOIN into `uniqExactState` (555 against 927 ms for the pages of an hour at 10,000 events/s).
@@ -215,6 +219,7 @@ async function stageLevelZeroStates(
   for (let shard = 0; shard < shards; shard++) {
     await warehouse.exec(
       `INSERT INTO ${RELEASED_STATES_TABLE} (site, day, report, level, d1, d2, d3, visitors, staged_at)
+       SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''
        SELECT {site:String}, {day:Date}, report, 0, d1, d2, d3,
          CAST(uniqExactArrayState(tokens) AS AggregateFunction(uniqExact, UInt64)), {releasedAt:DateTime('UTC')}
        FROM (
@@ -224,8 +229,7 @@ async function stageLevelZeroStates(
          GROUP BY report, d1, d2, d3
          HAVING length(tokens) >= {k:UInt32} AND NOT ${IS_ONE_OF_CELLS}
        )
-       GROUP BY report, d1, d2, d3
-       SETTINGS insert_deduplicate = 0`,
+       GROUP BY report, d1, d2, d3`,
       { ...options, reports: REPORTS, shards, shard, ...cellKeys(levelZero.excluded) },
     );
   }
