@@ -4,7 +4,7 @@ import { DAY_SECONDS, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { migrate } from '../../schema/migrate.js';
 import { OTHER, REPORT_LIST } from '../../schema/reports.js';
-import { RELEASED_STATES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
+import { publishedTable, RELEASED_STATES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
 import { releaseReport, type StagedCell } from '../../workers/release/generalise.js';
 import { readStagedWindow, releaseWindow } from '../../workers/release/release-window.js';
 import { rollUpDay } from '../../workers/release/roll-up-day.js';
@@ -64,6 +64,20 @@ async function fullCells(warehouse: Warehouse, site: string): Promise<Map<string
     );
   }
   return byReport;
+}
+
+/** Every day row of a site, without the site and the time of the roll-up. */
+async function dayRows(warehouse: Warehouse, site: string): Promise<Record<string, unknown[]>> {
+  const rows: Record<string, unknown[]> = {};
+  for (const spec of REPORT_LIST) {
+    rows[spec.name] = await warehouse.query({
+      name: 'test_day_rows',
+      sql: `SELECT * EXCEPT (site, released_at) FROM ${publishedTable(spec.name, 'day')} WHERE site = {site:String} ORDER BY ALL`,
+      params: { site },
+      row: z.record(z.string(), z.unknown()),
+    });
+  }
+  return rows;
 }
 
 async function releasedSets(warehouse: Warehouse, site = 'shop'): Promise<Record<string, number>> {
@@ -219,6 +233,19 @@ export function releaseTokensSuite(adapter: WarehouseAdapter): void {
       await release('sharded', { eventsPerRead: 1, tokensPerStatement: 1 });
       const sets = await releasedSets(warehouse, 'sharded');
       expect(sets).toEqual(expectedSets());
+      // The day roll-up merges its sets one token's worth at a time: the same day rows as the
+      // first site's, rolled up in one statement per report.
+      await rollUpDay({
+        warehouse,
+        site: 'sharded',
+        dayStart,
+        k: K,
+        releasedAt: Date.now(),
+        tokensPerStatement: 1,
+      });
+      const shop = await dayRows(warehouse, 'shop');
+      expect(shop.searches).toHaveLength(2);
+      expect(await dayRows(warehouse, 'sharded')).toEqual(shop);
     });
   });
 }
