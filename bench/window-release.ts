@@ -13,6 +13,7 @@ import { foldBatch } from '../workers/fold.js';
 import { releaseDue } from '../workers/release/release-due.js';
 import { progress } from './lib/progress.js';
 import { createShop, mulberry32 } from './lib/shop-model.js';
+import { stageInBatches } from './lib/staging-data.js';
 import { createAnonymiser, eventsBetween, type Shopper } from './lib/traffic.js';
 
 /**
@@ -97,11 +98,13 @@ try {
         from: at * 1000,
         to: (at + chunkSeconds) * 1000,
       });
-      for (let index = 0; index < chunk.length; index += batchEvents) {
-        const folded = foldBatch(chunk.slice(index, index + batchEvents), windowSeconds, Date.now());
-        await warehouse.insert(STAGING_TABLE, folded, { dedupToken: `window-bench:${at}:${index}` });
-        rows += folded.length;
-      }
+      rows += (
+        await stageInBatches(warehouse, chunk, {
+          windowSeconds,
+          batchEvents,
+          token: (index) => `window-bench:${at}:${index}`,
+        })
+      ).rows;
       events += chunk.length;
       progress.status(
         `staged ${events.toLocaleString('en')} of ${total.toLocaleString('en')} events (${shoppers.length.toLocaleString('en')} shoppers)`,

@@ -57,7 +57,8 @@ function compareRows(a: Accumulator, b: Accumulator): number {
   );
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Orders strings by UTF-16 code units, the same on every run and machine (not by locale). */
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function foldBatch(
   events: readonly AnonymousEvent[],

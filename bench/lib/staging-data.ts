@@ -1,5 +1,6 @@
 import { DAY_SECONDS, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import type { AnonymousEvent } from '../../schema/event.js';
 import { STAGING_TABLE } from '../../schema/tables.js';
 import { foldBatch, type StagingRow } from '../../workers/fold.js';
 import { createShop, mulberry32 } from './shop-model.js';
@@ -29,6 +30,25 @@ export interface StagedDay {
   visitors: number;
 }
 
+/**
+ * Events folded and inserted `batchEvents` at a time, as the queue's micro-batches would have
+ * been, each insert under `token(offset of its first event)`.
+ */
+export async function stageInBatches(
+  warehouse: Warehouse,
+  events: readonly AnonymousEvent[],
+  options: { windowSeconds: number; batchEvents: number; token: (at: number) => string },
+): Promise<{ rows: number; inserts: number }> {
+  const staged = { rows: 0, inserts: 0 };
+  for (let at = 0; at < events.length; at += options.batchEvents) {
+    const rows = foldBatch(events.slice(at, at + options.batchEvents), options.windowSeconds, Date.now());
+    await warehouse.insert(STAGING_TABLE, rows, { dedupToken: options.token(at) });
+    staged.rows += rows.length;
+    staged.inserts += 1;
+  }
+  return staged;
+}
+
 /** One day, folded and inserted batch by batch as the queue's micro-batches would have been. */
 export async function stageDay(options: DayOptions): Promise<StagedDay> {
   const shop = createShop();
@@ -51,14 +71,13 @@ export async function stageDay(options: DayOptions): Promise<StagedDay> {
       from: start * 1000,
       to: (start + options.windowSeconds) * 1000,
     });
-    for (let at = 0; at < events.length; at += options.batchEvents) {
-      const rows = foldBatch(events.slice(at, at + options.batchEvents), options.windowSeconds, Date.now());
-      await options.warehouse.insert(STAGING_TABLE, rows, {
-        dedupToken: `bench:${options.seed}:${start}:${at}`,
-      });
-      totals.rows += rows.length;
-      totals.inserts += 1;
-    }
+    const staged = await stageInBatches(options.warehouse, events, {
+      windowSeconds: options.windowSeconds,
+      batchEvents: options.batchEvents,
+      token: (at) => `bench:${options.seed}:${start}:${at}`,
+    });
+    totals.rows += staged.rows;
+    totals.inserts += staged.inserts;
     totals.events += events.length;
     options.onProgress?.(
       `staged window ${window + 1}/${windows} of ${toClickHouseDateTime(options.dayStart).slice(0, 10)}: ${totals.events.toLocaleString('en')} events`,

@@ -4,7 +4,7 @@ import type { Metrics } from '../../core/metrics.js';
 import { DAY_SECONDS, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
-import { releaseWindow } from './release-window.js';
+import { releaseWindow, WINDOW_EVENTS } from './release-window.js';
 import { rollUpDay } from './roll-up-day.js';
 
 export interface ReleaseSettings {
@@ -68,7 +68,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
 
   const dueWindows = await warehouse.query({
     name: 'due_windows',
-    sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start, sumMap(measures)['events'] AS events
+    sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start, ${WINDOW_EVENTS} AS events
           FROM ${STAGING_TABLE}
           WHERE report = 'overview' AND window_start <= {latest:DateTime('UTC')} AND window_start >= {from:DateTime('UTC')}
             AND (site, window_start) NOT IN (

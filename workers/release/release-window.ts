@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { KanonError } from '../../core/errors.js';
 import { DAY_SECONDS, toClickHouseDate, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import { REPORT_LIST, type ReportName } from '../../schema/reports.js';
+import { REPORT_LIST, REPORT_NAMES, REPORTS, type ReportName } from '../../schema/reports.js';
 import { publishedTable, RELEASED_STATES_TABLE, RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
+import { compareText } from '../fold.js';
 import { RECEIPT_REPORT } from '../insert-receipts.js';
 import { type CheckedInsert, insertChecked } from './checked-inserts.js';
 import { type ReportRelease, releaseReport, type StagedCell, visitorCountOf, wasRead } from './generalise.js';
@@ -42,7 +43,6 @@ export class ReleaseInconsistentError extends KanonError {
 
 const OF_WINDOW = `site = {site:String} AND window_start = {window:DateTime('UTC')}`;
 const OF_REPORTS = `report IN {reports:Array(String)}`;
-const REPORTS = REPORT_LIST.map((spec) => spec.name);
 
 /** Cells named by report and dimensions, bound as four arrays of strings (`cellKeys`). */
 const IS_ONE_OF_CELLS = `has(arrayZip({reportKeys:Array(String)}, {d1s:Array(String)}, {d2s:Array(String)}, {d3s:Array(String)}), (toString(report), d1, d2, d3))`;
@@ -65,11 +65,14 @@ const EVENTS_PER_READ = 4_000_000;
 /** Visitor tokens one statement of `stageLevelZeroStates` merges at most (about 0.3 s). */
 const TOKENS_PER_STATEMENT = 2_000_000;
 
+/** A window's events, summed over its overview rows (no visitor set merged): what sizes its reads. */
+export const WINDOW_EVENTS = `sumMap(measures)['events']`;
+
 /** The window's events, from its overview cell's rows without merging their visitor sets. */
 async function windowEvents(warehouse: Warehouse, site: string, window: string): Promise<number> {
   const rows = await warehouse.query({
     name: 'window_events',
-    sql: `SELECT sumMap(measures)['events'] AS events FROM ${STAGING_TABLE} WHERE ${OF_WINDOW} AND report = 'overview'`,
+    sql: `SELECT ${WINDOW_EVENTS} AS events FROM ${STAGING_TABLE} WHERE ${OF_WINDOW} AND report = 'overview'`,
     params: { site, window },
     row: z.object({ events: z.coerce.number() }),
   });
@@ -113,7 +116,7 @@ export async function readStagedWindow(
                 WHERE ${OF_WINDOW} AND ${OF_REPORTS} AND ${IN_SHARD}
                 GROUP BY report, d1, d2, d3
               )`,
-        params: { site, window, reports: REPORTS, k, shards, shard },
+        params: { site, window, reports: REPORT_NAMES, k, shards, shard },
         row: StagedRow,
       })),
     );
@@ -135,8 +138,6 @@ export async function readStagedWindow(
   return byReport;
 }
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** Reads the tokens of the given cells (those the releases listed as unread) into them, in one statement. */
 async function readCellVisitors(
   warehouse: Warehouse,
@@ -152,7 +153,7 @@ async function readCellVisitors(
           FROM ${STAGING_TABLE}
           WHERE ${OF_WINDOW} AND ${OF_REPORTS} AND ${IS_ONE_OF_CELLS}
           GROUP BY report, d1, d2, d3`,
-    params: { site, window: toClickHouseDateTime(windowStart), reports: REPORTS, ...cellKeys(cells) },
+    params: { site, window: toClickHouseDateTime(windowStart), reports: REPORT_NAMES, ...cellKeys(cells) },
     row: CellVisitors,
   });
   const byKey = new Map(rows.map((row) => [key(row.report, [row.d1, row.d2, row.d3]), row.visitors]));
@@ -185,8 +186,7 @@ async function releaseReports(
   if (unread.length === 0) return releases;
   await readCellVisitors(warehouse, site, windowStart, unread);
   for (const report of new Set(unread.map((entry) => entry.report))) {
-    const spec = REPORT_LIST.find((candidate) => candidate.name === report)!;
-    releases.set(report, releaseReport(spec, staged.get(report) ?? [], k));
+    releases.set(report, releaseReport(REPORTS[report], staged.get(report) ?? [], k));
   }
   return releases;
 }
@@ -230,7 +230,7 @@ async function stageLevelZeroStates(
          HAVING length(tokens) >= {k:UInt32} AND NOT ${IS_ONE_OF_CELLS}
        )
        GROUP BY report, d1, d2, d3`,
-      { ...options, reports: REPORTS, shards, shard, ...cellKeys(levelZero.excluded) },
+      { ...options, reports: REPORT_NAMES, shards, shard, ...cellKeys(levelZero.excluded) },
     );
   }
 }
