@@ -112,5 +112,15 @@ export function warehouseConformance(adapter: WarehouseAdapter): void {
       });
       expect(rows[0]?.ddl).toMatch(/TTL staged_at \+ toIntervalSecond\(172800\)/);
     });
+
+    it('removes the staging tier\'s outdated parts on one thread, so the removal does not stall inserts', async () => {
+      const rows = await warehouse.query({
+        name: 'ddl',
+        sql: 'SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = {t:String}',
+        params: { t: STAGING_TABLE },
+        row: z.object({ ddl: z.string() }),
+      });
+      expect(rows[0]?.ddl).toMatch(/concurrent_part_removal_threshold = 1000000000\b/);
+    });
   });
 }

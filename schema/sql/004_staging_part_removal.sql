@@ -1,0 +1,12 @@
+-- stg_cells removes its outdated parts on one thread.
+--
+-- Why: workers insert a part per staging group, many a second, and the engine merges them
+-- straight away; the parts merged away are removed every 30 to 40 s (cleanup_delay_period plus
+-- its random part). With more than concurrent_part_removal_threshold (100) parts due, which at
+-- 10,000 events/s is every time, the engine removes them on a pool of up to cleanup_threads
+-- (128) threads. Embedded, that pool runs inside the worker on the host's cores, and while it
+-- unlinks a thousand part directories in the table's partition directory the workers' inserts
+-- into the same directory took three to five times as long: every 30 to 40 s staging stalled for
+-- one to two seconds, and the lag from 202 to staging rose to 0.5 to 1.2 s. Removed on one thread,
+-- the same parts go without a stall (docs/benchmarks.md, "The lag spikes every 30 to 40 s").
+ALTER TABLE stg_cells MODIFY SETTING concurrent_part_removal_threshold = 1000000000;
