@@ -55,6 +55,8 @@ interface Sample {
   lagP99: number;
   lagMax: number;
   pendingBatches: number;
+  /** Staging inserts that took over 100 ms in the interval: the engine stalling staging. */
+  slowInserts: number;
 }
 const COLUMNS: (keyof Sample)[] = [
   't',
@@ -69,6 +71,7 @@ const COLUMNS: (keyof Sample)[] = [
   'lagP99',
   'lagMax',
   'pendingBatches',
+  'slowInserts',
 ];
 
 /** A small text chart: one row per sample bucket, a bar scaled to the series' maximum. */
@@ -143,13 +146,14 @@ async function main(): Promise<void> {
       `soak: ${minutes} min at ${offered.toLocaleString('en')} events/s offered, a sample every ${intervalS} s → ${csv}`,
     );
     const started = Date.now();
-    let last = { at: started, accepted: 0, staged: 0 };
+    let last = { at: started, accepted: 0, staged: 0, slowInserts: 0 };
     const sampler = setInterval(() => {
       void (async () => {
         const now = Date.now();
-        const [counters, counts, lags, pending, memory, keys] = await Promise.all([
+        const [counters, counts, inserts, lags, pending, memory, keys] = await Promise.all([
           collectorCounters(collector.ready.url),
           worker.call<{ events: number }>('counts'),
+          worker.call<{ total: number; over100ms: number }>('inserts'),
           worker.call<{ lag: number }[]>('lags', { from: last.at, to: now }),
           redis.zcard(`${PREFIX}:pending-batches`),
           redis.info('memory'),
@@ -171,8 +175,14 @@ async function main(): Promise<void> {
           lagP99: lag.p99,
           lagMax: lag.max,
           pendingBatches: pending,
+          slowInserts: inserts.over100ms - last.slowInserts,
         };
-        last = { at: now, accepted: counters.accepted, staged: counts.events };
+        last = {
+          at: now,
+          accepted: counters.accepted,
+          staged: counts.events,
+          slowInserts: inserts.over100ms,
+        };
         samples.push(sample);
         appendFileSync(
           csv,
@@ -180,7 +190,7 @@ async function main(): Promise<void> {
         );
         progress.status(
           `soak ${sample.t} s: collector ${sample.collectorMb.toFixed(0)} MB, worker ${sample.workerMb.toFixed(0)} MB, redis ${sample.redisMb.toFixed(0)} MB (data ${sample.redisUsedMb.toFixed(0)} MB, ${sample.redisKeys} keys), ` +
-            `${Math.round(sample.acceptedPerS)} in/s, ${Math.round(sample.stagedPerS)} staged/s, lag p99 ${sample.lagP99.toFixed(0)} ms, ${pending} pending`,
+            `${Math.round(sample.acceptedPerS)} in/s, ${Math.round(sample.stagedPerS)} staged/s, lag p99 ${sample.lagP99.toFixed(0)} ms, ${pending} pending, ${sample.slowInserts} inserts over 100 ms`,
         );
       })().catch((error: unknown) => progress.line(`sample failed: ${String(error)}`));
     }, intervalS * 1000);
@@ -225,6 +235,7 @@ async function main(): Promise<void> {
   console.log(`\n${textPlot('queue Redis RSS', samples, 'redisMb', 'MB')}`);
   console.log(`\n${textPlot('queue Redis data (used_memory)', samples, 'redisUsedMb', 'MB')}`);
   console.log(`\n${textPlot('lag p99, 202 → staging', samples, 'lagP99', 'ms')}`);
+  console.log(`\n${textPlot('staging inserts over 100 ms', samples, 'slowInserts', 'per sample')}`);
   console.log(`\n${JSON.stringify(summary, null, 2)}`);
   writeFileSync(`${resultsDir}soak-${stamp}.json`, `${JSON.stringify({ summary, samples }, null, 2)}\n`);
 }
