@@ -103,24 +103,22 @@ export function warehouseConformance(adapter: WarehouseAdapter): void {
       ).rejects.toMatchObject({ code: 'warehouse_bad_row' });
     });
 
-    it('sets a TTL on the staging tier in the table definition', async () => {
+    const stagingDdl = async () => {
       const rows = await warehouse.query({
         name: 'ddl',
         sql: 'SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = {t:String}',
         params: { t: STAGING_TABLE },
         row: z.object({ ddl: z.string() }),
       });
-      expect(rows[0]?.ddl).toMatch(/TTL staged_at \+ toIntervalSecond\(172800\)/);
+      return rows[0]?.ddl;
+    };
+
+    it('sets a TTL on the staging tier in the table definition', async () => {
+      expect(await stagingDdl()).toMatch(/TTL staged_at \+ toIntervalSecond\(172800\)/);
     });
 
-    it('removes the staging tier\'s outdated parts on one thread, so the removal does not stall inserts', async () => {
-      const rows = await warehouse.query({
-        name: 'ddl',
-        sql: 'SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = {t:String}',
-        params: { t: STAGING_TABLE },
-        row: z.object({ ddl: z.string() }),
-      });
-      expect(rows[0]?.ddl).toMatch(/concurrent_part_removal_threshold = 1000000000\b/);
+    it("removes the staging tier's outdated parts on one thread, so the removal does not stall inserts", async () => {
+      expect(await stagingDdl()).toMatch(/concurrent_part_removal_threshold = 1000000000\b/);
     });
   });
 }
