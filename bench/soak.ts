@@ -153,7 +153,7 @@ async function main(): Promise<void> {
         const [counters, counts, inserts, lags, pending, memory, keys] = await Promise.all([
           collectorCounters(collector.ready.url),
           worker.call<{ events: number }>('counts'),
-          worker.call<{ total: number; over100ms: number }>('inserts'),
+          worker.call<{ over100ms: number }>('inserts'),
           worker.call<{ lag: number }[]>('lags', { from: last.at, to: now }),
           redis.zcard(`${PREFIX}:pending-batches`),
           redis.info('memory'),
