@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
 import { installErrorHandling } from '../core/http/error-handling.js';
+import { registerMetricsRoute } from '../core/http/metrics-route.js';
 import { type Logger, stageLogger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { AnonymousBatch } from '../schema/event.js';
@@ -27,6 +28,8 @@ export interface CollectorDeps {
   salts: SaltStore & { isReady?(): Promise<boolean> };
   log: Logger;
   metrics: Metrics;
+  /** When set, /metrics wants it as a bearer token (KANON_METRICS_TOKEN). */
+  metricsToken?: string;
   clock?: () => number;
   /** The minified tracker.js served at /tracker.js. */
   trackerScript?: string;
@@ -132,7 +135,8 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     committer,
     metrics: deps.metrics,
   });
-  registerHealthRoutes(app, { queue: deps.queue, salts: deps.salts, metrics: deps.metrics });
+  registerHealthRoutes(app, { queue: deps.queue, salts: deps.salts });
+  registerMetricsRoute(app, { metrics: deps.metrics, token: deps.metricsToken });
   registerStaticRoutes(app, { trackerScript: deps.trackerScript, privacyFacts: deps.privacyFacts });
 
   // SIGTERM path: Fastify stops accepting, waits for in-flight requests, then this flushes the

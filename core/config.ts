@@ -54,6 +54,12 @@ export const EnvSchema = z
     KANON_METRICS_PORT: port
       .default(9464)
       .describe('Port of the Prometheus /metrics endpoint of workers-only processes (0 = off)'),
+    KANON_METRICS_TOKEN: z
+      .string()
+      .min(24, 'must be at least 24 characters')
+      .regex(/^\S+$/, 'must not contain spaces')
+      .optional()
+      .describe('Bearer token every /metrics endpoint then requires (unset: /metrics is open)'),
     REDIS_URL: redisUrl
       .optional()
       .describe('Redis for the queue. Unset: a private redis-server from PATH is started'),
@@ -247,6 +253,7 @@ export interface Config {
     collectorPort: number;
     dashboardsPort: number;
     metricsPort: number;
+    metricsToken: string | undefined;
     demoPort: number;
   };
   demo: { seed: 'auto' | 'always' | 'never'; trustProxyExplicit: boolean };
@@ -327,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       collectorPort: e.KANON_COLLECTOR_PORT,
       dashboardsPort: e.KANON_DASHBOARDS_PORT,
       metricsPort: e.KANON_METRICS_PORT,
+      metricsToken: e.KANON_METRICS_TOKEN,
       demoPort: e.KANON_DEMO_PORT,
     },
     demo: { seed: e.KANON_DEMO_SEED, trustProxyExplicit: present.KANON_TRUST_PROXY !== undefined },

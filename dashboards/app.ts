@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { installErrorHandling } from '../core/http/error-handling.js';
+import { registerMetricsRoute } from '../core/http/metrics-route.js';
 import { type Logger, stageLogger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Site } from '../core/sites.js';
@@ -35,6 +36,8 @@ export interface DashboardsDeps {
   sites: readonly Site[];
   log: Logger;
   metrics: Metrics;
+  /** When set, /metrics wants it as a bearer token (KANON_METRICS_TOKEN). */
+  metricsToken?: string;
   /** Dashboard users (e.g. `ClickHouseUserStore.open(warehouse)`). */
   users: UserStore;
   /** Sign-in sessions (e.g. `RedisSessionStore.connect(redisUrl, { prefix, idleSeconds, maxAgeSeconds })`). */
@@ -147,9 +150,11 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
   });
 
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
-  app.get('/metrics', { config: { access: 'public' } }, async (_request, reply) => {
-    const { contentType, body } = await deps.metrics.render();
-    return reply.type(contentType).send(body);
+  // Public to the sign-in check: a scraper has no session, and the token guards it instead.
+  registerMetricsRoute(app, {
+    metrics: deps.metrics,
+    token: deps.metricsToken,
+    routeConfig: { access: 'public' },
   });
 
   registerPageRoutes(app, web);

@@ -4,6 +4,7 @@ import { buildCollector } from '../../collector/app.js';
 import { RedisSaltStore } from '../../collector/salt-store.js';
 import type { Config } from '../../core/config.js';
 import { formatDuration } from '../../core/duration.js';
+import { registerMetricsRoute } from '../../core/http/metrics-route.js';
 import { type Logger, stageLogger } from '../../core/log.js';
 import type { Metrics } from '../../core/metrics.js';
 import { privacyFacts } from '../../core/privacy-facts.js';
@@ -75,6 +76,7 @@ export async function startCollectorStage(options: {
     salts,
     log,
     metrics,
+    metricsToken: config.server.metricsToken,
     trackerScript,
     privacyFacts: () => privacyFacts(config),
   });
@@ -174,10 +176,7 @@ export async function startMetricsServer(options: {
     logController: new LogController({ disableRequestLogging: true }),
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await options.metrics.render();
-    return reply.type(contentType).send(body);
-  });
+  registerMetricsRoute(app, { metrics: options.metrics, token: options.config.server.metricsToken });
   const url = await listen(app, options.config.server.host, options.config.server.metricsPort);
   return { name: 'metrics', url, close: () => app.close() };
 }
@@ -206,6 +205,7 @@ export async function startDashboardsStage(options: {
     sites: config.collector.sites,
     log,
     metrics: options.metrics,
+    metricsToken: config.server.metricsToken,
     users,
     sessions,
     sql,

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../core/config.js';
 import { toErrorBody } from '../../core/errors.js';
+import { tokensMatch } from '../../core/http/tokens-match.js';
 import type { Metrics } from '../../core/metrics.js';
 import { originNotAllowed } from '../errors.js';
 import type { GroupCommitter } from '../group-commit.js';
@@ -23,9 +23,7 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 function isBackfill(request: FastifyRequest, token: string | undefined): boolean {
   const offered = header(request, 'x-kanon-backfill');
   if (!token || !offered) return false;
-  const a = Buffer.from(offered);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return tokensMatch(token, offered);
 }
 
 function allowOrigin(reply: FastifyReply, origin: string): void {

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { KanonError, toErrorBody } from '../../core/errors.js';
-import type { Metrics } from '../../core/metrics.js';
 
-/** /healthz: the process answers. /readyz: Redis answers too (503 otherwise). /metrics: Prometheus. */
+/** /healthz: the process answers. /readyz: Redis answers too (503 otherwise). */
 export function registerHealthRoutes(
   app: FastifyInstance,
-  deps: { queue: { isReady(): Promise<boolean> }; salts: { isReady?(): Promise<boolean> }; metrics: Metrics },
+  deps: { queue: { isReady(): Promise<boolean> }; salts: { isReady?(): Promise<boolean> } },
 ): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -18,9 +17,5 @@ export function registerHealthRoutes(
     return reply
       .code(503)
       .send(toErrorBody(new KanonError('not_ready', 503, `Redis for ${which} is unreachable.`)));
-  });
-  app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await deps.metrics.render();
-    return reply.type(contentType).send(body);
   });
 }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tokensMatch } from '../../core/http/tokens-match.js';
 import { controlForbidden, csrfFailed, forbidden, unauthenticated } from '../errors.js';
-import { tokensMatch } from './control-token.js';
 import { type Role, roleAllows } from './roles.js';
 import type { Session, SessionStore } from './session-store.js';
 import type { UserRecord, UserStore } from './user-store.js';

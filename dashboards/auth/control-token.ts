@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -38,10 +38,4 @@ export function readControlToken(dataDir: string): string | undefined {
 /** Removes the token file if it still holds `token` (another process may have replaced it). */
 export function removeControlToken(dataDir: string, token: string): void {
   if (readControlToken(dataDir) === token) rmSync(controlTokenPath(dataDir), { force: true });
-}
-
-export function tokensMatch(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

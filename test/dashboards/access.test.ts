@@ -402,6 +402,22 @@ describe('control routes for the CLIs', () => {
     expect(isLoopback('::ffff:192.168.1.2')).toBe(false);
   });
 
+  test('/metrics is open by default, and with KANON_METRICS_TOKEN wants that bearer token, not a session', async ({
+    dash,
+  }) => {
+    expect((await fetch(`${dash.url}/metrics`)).status).toBe(200);
+    const token = 'dashboards-metrics-token-0123456789';
+    await dash.signIn('admin');
+    const guarded = await dash.variant({ metricsToken: token });
+    const admin = await signInAs(guarded.url, 'admin', PASSWORD, 'admin');
+    expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+    // A signed-in admin's session cookie is not the token.
+    expect((await admin.fetch('/metrics')).status).toBe(401);
+    const scraped = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('kanon_dashboards_');
+  });
+
   test('without a control token configured there are no control routes', async ({ dash }) => {
     const plain = await dash.variant({ controlToken: undefined });
     const response = await fetch(`${plain.url}/control/v1/users`, {
