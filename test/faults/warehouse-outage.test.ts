@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, stagedEvents } from '../fixtures/counts.js';
-import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import { pageviewSender, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 
 /**
  * ClickHouse unavailable to the workers (embedded mode: the engine fails every insert into staging,
@@ -19,27 +19,20 @@ describe('fault: the warehouse fails while events keep coming', () => {
   const stagedBatches = () => metricValue(pipeline.metrics, 'kanon_workers_batches_total');
 
   it('retries with backoff and stages every acknowledged event once the engine is back', async () => {
-    let acknowledged = 0;
-    const send = async (n: number) => {
-      const response = await pipeline.send(
-        { site: 'shop', events: [{ type: 'pageview', url: `${SHOP_ORIGIN}/w${n % 3}` }] },
-        browserHeaders({ 'x-forwarded-for': `198.18.7.${n % 250}` }),
-      );
-      if (response.status === 202) acknowledged += 1;
-    };
-    for (let n = 0; n < 50; n += 1) await send(n);
+    const sender = pageviewSender(pipeline, { path: '/w', lane: 7 });
+    for (let n = 0; n < 50; n += 1) await sender.send(n);
     await pipeline.drain();
     const before = await stagedBatches();
 
     await pipeline.warehouse.exec('DETACH TABLE stg_cells');
-    for (let n = 50; n < 150; n += 1) await send(n);
+    for (let n = 50; n < 150; n += 1) await sender.send(n);
     await new Promise((resolve) => setTimeout(resolve, 3000)); // a few failed attempts and backoffs
     expect(await stagedBatches()).toBe(before); // nothing staged while the engine fails
     await pipeline.warehouse.exec('ATTACH TABLE stg_cells');
 
     await pipeline.drain();
     const staged = await stagedEvents(pipeline.warehouse);
-    expect(acknowledged).toBe(150);
+    expect(sender.acknowledged).toBe(150);
     expect(staged).toBe(150);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseServerWarehouse } from '../../core/warehouse/clickhouse-server.js';
 import { migrate } from '../../schema/migrate.js';
 import { metricValue, stagedEvents } from '../fixtures/counts.js';
-import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import { pageviewSender, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 import { TEST_SCHEMA } from '../fixtures/warehouse.js';
 
 /**
@@ -98,15 +98,8 @@ describe('fault: the ClickHouse server stops while events keep coming (server mo
   const stagedBatches = () => metricValue(pipeline.metrics, 'kanon_workers_batches_total');
 
   it('retries through the outage and stages every acknowledged event once when the server is back', async () => {
-    let acknowledged = 0;
-    const send = async (n: number) => {
-      const response = await pipeline.send(
-        { site: 'shop', events: [{ type: 'pageview', url: `${SHOP_ORIGIN}/s${n % 3}` }] },
-        browserHeaders({ 'x-forwarded-for': `198.18.9.${n % 250}` }),
-      );
-      if (response.status === 202) acknowledged += 1;
-    };
-    for (let n = 0; n < 50; n += 1) await send(n);
+    const sender = pageviewSender(pipeline, { path: '/s', lane: 9 });
+    for (let n = 0; n < 50; n += 1) await sender.send(n);
     await pipeline.drain();
     expect(await stagedEvents(pipeline.warehouse)).toBe(50);
     const before = await stagedBatches();
@@ -114,7 +107,7 @@ describe('fault: the ClickHouse server stops while events keep coming (server mo
     server.stop();
     // The worker sees what any caller sees: a retryable "unreachable", not a refusal of the data.
     await expect(warehouse.ping()).rejects.toMatchObject({ code: 'warehouse_unavailable' });
-    for (let n = 50; n < 150; n += 1) await send(n);
+    for (let n = 50; n < 150; n += 1) await sender.send(n);
     await new Promise((resolve) => setTimeout(resolve, 3000)); // a few failed attempts and backoffs
     expect(server.lostAnswers).toBe(1); // one insert got through, and its answer was lost
     expect(server.refused).toBeGreaterThan(1); // and retries met the stopped server
@@ -122,7 +115,7 @@ describe('fault: the ClickHouse server stops while events keep coming (server mo
 
     server.start();
     await pipeline.drain();
-    expect(acknowledged).toBe(150);
+    expect(sender.acknowledged).toBe(150);
     expect(await stagedEvents(pipeline.warehouse)).toBe(150);
   });
 });
