@@ -160,7 +160,12 @@ export async function collectorCounters(url: string): Promise<{
   batchesQueued: number;
   batchEventsQueued: number;
 }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  // The children inherit this environment, so a KANON_METRICS_TOKEN set there guards their /metrics.
+  const token = process.env.KANON_METRICS_TOKEN;
+  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+  const response = await fetch(`${url}/metrics`, { headers });
+  if (!response.ok) throw new Error(`bench: ${url}/metrics answered ${response.status}`);
+  const text = await response.text();
   const value = (pattern: RegExp) => {
     let sum = 0;
     for (const match of text.matchAll(pattern)) sum += Number(match[1]);
