@@ -9,6 +9,7 @@ import { progress } from './lib/progress.js';
 import { formatTable, writeReport } from './lib/report.js';
 import { runCollectorSection } from './sections/collector.js';
 import { runDashboardsSection } from './sections/dashboards.js';
+import { runFloodSection } from './sections/flood.js';
 import { runMemorySection } from './sections/memory.js';
 import { runReleaseSection } from './sections/release.js';
 import { runWorkersSection } from './sections/workers.js';
@@ -18,7 +19,7 @@ import { runWorkersSection } from './sections/workers.js';
  * the same run (docs/benchmarks.md). Prints a table and writes the figures as JSON to
  * bench/results/<timestamp>.json and bench/results/latest.json.
  */
-const SECTIONS = ['collector', 'batches', 'workers', 'release', 'dashboards', 'memory'] as const;
+const SECTIONS = ['collector', 'batches', 'flood', 'workers', 'release', 'dashboards', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npx tsx bench/run.ts [options]
@@ -102,6 +103,7 @@ function machine(): Record<string, unknown> {
 const RUNNERS: Record<Section, (context: BenchContext) => Promise<void>> = {
   collector: (context) => runCollectorSection(context, 'single'),
   batches: (context) => runCollectorSection(context, 'batch'),
+  flood: runFloodSection,
   workers: runWorkersSection,
   release: runReleaseSection,
   dashboards: runDashboardsSection,
