@@ -112,7 +112,9 @@ export async function runFloodSection(context: BenchContext): Promise<void> {
         value: flooded.others.latencyMs.p99,
         unit: 'ms',
         baseline: { name: 'the same traffic, no flood', value: alone.others.latencyMs.p99 },
-        target: { kind: 'max', value: 25, on: 'value' },
+        // "Without slowing others": against the same traffic in the same run, since this host's
+        // p99 moves by tens of percent from round to round even without a flood.
+        target: { kind: 'max', value: 1.5, on: 'ratio' },
       }),
       figure({
         section: 'flood',
