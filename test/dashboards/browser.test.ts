@@ -40,6 +40,10 @@ const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFracti
 const kpiText = (value: number) => (value >= 10_000 ? compact.format(value) : value.toLocaleString('en'));
 
 /** Waits for what the page shows; generous, since the machine may be busy with other test files. */
+/**
+ * Every wait on the page goes through this: expect.poll's default second is shorter than a refused
+ * sign-in (its scrypt check) takes on a loaded 2-core host, where a fresh-clone CI run failed.
+ */
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 const shot = (name: string) => artifactPath(`dashboards/${name}.png`);
@@ -109,9 +113,7 @@ describeInBrowser('dashboards web UI', () => {
     await page.fill('#username', 'nobody');
     await page.fill('#password', 'not a password at all');
     await page.click('button[type=submit]');
-    await expect
-      .poll(() => page.locator('#login-error').textContent())
-      .toContain('user name or password is wrong');
+    await poll(() => page.locator('#login-error').textContent()).toContain('user name or password is wrong');
     await signIn(page, dash, 'fiona', 'viewer', '/funnel');
     await page.locator('.funnel li').first().waitFor();
     expect(errors).toEqual([]);
@@ -125,9 +127,7 @@ describeInBrowser('dashboards web UI', () => {
     const { page, errors } = await openAs(context, dash, 'analyst', '/');
     const expected = await api.json<Overview>('/api/v1/overview');
     const visitors = expected.kpis.find((kpi) => kpi.key === 'visitors')!.value!;
-    await expect
-      .poll(() => page.locator('[data-kpi=visitors] .kpi-value').textContent())
-      .toBe(kpiText(visitors));
+    await poll(() => page.locator('[data-kpi=visitors] .kpi-value').textContent()).toBe(kpiText(visitors));
     expect(await canvasDrawn(page, '#trend')).toBe(true);
     await poll(() => page.locator('.compare-caption').textContent()).toMatch(/^Compared with/);
     // Clicking a figure charts it.
@@ -153,9 +153,7 @@ describeInBrowser('dashboards web UI', () => {
     const url = new URL(page.url());
     const expected = await api.json<Overview>(`/api/v1/overview?${url.searchParams}`);
     const visitors = expected.kpis.find((kpi) => kpi.key === 'visitors')!.value!;
-    await expect
-      .poll(() => page.locator('[data-kpi=visitors] .kpi-value').textContent())
-      .toBe(kpiText(visitors));
+    await poll(() => page.locator('[data-kpi=visitors] .kpi-value').textContent()).toBe(kpiText(visitors));
     expect(
       Number(url.searchParams.get('to')!.replace(/-/g, '')) -
         Number(url.searchParams.get('from')!.replace(/-/g, '')),
@@ -163,9 +161,7 @@ describeInBrowser('dashboards web UI', () => {
 
     await page.selectOption('select[name=device]', 'mobile');
     await page.waitForURL(/device=mobile/);
-    await expect
-      .poll(() => page.locator('[data-kpi=revenue] .kpi-sub').textContent())
-      .toBe('not split by device');
+    await poll(() => page.locator('[data-kpi=revenue] .kpi-sub').textContent()).toBe('not split by device');
     await poll(() => page.locator('.notice.info').textContent()).toContain('Filtered by device');
     await page.locator('.not-split-inline').first().waitFor();
     expect(await canvasDrawn(page, '#trend')).toBe(true);
@@ -174,9 +170,9 @@ describeInBrowser('dashboards web UI', () => {
 
     await page.click('a.tab[href^="/products"]');
     await page.waitForURL(/\/products\?.*device=mobile/);
-    await expect
-      .poll(() => page.locator('.notice.not-split').textContent())
-      .toContain('Product selection is not split by device');
+    await poll(() => page.locator('.notice.not-split').textContent()).toContain(
+      'Product selection is not split by device',
+    );
     await poll(() => page.locator('label.unsupported .chip').textContent()).toBe('not split here');
     expect(errors).toEqual([]);
   });
@@ -189,9 +185,9 @@ describeInBrowser('dashboards web UI', () => {
     const { page, errors } = await openAs(context, dash, 'analyst', '/products');
     const products = await api.json<TableResponse>('/api/v1/products');
     const first = products.table.rows[0]!;
-    await expect
-      .poll(() => page.locator('#products tbody tr:first-child td:first-child .label').textContent())
-      .toBe(String(first.product));
+    await poll(() => page.locator('#products tbody tr:first-child td:first-child .label').textContent()).toBe(
+      String(first.product),
+    );
     expect(number(await page.locator('#products tbody tr:first-child td:nth-child(3)').textContent())).toBe(
       first.views,
     );
@@ -200,11 +196,9 @@ describeInBrowser('dashboards web UI', () => {
     // Sorting by units sold puts the best seller on top.
     await page.click('#products th >> text=Units sold');
     const best = Math.max(...products.table.rows.map((row) => Number(row.purchased)));
-    await expect
-      .poll(async () =>
-        number(await page.locator('#products tbody tr:first-child td:nth-child(7)').textContent()),
-      )
-      .toBe(best);
+    await poll(async () =>
+      number(await page.locator('#products tbody tr:first-child td:nth-child(7)').textContent()),
+    ).toBe(best);
     await page.click('#products th >> text=Units sold');
     await page.click('#products th >> text=Views');
     await page.locator('#products tr.generalised').first().waitFor();
@@ -239,9 +233,9 @@ describeInBrowser('dashboards web UI', () => {
     const { page, errors } = await openAs(context, dash, 'analyst', '/promotions');
     expect(await canvasDrawn(page, '#promotion-slots')).toBe(true);
     const campaigns = await api.json<TableResponse>('/api/v1/campaigns');
-    await expect
-      .poll(() => page.locator('#campaigns tbody tr:first-child .label').textContent())
-      .toBe(String(campaigns.table.rows[0]!.campaign));
+    await poll(() => page.locator('#campaigns tbody tr:first-child .label').textContent()).toBe(
+      String(campaigns.table.rows[0]!.campaign),
+    );
     await page.locator('#promotions tbody tr').first().waitFor();
     await page.screenshot({ path: shot('promotions'), fullPage: true });
     expect(errors).toEqual([]);
@@ -269,9 +263,7 @@ describeInBrowser('dashboards web UI', () => {
     await page.screenshot({ path: shot('sql'), fullPage: true });
     await page.fill('textarea[name=sql]', 'SELECT username, password_hash FROM app_users');
     await page.click('#run-sql');
-    await expect
-      .poll(() => page.locator('#sql-result [role=alert]').textContent())
-      .toContain('query_not_allowed');
+    await poll(() => page.locator('#sql-result [role=alert]').textContent()).toContain('query_not_allowed');
     expect(errors).toEqual([]);
   });
 
@@ -280,9 +272,9 @@ describeInBrowser('dashboards web UI', () => {
     await page.fill('input[name=name]', 'new-merchandiser');
     await page.selectOption('select[name=role]', 'viewer');
     await page.click('form.inline-form button[type=submit]');
-    await expect
-      .poll(() => page.locator('#admin-message').textContent())
-      .toContain('new-merchandiser can sign in with the password');
+    await poll(() => page.locator('#admin-message').textContent()).toContain(
+      'new-merchandiser can sign in with the password',
+    );
     await page.locator('tr[data-user=new-merchandiser]').waitFor();
     expect((await dash.users.find('new-merchandiser'))?.role).toBe('viewer');
     await page.screenshot({ path: shot('admin'), fullPage: true });
