@@ -26,11 +26,24 @@ import {
  */
 const USAGE = `usage: kanon <start|collector|workers|dashboards|migrate>`;
 
+/**
+ * A terminal's Ctrl-C reaches every process of the foreground group: npm, tsx (which relays it to
+ * the node process it started, again) and this one, so one keypress can arrive two or three
+ * times within milliseconds. Copies that close to the first are that same signal and must not cut
+ * the shutdown short; before, the listener was gone after the first copy, and the next one ended
+ * the process mid-flush. A signal that comes later is someone insisting: exit at once.
+ */
+const REPEATED_SIGNAL_MS = 1000;
+
 function onShutdown(log: Logger, stages: Stage[], cleanup: () => Promise<void>): void {
-  let stopping = false;
+  let firstSignalAt: number | undefined;
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (firstSignalAt !== undefined) {
+      if (Date.now() - firstSignalAt < REPEATED_SIGNAL_MS) return;
+      log.warn({ signal }, 'signalled again: exiting without finishing the shutdown');
+      process.exit(130);
+    }
+    firstSignalAt = Date.now();
     log.info({ signal }, 'shutting down: no new beacons, flushing queued batches');
     // Stages close in start order: the collector first, so every acknowledged batch reaches Redis.
     for (const stage of stages) {
@@ -45,8 +58,8 @@ function onShutdown(log: Logger, stages: Stage[], cleanup: () => Promise<void>):
     log.info('bye');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 /**

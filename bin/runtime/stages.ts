@@ -4,6 +4,7 @@ import { buildCollector } from '../../collector/app.js';
 import { RedisSaltStore } from '../../collector/salt-store.js';
 import type { Config } from '../../core/config.js';
 import { formatDuration } from '../../core/duration.js';
+import { closeIdleConnectionsWhileClosing } from '../../core/http/close-idle-connections.js';
 import { registerMetricsRoute } from '../../core/http/metrics-route.js';
 import { type Logger, stageLogger } from '../../core/log.js';
 import type { Metrics } from '../../core/metrics.js';
@@ -47,7 +48,9 @@ export async function migrateWarehouse(warehouse: Warehouse, config: Config, log
   );
 }
 
+/** Every server a stage starts listens through here, so each one closes its keep-alive connections promptly on shutdown. */
 export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  closeIdleConnectionsWhileClosing(app);
   await app.listen({ host, port });
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;

@@ -60,7 +60,8 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
 
 /**
  * Starts a redis-server from PATH on a free loopback port, for `npm start` and the tests when no
- * REDIS_URL is given. It is stopped by `stop()` and, as a last resort, when this process exits.
+ * REDIS_URL is given. It is stopped by `stop()` and, as a last resort, when this process exits
+ * (not when this process is killed with SIGKILL: it then keeps running).
  */
 export async function startPrivateRedis(options: PrivateRedisOptions): Promise<PrivateRedis> {
   mkdirSync(options.dir, { recursive: true });
@@ -86,7 +87,13 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
       '--logfile',
       '',
     ];
-    const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A process group of its own: a terminal's Ctrl-C goes to the foreground group, and a Redis in
+    // it would stop at once, before Kanon has flushed the collector's batches into it. Kanon stops
+    // it itself, last (`stop()`).
+    const child = spawn(options.binary ?? 'redis-server', args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     const spawnError = await new Promise<Error | undefined>((resolve) => {
       child.once('error', (error) => resolve(error));
       child.once('spawn', () => resolve(undefined));
@@ -98,7 +105,9 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
       throw spawnError;
     }
     const url = `redis://127.0.0.1:${port}`;
-    const killOnExit = () => child.kill('SIGKILL');
+    // Last resort when this process exits without stop(): SIGTERM, so Redis still writes its
+    // append-only file before it exits.
+    const killOnExit = () => child.kill('SIGTERM');
     process.once('exit', killOnExit);
     try {
       await waitUntilReady(url, child, 10_000);

@@ -1,21 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../core/config.js';
+import { freePort } from '../fixtures/beacon-lanes.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 
 const TOKEN = 'scrape-me-with-this-token-0123456789';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 const running: ChildProcess[] = [];
 const dataDirs: string[] = [];

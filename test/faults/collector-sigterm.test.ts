@@ -1,16 +1,8 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beaconLanes, freePort } from '../fixtures/beacon-lanes.js';
 import { stagedEvents } from '../fixtures/counts.js';
-import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+import { SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 
 /**
  * SIGTERM to a collector under load: it stops accepting, flushes the micro-batches it holds, and
@@ -57,42 +49,15 @@ describe('fault: SIGTERM to a collector under load', () => {
         break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    let acknowledged = 0;
-    let refused = 0;
-    let sending = true;
-    const load = Promise.all(
-      Array.from({ length: 16 }, async (_, lane) => {
-        for (let n = 0; sending; n += 1) {
-          const response = await fetch(`${url}/e`, {
-            method: 'POST',
-            headers: browserHeaders({ 'x-forwarded-for': `198.19.${lane}.${n % 250}` }),
-            body: JSON.stringify({
-              site: 'shop',
-              events: [
-                { type: 'pageview', url: `${SHOP_ORIGIN}/t` },
-                { type: 'pageview', url: `${SHOP_ORIGIN}/u` },
-              ],
-            }),
-          }).catch(() => undefined);
-          if (!response) {
-            await new Promise((resolve) => setTimeout(resolve, 20));
-            continue;
-          }
-          if (response.status === 202) acknowledged += 2;
-          else refused += 1;
-          await response.arrayBuffer();
-        }
-      }),
-    );
+    const load = beaconLanes(url, 16);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     collector.kill('SIGTERM');
     expect(await exited).toBe(0);
-    sending = false;
-    await load;
+    await load.stop();
     await pipeline.drain();
     const staged = await stagedEvents(pipeline.warehouse);
-    expect(acknowledged).toBeGreaterThan(100);
-    expect(staged).toBe(acknowledged);
-    expect(refused).toBeGreaterThanOrEqual(0);
+    expect(load.counts.acknowledged).toBeGreaterThan(100);
+    expect(staged).toBe(load.counts.acknowledged);
+    expect(load.counts.refused).toBeGreaterThanOrEqual(0);
   });
 });
