@@ -32,6 +32,8 @@ export async function resolveRedis(
     if (!queueUrl) {
       const redis = await startPrivateRedis({ dir: join(config.dataDir, 'redis-queue'), persistent: true });
       started.push(redis);
+      if (redis.leftoverStopped)
+        log.warn('shut down a queue redis-server an earlier Kanon had left running (killed with SIGKILL?)');
       queueUrl = redis.url;
       log.info(
         { url: redis.url },
@@ -42,6 +44,8 @@ export async function resolveRedis(
     if (roles.salts && !saltUrl) {
       const redis = await startPrivateRedis({ dir: join(config.dataDir, 'redis-salts'), persistent: false });
       started.push(redis);
+      if (redis.leftoverStopped)
+        log.warn('shut down a salts redis-server an earlier Kanon had left running (killed with SIGKILL?)');
       saltUrl = redis.url;
       log.info({ url: redis.url }, 'started a private redis-server for daily salts, without persistence');
     }

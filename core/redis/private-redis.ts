@@ -1,11 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { KanonError } from '../errors.js';
 
 export interface PrivateRedis {
   url: string;
+  /** A redis-server an earlier process had left running in the same directory was shut down first. */
+  leftoverStopped: boolean;
   stop(): Promise<void>;
 }
 
@@ -58,13 +61,72 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
   throw new Error('redis-server did not become ready in time');
 }
 
+/** Where a private redis-server's port is recorded while it runs, in its own directory. */
+const MARKER = 'kanon-redis.json';
+
+/** Resolves once nothing answers on the port any more, or after `timeoutMs`. */
+async function waitUntilGone(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const probe = createConnection({ host: '127.0.0.1', port });
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(false);
+      });
+      probe.once('error', () => resolve(true));
+    });
+    if (refused) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Shuts down a redis-server that an earlier process started in `dir` and never stopped: one killed
+ * with SIGKILL (or by the OOM killer) leaves its detached redis-server running. Two servers on one
+ * directory would both write its append-only file. The server is found by the port its marker
+ * records, and only shut down if it says `dir` is its directory (the port may have been reused).
+ * SHUTDOWN writes the append-only file first, so what it held is loaded by the new one.
+ */
+async function shutDownLeftover(dir: string): Promise<boolean> {
+  let port: number;
+  try {
+    port = Number((JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as { port: unknown }).port);
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(port) || port <= 0) return false;
+  const redis = new Redis(`redis://127.0.0.1:${port}`, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    const [, itsDir] = (await redis.config('GET', 'dir')) as [string, string];
+    if (itsDir !== realpathSync(dir)) return false;
+    // The server closes the connection as it exits, so the reply never comes.
+    await redis.call('SHUTDOWN').catch(() => {});
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+  await waitUntilGone(port, 10_000);
+  return true;
+}
+
 /**
  * Starts a redis-server from PATH on a free loopback port, for `npm start` and the tests when no
- * REDIS_URL is given. It is stopped by `stop()` and, as a last resort, when this process exits
- * (not when this process is killed with SIGKILL: it then keeps running).
+ * REDIS_URL is given. It is stopped by `stop()` and, as a last resort, when this process exits.
+ * When this process is killed with SIGKILL it keeps running, until the next start in the same
+ * directory shuts it down (`shutDownLeftover`).
  */
 export async function startPrivateRedis(options: PrivateRedisOptions): Promise<PrivateRedis> {
   mkdirSync(options.dir, { recursive: true });
+  const leftoverStopped = await shutDownLeftover(options.dir);
   for (let attempt = 0; ; attempt += 1) {
     const port = await freePort();
     const args = [
@@ -117,10 +179,14 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
       if (attempt < 3) continue; // the port was taken between probing and binding
       throw error;
     }
+    const marker = join(options.dir, MARKER);
+    writeFileSync(marker, `${JSON.stringify({ port, pid: child.pid })}\n`);
     return {
       url,
+      leftoverStopped,
       stop: async () => {
         process.removeListener('exit', killOnExit);
+        rmSync(marker, { force: true });
         if (child.exitCode !== null) return;
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -11,29 +11,10 @@ import { ChdbWarehouse } from '../../core/warehouse/chdb-embedded.js';
 import { beaconLanes, freePort } from '../fixtures/beacon-lanes.js';
 import { stagedEvents } from '../fixtures/counts.js';
 import { SHOP_ORIGIN } from '../fixtures/pipeline.js';
+import { redisServersIn } from '../fixtures/redis.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const tsxCli = join(root, 'node_modules/tsx/dist/cli.mjs');
-
-/**
- * The pids of redis-servers still running in a directory under `dir`. redis-server rewrites its
- * command line (to `redis-server 127.0.0.1:<port>`), so they are found by their working
- * directory, which is their `--dir`.
- */
-const redisServersIn = (dir: string): number[] =>
-  readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return (
-          readlinkSync(`/proc/${pid}/cwd`).startsWith(dir) &&
-          readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'redis-server'
-        );
-      } catch {
-        return false; // gone meanwhile, or not ours to read
-      }
-    })
-    .map(Number);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kanon-ctrl-c-'));
 const children: ChildProcess[] = [];
