@@ -28,26 +28,28 @@ export async function resolveRedis(
     await Promise.all(started.map((redis) => redis.stop()));
   };
   try {
-    let queueUrl = config.redis.url;
-    if (!queueUrl) {
-      const redis = await startPrivateRedis({ dir: join(config.dataDir, 'redis-queue'), persistent: true });
+    const startOwn = async (role: 'queue' | 'salts', persistent: boolean) => {
+      const redis = await startPrivateRedis({ dir: join(config.dataDir, `redis-${role}`), persistent });
       started.push(redis);
       if (redis.leftoverStopped)
-        log.warn('shut down a queue redis-server an earlier Kanon had left running (killed with SIGKILL?)');
-      queueUrl = redis.url;
+        log.warn(
+          { role },
+          'shut down a redis-server an earlier Kanon had left running (killed with SIGKILL?)',
+        );
+      return redis.url;
+    };
+    let queueUrl = config.redis.url;
+    if (!queueUrl) {
+      queueUrl = await startOwn('queue', true);
       log.info(
-        { url: redis.url },
+        { url: queueUrl },
         'started a private redis-server for the queue (set REDIS_URL to use your own)',
       );
     }
     let saltUrl = config.redis.saltUrl ?? config.redis.url;
     if (roles.salts && !saltUrl) {
-      const redis = await startPrivateRedis({ dir: join(config.dataDir, 'redis-salts'), persistent: false });
-      started.push(redis);
-      if (redis.leftoverStopped)
-        log.warn('shut down a salts redis-server an earlier Kanon had left running (killed with SIGKILL?)');
-      saltUrl = redis.url;
-      log.info({ url: redis.url }, 'started a private redis-server for daily salts, without persistence');
+      saltUrl = await startOwn('salts', false);
+      log.info({ url: saltUrl }, 'started a private redis-server for daily salts, without persistence');
     }
     if (roles.salts && saltUrl && (config.redis.saltUrl || config.redis.url)) {
       const probe = connectRedis(saltUrl, 'producer');

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { KanonError } from '../errors.js';
+import { freePort } from '../free-port.js';
 
 export interface PrivateRedis {
   url: string;
@@ -28,19 +29,6 @@ export const REDIS_MISSING_HELP =
   'Kanon needs Redis. Either set REDIS_URL to a Redis server (e.g. REDIS_URL=redis://127.0.0.1:6379), ' +
   'or install redis-server so Kanon can start a private one: Debian/Ubuntu `sudo apt-get install -y redis-server`, ' +
   'macOS `brew install redis`.';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -180,7 +168,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
       throw error;
     }
     const marker = join(options.dir, MARKER);
-    writeFileSync(marker, `${JSON.stringify({ port, pid: child.pid })}\n`);
+    writeFileSync(marker, `${JSON.stringify({ port })}\n`);
     return {
       url,
       leftoverStopped,

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../core/config.js';
-import { freePort } from '../fixtures/beacon-lanes.js';
+import { freePort } from '../../core/free-port.js';
+import { waitUntilAnswering } from '../fixtures/kanon-process.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 
 const TOKEN = 'scrape-me-with-this-token-0123456789';
@@ -27,16 +28,7 @@ async function startKanon(command: 'collector' | 'workers', env: Record<string, 
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   running.push(child);
-  for (let i = 0; i < 300; i += 1) {
-    if (child.exitCode !== null) throw new Error(`kanon ${command} exited with ${child.exitCode}`);
-    const up = await fetch(`${url}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`kanon ${command} did not answer at ${url}`);
+  await waitUntilAnswering(`${url}/healthz`, child);
 }
 
 /** What /metrics answers with no credentials, a wrong token, another scheme, and the token. */

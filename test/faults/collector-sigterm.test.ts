@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beaconLanes, freePort } from '../fixtures/beacon-lanes.js';
+import { freePort } from '../../core/free-port.js';
 import { stagedEvents } from '../fixtures/counts.js';
+import { beaconLanes, waitUntilAnswering } from '../fixtures/kanon-process.js';
 import { SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 
 /**
@@ -39,16 +40,7 @@ describe('fault: SIGTERM to a collector under load', () => {
     });
     const exited = new Promise<number | null>((resolve) => collector.once('exit', resolve));
     const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i += 1) {
-      if (
-        await fetch(`${url}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntilAnswering(`${url}/readyz`, collector);
     const load = beaconLanes(url, 16);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     collector.kill('SIGTERM');

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../core/free-port.js';
 import { EVENTS_QUEUE } from '../../core/queue/events-queue.js';
 import { connectRedis } from '../../core/redis/connect.js';
 import { type PrivateRedis, startPrivateRedis } from '../../core/redis/private-redis.js';
 import { ChdbWarehouse } from '../../core/warehouse/chdb-embedded.js';
-import { beaconLanes, freePort } from '../fixtures/beacon-lanes.js';
 import { stagedEvents } from '../fixtures/counts.js';
+import { beaconLanes, waitUntilAnswering } from '../fixtures/kanon-process.js';
 import { SHOP_ORIGIN } from '../fixtures/pipeline.js';
 import { redisServersIn } from '../fixtures/redis.js';
 
@@ -81,15 +82,7 @@ describe('fault: Ctrl-C to npm start under load', () => {
     });
     const exited = new Promise<number | null>((resolve) => kanon.once('exit', resolve));
     const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 600; i += 1) {
-      const ready = await fetch(`${url}/readyz`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ready) break;
-      if (kanon.exitCode !== null) throw new Error(`kanon start exited early:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntilAnswering(`${url}/readyz`, kanon, { timeoutMs: 60_000, output: () => output });
 
     const load = beaconLanes(url, 8);
     await new Promise((resolve) => setTimeout(resolve, 1500));
