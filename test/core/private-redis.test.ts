@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -32,6 +32,27 @@ describe('a private redis-server', () => {
     const reader = new Redis(next.url);
     expect(await reader.get('kanon-test:acknowledged')).toBe('batch-1'); // flushed to the AOF, reloaded
     reader.disconnect();
+  });
+
+  it('shuts down a leftover salts server without writing its salts to disk (invariant 4)', async () => {
+    const salts = mkdtempSync(join(tmpdir(), 'kanon-private-redis-salts-'));
+    try {
+      const leftover = await startPrivateRedis({ dir: salts, persistent: false });
+      started.push(leftover);
+      const writer = new Redis(leftover.url);
+      await writer.set('kanon-test:salt:2026-12-05', 'secret');
+      writer.disconnect();
+      const next = await startPrivateRedis({ dir: salts, persistent: false });
+      started.push(next);
+      expect(next.leftoverStopped).toBe(true);
+      // Nothing but the marker: no RDB snapshot and no append-only file from the shutdown.
+      expect(readdirSync(salts)).toEqual(['kanon-redis.json']);
+      const reader = new Redis(next.url);
+      expect(await reader.get('kanon-test:salt:2026-12-05')).toBeNull();
+      reader.disconnect();
+    } finally {
+      rmSync(salts, { recursive: true, force: true });
+    }
   });
 
   it('leaves alone a server that answers on the recorded port but works in another directory', async () => {
