@@ -9,6 +9,7 @@ import type { Metrics } from '../core/metrics.js';
 import type { AnonymousBatch } from '../schema/event.js';
 import { GroupCommitter } from './group-commit.js';
 import { type BeaconRequest, createPipeline, type PipelineResult } from './pipeline.js';
+import { refuseWhileClosing } from './refuse-while-closing.js';
 import { registerBeaconRoutes } from './routes/beacon.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerStaticRoutes } from './routes/static.js';
@@ -64,7 +65,8 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     bodyLimit: config.maxBodyBytes,
     // Invariant 6: an absurdly long URL or header block is refused before any handler runs.
     routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
+    // Refused by refuseWhileClosing below instead, with Kanon's error body and CORS header.
+    return503OnClosing: false,
   });
   installErrorHandling(app);
   const clock = deps.clock ?? Date.now;
@@ -148,5 +150,7 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     reply.header('X-Content-Type-Options', 'nosniff');
     done();
   });
+  // Last of the onRequest hooks, after the CORS header is set, so the tag can read the 503.
+  refuseWhileClosing(app, deps.metrics);
   return app;
 }

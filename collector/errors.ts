@@ -34,3 +34,6 @@ export const overloaded = () =>
     'The collector is busy queueing earlier events; the tag will retry.',
     true,
   );
+
+export const shuttingDown = () =>
+  new KanonError('shutting_down', 503, 'The collector is shutting down; the tag will retry.', true);

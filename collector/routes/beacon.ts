@@ -31,6 +31,10 @@ function allowOrigin(reply: FastifyReply, origin: string): void {
   reply.header('Vary', 'Origin');
 }
 
+/** Requests refused, by error code: the route's errors, and refuseWhileClosing's 503s. */
+export const rejectedRequests = (metrics: Metrics) =>
+  metrics.counter('kanon_collector_rejected_total', 'Requests refused, by error code', ['code']);
+
 /**
  * POST /e takes one event or a batch, as application/json or text/plain (what sendBeacon sends),
  * and answers 202 only once its events are in Redis (invariant 5). OPTIONS /e answers CORS
@@ -50,9 +54,18 @@ export function registerBeaconRoutes(app: FastifyInstance, deps: BeaconRouteDeps
     'kanon_collector_opted_out_total',
     'Events not recorded because the shopper opted out (Sec-GPC or DNT); the only trace they leave',
   );
-  const rejected = deps.metrics.counter('kanon_collector_rejected_total', 'Requests refused, by error code', [
-    'code',
-  ]);
+  const rejected = rejectedRequests(deps.metrics);
+
+  // Every answer to a registered shop page carries its CORS header, including those given before
+  // the handler runs: a 429 from the rate limit, a 413 or 400 from the body parser, a 503 while
+  // the collector shuts down. Without it the browser hides the answer behind a CORS error: the
+  // tag could not tell a 503 or 429, which it sends again, from a network error, which it does
+  // not, and a shop developer would see no error code in the console.
+  app.addHook('onRequest', (request, reply, done) => {
+    const origin = header(request, 'origin');
+    if (origin && isKnownOrigin(origin, sites)) allowOrigin(reply, origin);
+    done();
+  });
 
   app.addHook('onError', async (_request, _reply, error) => {
     const code = (error as { code?: unknown }).code;
@@ -63,11 +76,9 @@ export function registerBeaconRoutes(app: FastifyInstance, deps: BeaconRouteDeps
     '/e',
     { config: { rateLimit: deps.config.rateLimitPerMinute > 0 ? {} : false } },
     async (request, reply) => {
-      const origin = header(request, 'origin');
-      if (origin && isKnownOrigin(origin, sites)) allowOrigin(reply, origin);
       const result = await deps.pipeline({
         body: request.body,
-        origin,
+        origin: header(request, 'origin'),
         ip: request.ip,
         userAgent: header(request, 'user-agent') ?? '',
         acceptLanguage: header(request, 'accept-language'),
@@ -88,11 +99,9 @@ export function registerBeaconRoutes(app: FastifyInstance, deps: BeaconRouteDeps
   );
 
   app.options('/e', async (request, reply) => {
-    const origin = header(request, 'origin');
-    if (!isKnownOrigin(origin, sites) || !origin) {
+    if (!isKnownOrigin(header(request, 'origin'), sites)) {
       return reply.code(403).send(toErrorBody(originNotAllowed()));
     }
-    allowOrigin(reply, origin);
     reply.header('Access-Control-Allow-Methods', 'POST');
     reply.header('Access-Control-Allow-Headers', 'Content-Type');
     reply.header('Access-Control-Max-Age', '86400');

@@ -50,6 +50,8 @@ describe('fault: SIGTERM to a collector under load', () => {
     const staged = await stagedEvents(pipeline.warehouse);
     expect(load.counts.acknowledged).toBeGreaterThan(100);
     expect(staged).toBe(load.counts.acknowledged);
-    expect(load.counts.refused).toBeGreaterThanOrEqual(0);
+    // A request that arrived on an open connection during the close was refused before any work,
+    // in Kanon's error shape (the tag sends it again), and none of its events was staged.
+    for (const refusal of Object.keys(load.counts.refusals)) expect(refusal).toBe('503 shutting_down');
   });
 });

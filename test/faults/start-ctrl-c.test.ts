@@ -100,6 +100,7 @@ describe('fault: Ctrl-C to npm start under load', () => {
     expect(code).toBe(0);
     expect(redisServersIn(dataDir), 'redis-servers left running').toEqual([]);
     expect(acknowledged).toBeGreaterThan(100);
+    for (const refusal of Object.keys(load.counts.refusals)) expect(refusal).toBe('503 shutting_down');
 
     // What the queue kept is staged by a workers process on the same data directory (its private
     // queue Redis reloads the append-only file), then staging is counted.

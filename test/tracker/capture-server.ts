@@ -8,6 +8,8 @@ export interface CapturedRequest {
   origin: string | undefined;
   cookie: string | undefined;
   contentType: string | undefined;
+  /** What the server answered: a status, or 'dropped' when it cut the connection instead. */
+  answer: number | 'dropped';
 }
 
 export interface CaptureServer {
@@ -17,6 +19,11 @@ export interface CaptureServer {
   collectorOrigin: string;
   /** Every POST /e, in arrival order. */
   requests: CapturedRequest[];
+  /**
+   * The next POST /e requests are answered with these statuses in turn (each with a Kanon error
+   * body and the CORS header, as the collector answers), or dropped without an answer; then 202.
+   */
+  answerNext(...answers: Array<number | 'drop'>): void;
   /** Serves `html` at `path` (with {{COLLECTOR_URL}} replaced) and returns its URL on `origin`. */
   page(path: string, html: string, origin?: string): string;
   /**
@@ -61,6 +68,7 @@ export async function startCaptureServer(trackerCode: string): Promise<CaptureSe
   const app = Fastify({ logger: false });
   const pages = new Map<string, string>();
   const requests: CapturedRequest[] = [];
+  let answers: Array<number | 'drop'> = [];
   let collectorOrigin = '';
 
   app.get('/tracker.js', async (_request, reply) =>
@@ -76,14 +84,22 @@ export async function startCaptureServer(trackerCode: string): Promise<CaptureSe
       const value = request.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
     };
+    const answer = answers.shift() ?? 202;
     requests.push({
       body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
       origin: header('origin'),
       cookie: header('cookie'),
       contentType: header('content-type'),
+      answer: answer === 'drop' ? 'dropped' : answer,
     });
+    if (answer === 'drop') {
+      request.raw.socket.destroy();
+      return reply.hijack();
+    }
     if (request.headers.origin)
       reply.header('Access-Control-Allow-Origin', request.headers.origin).header('Vary', 'Origin');
+    if (answer !== 202)
+      return reply.code(answer).send({ error: { code: 'refused_by_test', message: 'refused' } });
     return reply.code(202).send({ accepted: true });
   });
   app.options('/e', async (request, reply) => {
@@ -110,6 +126,9 @@ export async function startCaptureServer(trackerCode: string): Promise<CaptureSe
     pageOrigin,
     collectorOrigin,
     requests,
+    answerNext(...next) {
+      answers = next;
+    },
     page(path, html, origin = pageOrigin) {
       pages.set(path, html);
       return `${origin}${path}`;

@@ -90,3 +90,98 @@ describeInBrowser('tracker: batching and delivery', () => {
     },
   );
 });
+
+/** What the capture server answered to each body from pages under `base`, with the body. */
+const answersFrom = (capture: CaptureServer, base: string) =>
+  capture.requests
+    .filter((request) =>
+      parseBody(request.body).events.some((event) => new URL(event.url).pathname.startsWith(base)),
+    )
+    .map((request) => ({ answer: request.answer, body: request.body }));
+
+/**
+ * Runs the page's stopped clock in steps of 100 ms until the capture server has received `count`
+ * bodies from pages under `base`, and returns how much page time that took (at most `limitMs`).
+ */
+async function runUntilBodies(
+  page: Page,
+  capture: CaptureServer,
+  base: string,
+  count: number,
+  limitMs: number,
+) {
+  // Real time for the page to read the previous answer and set its timer before the clock moves.
+  await pause(200);
+  let elapsed = 0;
+  while (answersFrom(capture, base).length < count && elapsed < limitMs) {
+    await page.clock.runFor(100);
+    elapsed += 100;
+    await pause(10);
+  }
+  return elapsed;
+}
+
+// A 503 or 429 means the collector stored nothing, so the tag sends the body again; anything else
+// is final, and a network error may have been stored already (a retry could count it twice).
+describeInBrowser('tracker: sending again after 503 and 429', () => {
+  trackerTest(
+    'sends a refused body again after about 1 and then 2 s, until it is accepted',
+    async ({ context, capture }) => {
+      const base = uniquePath('retry');
+      const page = await context.newPage();
+      await stopClock(page);
+      capture.answerNext(503, 429);
+      await page.goto(capture.page(base, testPage()));
+      await search(page, 9);
+      await capture.waitForEvents(base, (found) => found.length >= 10);
+      const firstWait = await runUntilBodies(page, capture, base, 2, 10_000);
+      const secondWait = await runUntilBodies(page, capture, base, 3, 10_000);
+      await page.clock.runFor(60_000);
+      await pause(300);
+      const answers = answersFrom(capture, base);
+      expect(answers.map((sent) => sent.answer)).toEqual([503, 429, 202]);
+      expect(new Set(answers.map((sent) => sent.body)).size).toBe(1);
+      expect(firstWait).toBeGreaterThanOrEqual(1000);
+      expect(firstWait).toBeLessThanOrEqual(2500);
+      expect(secondWait).toBeGreaterThanOrEqual(2000);
+      expect(secondWait).toBeLessThanOrEqual(4500);
+    },
+  );
+
+  trackerTest('gives a body up after three more tries', async ({ context, capture }) => {
+    const base = uniquePath('give-up');
+    const page = await context.newPage();
+    await stopClock(page);
+    capture.answerNext(503, 503, 503, 503, 503);
+    await page.goto(capture.page(base, testPage()));
+    await search(page, 9);
+    await capture.waitForEvents(base, (found) => found.length >= 10);
+    for (const count of [2, 3, 4]) await runUntilBodies(page, capture, base, count, 10_000);
+    await pause(200);
+    await page.clock.runFor(60_000);
+    await pause(300);
+    expect(answersFrom(capture, base).map((sent) => sent.answer)).toEqual([503, 503, 503, 503]);
+    capture.answerNext();
+  });
+
+  trackerTest.for<[string, number | 'drop']>([
+    ['400', 400],
+    ['413', 413],
+    ['a 500', 500],
+    ['a dropped connection', 'drop'],
+  ])('does not send a body again after %s', async ([, answer], { context, capture }) => {
+    const base = uniquePath('final');
+    const page = await context.newPage();
+    await stopClock(page);
+    capture.answerNext(answer);
+    await page.goto(capture.page(base, testPage()));
+    await search(page, 9);
+    await capture.waitForEvents(base, (found) => found.length >= 10);
+    await pause(200);
+    await page.clock.runFor(60_000);
+    await pause(300);
+    expect(answersFrom(capture, base).map((sent) => sent.answer)).toEqual([
+      answer === 'drop' ? 'dropped' : answer,
+    ]);
+  });
+});

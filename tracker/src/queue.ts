@@ -32,7 +32,16 @@ export function createQueue(endpoint: string, site: string): Queue {
   let queue: object[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const post = (events: object[]): void => {
+  /**
+   * 503 (Redis unreachable, the collector busy or shutting down) and 429 (rate limited) mean the
+   * collector stored nothing of the body, so it is sent again after `wait` ms, then twice and four
+   * times as long (each wait stretched by up to as much again at random, so that pages refused
+   * together do not all come back together): 1, 2 and 4 s at least. A network error is not
+   * retried: the collector may have stored the body before the connection failed, and a retry
+   * could count its events twice. Retries live only as long as the page; nothing is written to
+   * storage.
+   */
+  const post = (events: object[], wait = 1000): void => {
     const body = JSON.stringify({ site, events });
     if (body.length > MAX_BODY_CHARS && events.length > 1) {
       const half = events.length >> 1;
@@ -44,9 +53,13 @@ export function createQueue(endpoint: string, site: string): Queue {
       navigator.sendBeacon(endpoint, body);
       return;
     }
-    fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'omit' }).catch(() => {
-      // A lost batch is not retried: the page may be gone, and a retry could double-count.
-    });
+    fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'omit' }).then(
+      ({ status }) => {
+        if ((status === 503 || status === 429) && wait < 5000)
+          setTimeout(() => post(events, wait * 2), wait + Math.random() * wait);
+      },
+      () => {},
+    );
   };
 
   const flush = safe(() => {
