@@ -83,8 +83,12 @@ describe('backfilled past days', () => {
  */
 describe('backfilled days past the retention', () => {
   let pipeline: TestPipeline;
-  const expired = Math.floor((Date.now() - 4 * DAY) / DAY) * DAY;
-  const retained = Math.floor((Date.now() - DAY) / DAY) * DAY;
+  // The release runs at one fixed time, and the days are counted back from it: counted from the
+  // test's start instead, a run a few minutes before midnight UTC released at a time already in
+  // the next day, and yesterday's day was then past the retention.
+  const releaseAt = Date.now() + 5 * 60_000;
+  const expired = Math.floor((releaseAt - 4 * DAY) / DAY) * DAY;
+  const retained = Math.floor((releaseAt - DAY) / DAY) * DAY;
   const published = async (table: string, column: string) =>
     (
       await pipeline.warehouse.query({
@@ -117,7 +121,7 @@ describe('backfilled days past the retention', () => {
   });
 
   it('publishes the day within the retention and nothing of the day past it', async () => {
-    expect(await pipeline.release()).toEqual({ windows: 1, days: 1 });
+    expect(await pipeline.release(releaseAt)).toEqual({ windows: 1, days: 1 });
     const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
     expect(await published('pub_overview_by_window', 'window_start')).toEqual([iso(retained + 36_000_000)]);
     expect(await published('pub_overview_by_day', 'day')).toEqual([iso(retained).slice(0, 10)]);
@@ -128,7 +132,7 @@ describe('backfilled days past the retention', () => {
   });
 
   it('does not come back to the expired day on later ticks', async () => {
-    expect(await pipeline.release()).toEqual({ windows: 0, days: 0 });
+    expect(await pipeline.release(releaseAt + 60_000)).toEqual({ windows: 0, days: 0 });
     const staged = await pipeline.warehouse.query({
       name: 'expired_staged',
       sql: `SELECT count() AS cells FROM stg_cells WHERE toDate(window_start) = {day:Date}`,
