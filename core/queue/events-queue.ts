@@ -1,5 +1,5 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { type Redis, ReplyError } from 'ioredis';
 import { compileBatchCheck, isAnonymousBatch } from '../../schema/compiled-check.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { KanonError } from '../errors.js';
@@ -24,11 +24,40 @@ export interface QueueConnection {
   prefix: string;
 }
 
+/** Redis refused or never received the batch: nothing of it was stored, so sending it again is safe. */
 export class QueueUnavailableError extends KanonError {
   constructor(options?: ErrorOptions) {
     super('queue_unavailable', 503, 'The event queue is unavailable; the tag will retry.', true, options);
   }
 }
+
+/**
+ * The batch reached Redis but its answer did not come back (the connection dropped while it was on
+ * its way): Redis may have queued it. 504, not 503, because the tag sends a 503 again, and a copy
+ * of a batch Redis did queue would be counted twice (invariant 5).
+ */
+export class QueueOutcomeUnknownError extends KanonError {
+  constructor(options?: ErrorOptions) {
+    super(
+      'queue_outcome_unknown',
+      504,
+      'The event queue stopped answering while these events were on their way; they may have been stored, so the tag does not send them again.',
+      false,
+      options,
+    );
+  }
+}
+
+/**
+ * ioredis refuses a command it never wrote with this message (the collector's connections have no
+ * offline queue). A failure other than that or an error reply may come after Redis ran the
+ * command: a connection lost with the command written (MaxRetriesPerRequestError).
+ */
+const isUnsent = (error: unknown): boolean =>
+  error instanceof Error && error.message.startsWith("Stream isn't writeable");
+
+/** Redis answered with an error: the command ran and failed, so the job was not queued. */
+const isRefusedByRedis = (error: unknown): boolean => error instanceof ReplyError;
 
 const pendingKey = (prefix: string) => `${prefix}:pending-batches`;
 
@@ -62,6 +91,11 @@ export class EventsQueue {
 
   /** Resolves once the batch is in Redis; rejects with QueueUnavailableError otherwise. */
   async enqueueBatch(batch: AnonymousBatch): Promise<void> {
+    // Not connected: nothing is written, so the tag may send the batch again (503). Once a command
+    // is written, a lost connection leaves its outcome unknown (504).
+    if (this.redis.status !== 'ready') {
+      throw new QueueUnavailableError({ cause: new Error(`the Redis connection is ${this.redis.status}`) });
+    }
     let oldest = Number.POSITIVE_INFINITY;
     for (const event of batch.events) if (event.ts < oldest) oldest = event.ts;
     // Pending first: a batch in the queue but not in the set could be released around. Both
@@ -73,13 +107,17 @@ export class EventsQueue {
     const [record, job] = await Promise.allSettled([recorded, added]);
     if (job.status === 'rejected') {
       // A dangling pending entry only delays release until the release step prunes it.
-      throw new QueueUnavailableError({ cause: job.reason });
+      if (isUnsent(job.reason) || isRefusedByRedis(job.reason))
+        throw new QueueUnavailableError({ cause: job.reason });
+      throw new QueueOutcomeUnknownError({ cause: job.reason });
     }
     if (record.status === 'rejected') {
-      // A job without its entry is taken back (unless a worker holds it already): the request is
-      // refused, and the tag's retry must not count its events twice.
-      await this.queue.remove(batch.id).catch(() => {});
-      throw new QueueUnavailableError({ cause: record.reason });
+      // A job without its entry is taken back: the request is refused, and the tag's retry must not
+      // count its events twice. A job a worker holds already, or one that could not be removed, is
+      // still queued: the tag must not send it again.
+      const removed = await this.queue.remove(batch.id).catch(() => 0);
+      if (removed === 1) throw new QueueUnavailableError({ cause: record.reason });
+      throw new QueueOutcomeUnknownError({ cause: record.reason });
     }
   }
 

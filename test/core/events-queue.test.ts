@@ -1,12 +1,16 @@
+import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../core/free-port.js';
 import {
   EVENTS_QUEUE,
   EventsQueue,
   newBatchId,
+  QueueOutcomeUnknownError,
   QueueUnavailableError,
 } from '../../core/queue/events-queue.js';
+import { waitUntilConnected } from '../../core/redis/connect.js';
 import { anonymousEvent } from '../fixtures/anonymous-event.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 
@@ -79,5 +83,45 @@ describe('EventsQueue.enqueueBatch', () => {
     const { queue } = await open();
     await queue.close();
     await expect(queue.enqueueBatch(batchOf(['/a'], [1_000]))).rejects.toBeInstanceOf(QueueUnavailableError);
+  });
+
+  // 503 tells the tag to send the batch again, so it must mean "not queued". A batch written to
+  // Redis whose answer never came back may have been queued: that is a 504, which the tag leaves.
+  it('answers 504, not 503, for a batch Redis received but never answered', async () => {
+    const port = await freePort();
+    const server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const url = `redis://127.0.0.1:${port}`;
+    const control = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (n) => (n < 50 ? 100 : null) });
+    control.on('error', () => {});
+    const queue = EventsQueue.create({ url, prefix: uniquePrefix('unanswered') });
+    try {
+      await waitUntilConnected(control);
+      await queue.connected();
+      await queue.enqueueBatch(batchOf(['/a'], [1_000]));
+      // Redis holds write commands unanswered while paused: the next batch goes out and waits.
+      await control.client('PAUSE', 60_000, 'WRITE');
+      const outcome = queue.enqueueBatch(batchOf(['/b'], [1_000])).then(
+        () => 'queued',
+        (error: unknown) => error,
+      );
+      for (let tries = 0; ; tries += 1) {
+        const clients = String(await control.client('LIST'));
+        if (/cmd=(evalsha|eval|zadd)\b/.test(clients)) break;
+        if (tries > 200) throw new Error(`the batch never reached Redis: ${clients}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      server.kill('SIGKILL');
+      const error = await outcome;
+      expect(error).toBeInstanceOf(QueueOutcomeUnknownError);
+      expect(error).toMatchObject({ status: 504, code: 'queue_outcome_unknown' });
+    } finally {
+      server.kill('SIGKILL');
+      control.disconnect();
+      await queue.close();
+    }
   });
 });
