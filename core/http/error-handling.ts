@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { KanonError, toErrorBody } from '../errors.js';
+import { RepeatedErrors } from './repeated-errors.js';
 
 /**
  * One error shape for every HTTP surface: `{ "error": { "code", "message" } }` (invariant 6).
@@ -44,10 +45,18 @@ export function toKanonError(error: unknown): KanonError | undefined {
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
+  const repeated = new RepeatedErrors();
   app.setErrorHandler((error, request, reply) => {
     const known = toKanonError(error);
     if (known) {
-      if (known.status >= 500) request.log.warn({ err: known, reqId: request.id }, 'request failed');
+      if (known.status >= 500) {
+        const unlogged = repeated.note(known.code, Date.now());
+        if (unlogged !== undefined)
+          request.log.warn(
+            { err: known, reqId: request.id, sameErrorsSinceLastLine: unlogged },
+            'request failed',
+          );
+      }
       return reply.code(known.status).send(toErrorBody(known));
     }
     request.log.error({ err: error, reqId: request.id }, 'unexpected error');

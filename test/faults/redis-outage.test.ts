@@ -116,6 +116,14 @@ describe('fault: the queue Redis stops under load', () => {
         (path) => !acknowledgedPaths.has(path) && !refusedPaths.has(path),
       );
       expect(unknown).toEqual([]);
+      // Thousands of refusals, but the logs say it once per code (and every 10 s after).
+      const failureLines = pipeline
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request failed"'));
+      expect(refusedPaths.size).toBeGreaterThan(100);
+      expect(failureLines.length).toBeGreaterThan(0);
+      expect(failureLines.length).toBeLessThanOrEqual(codes.size * 2);
       const retriedButStored = [...retryablePaths].filter((path) => staged.has(path));
       expect(retriedButStored, 'requests answered 503 (sent again by the tag) that were stored').toEqual([]);
       const refusedButStored = [...refusedPaths].filter((path) => staged.has(path)).length;
