@@ -59,8 +59,8 @@ export function registerBeaconRoutes(app: FastifyInstance, deps: BeaconRouteDeps
   // Every answer to a registered shop page carries its CORS header, including those given before
   // the handler runs: a 429 from the rate limit, a 413 or 400 from the body parser, a 503 while
   // the collector shuts down. Without it the browser hides the answer behind a CORS error: the
-  // tag could not tell a 503 or 429, which it sends again, from a network error, which it does
-  // not, and a shop developer would see no error code in the console.
+  // tag could not tell a 503, which it sends again, from a network error, which it does not, and
+  // a shop developer would see no error code in the console.
   app.addHook('onRequest', (request, reply, done) => {
     const origin = header(request, 'origin');
     if (origin && isKnownOrigin(origin, sites)) allowOrigin(reply, origin);

@@ -10,8 +10,8 @@ const codeOf = async (response: Response) =>
 /**
  * Refusals given before the beacon handler runs (the rate limit, the body parser, a closing
  * collector) must carry the CORS header for a registered page like every other answer: otherwise
- * the browser reports a CORS failure instead, the tag cannot tell a 429 or 503 (which it sends
- * again) from a network error (which it does not), and the shop developer sees no error code.
+ * the browser reports a CORS failure instead, the tag cannot tell a 503 (which it sends again)
+ * from a network error (which it does not), and the shop developer sees no error code.
  */
 describe('collector: refusals before the handler can be read by the shop page', () => {
   let pipeline: TestPipeline;

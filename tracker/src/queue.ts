@@ -33,13 +33,14 @@ export function createQueue(endpoint: string, site: string): Queue {
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
-   * 503 (Redis unreachable, the collector busy or shutting down) and 429 (rate limited) mean the
-   * collector stored nothing of the body, so it is sent again after `wait` ms, then twice and four
-   * times as long (each wait stretched by up to as much again at random, so that pages refused
-   * together do not all come back together): 1, 2 and 4 s at least. A network error is not
-   * retried: the collector may have stored the body before the connection failed, and a retry
-   * could count its events twice. Retries live only as long as the page; nothing is written to
-   * storage.
+   * A 503 (Redis unreachable, the collector busy or shutting down) means the collector stored
+   * nothing of the body, so it is sent again after `wait` ms, then twice and four times as long
+   * (each wait stretched by up to as much again at random, so that pages refused together do not
+   * all come back together): 1, 2 and 4 s at least. Nothing else is sent again. After a network
+   * error or a 504 the collector may have stored the body, and a copy would count its events
+   * twice. A 429 lasts the rest of its minute: retries within seconds would mostly be refused
+   * again while multiplying the requests of an address already over its limit. Retries live only
+   * as long as the page; nothing is written to storage.
    */
   const post = (events: object[], wait = 1000): void => {
     const body = JSON.stringify({ site, events });
@@ -55,7 +56,7 @@ export function createQueue(endpoint: string, site: string): Queue {
     }
     fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'omit' }).then(
       ({ status }) => {
-        if ((status === 503 || status === 429) && wait < 5000)
+        if (status === 503 && wait < 5000)
           setTimeout(() => post(events, wait * 2), wait + Math.random() * wait);
       },
       () => {},
