@@ -60,10 +60,13 @@ export function registerBeaconRoutes(app: FastifyInstance, deps: BeaconRouteDeps
   // the handler runs: a 429 from the rate limit, a 413 or 400 from the body parser, a 503 while
   // the collector shuts down. Without it the browser hides the answer behind a CORS error: the
   // tag could not tell a 503, which it sends again, from a network error, which it does not, and
-  // a shop developer would see no error code in the console.
+  // a shop developer would see no error code in the console. A hook of the whole app, not of the
+  // route, so that it runs before refuseWhileClosing's; other routes (/metrics) get no CORS header.
   app.addHook('onRequest', (request, reply, done) => {
-    const origin = header(request, 'origin');
-    if (origin && isKnownOrigin(origin, sites)) allowOrigin(reply, origin);
+    if (request.routeOptions.url === '/e') {
+      const origin = header(request, 'origin');
+      if (origin && isKnownOrigin(origin, sites)) allowOrigin(reply, origin);
+    }
     done();
   });
 

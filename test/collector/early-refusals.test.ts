@@ -79,6 +79,14 @@ describe('collector: refusals before the handler can be read by the shop page', 
     for (const response of [tooLarge, refused, limited])
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('gives the CORS header on /e only: a shop page cannot read the other routes', async () => {
+    for (const path of ['/metrics', '/readyz', '/no-such-route']) {
+      const response = await fetch(`${pipeline.url}${path}`, { headers: { origin: SHOP_ORIGIN } });
+      await response.arrayBuffer();
+      expect(response.headers.get('access-control-allow-origin'), path).toBeNull();
+    }
+  });
 });
 
 /** Sends raw HTTP/1.1 on one connection and returns every response's status line, headers and body. */
