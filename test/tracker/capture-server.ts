@@ -19,6 +19,8 @@ export interface CaptureServer {
   collectorOrigin: string;
   /** Every POST /e, in arrival order. */
   requests: CapturedRequest[];
+  /** The POST /e requests whose events came from pages under `pathPrefix`, in arrival order. */
+  requestsFrom(pathPrefix: string): CapturedRequest[];
   /**
    * The next POST /e requests are answered with these statuses in turn (each with a Kanon error
    * body and the CORS header, as the collector answers), or dropped without an answer; then 202.
@@ -126,6 +128,10 @@ export async function startCaptureServer(trackerCode: string): Promise<CaptureSe
     pageOrigin,
     collectorOrigin,
     requests,
+    requestsFrom: (pathPrefix) =>
+      requests.filter((request) =>
+        parseBody(request.body).events.some((event) => new URL(event.url).pathname.startsWith(pathPrefix)),
+      ),
     answerNext(...next) {
       answers = next;
     },

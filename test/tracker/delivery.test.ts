@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { describeInBrowser } from '../fixtures/browser.js';
 import { type CaptureServer, parseBody, uniquePath } from './capture-server.js';
@@ -6,9 +6,9 @@ import { type PageGlobals, testPage, trackerTest } from './harness.js';
 
 /** Bodies received from pages under `base`, as event-type lists. */
 const bodiesFrom = (capture: CaptureServer, base: string) =>
-  capture.requests
+  capture
+    .requestsFrom(base)
     .map((request) => parseBody(request.body))
-    .filter((batch) => batch.events.some((event) => new URL(event.url).pathname.startsWith(base)))
     .map((batch) => ({ site: batch.site, types: batch.events.map((event) => event.type) }));
 
 /** A real pause, only where a test shows that nothing is sent. */
@@ -93,11 +93,33 @@ describeInBrowser('tracker: batching and delivery', () => {
 
 /** What the capture server answered to each body from pages under `base`, with the body. */
 const answersFrom = (capture: CaptureServer, base: string) =>
-  capture.requests
-    .filter((request) =>
-      parseBody(request.body).events.some((event) => new URL(event.url).pathname.startsWith(base)),
-    )
-    .map((request) => ({ answer: request.answer, body: request.body }));
+  capture.requestsFrom(base).map((request) => ({ answer: request.answer, body: request.body }));
+
+/**
+ * Opens a test page with its clock stopped, the capture server set to give `answers` first, and
+ * queues ten events on it, which the tag sends at once; returns the page once they arrived.
+ */
+async function sendTenEvents(
+  context: BrowserContext,
+  capture: CaptureServer,
+  base: string,
+  answers: Array<number | 'drop'>,
+): Promise<Page> {
+  const page = await context.newPage();
+  await stopClock(page);
+  capture.answerNext(...answers);
+  await page.goto(capture.page(base, testPage()));
+  await search(page, 9);
+  await capture.waitForEvents(base, (found) => found.length >= 10);
+  return page;
+}
+
+/** Lets any retry still due come: a minute of page time, with real time around it for requests. */
+async function runOutRetries(page: Page): Promise<void> {
+  await pause(200);
+  await page.clock.runFor(60_000);
+  await pause(300);
+}
 
 /**
  * Runs the page's stopped clock in steps of 100 ms until the capture server has received `count`
@@ -128,16 +150,10 @@ describeInBrowser('tracker: sending again after a 503', () => {
     'sends a refused body again after about 1 and then 2 s, until it is accepted',
     async ({ context, capture }) => {
       const base = uniquePath('retry');
-      const page = await context.newPage();
-      await stopClock(page);
-      capture.answerNext(503, 503);
-      await page.goto(capture.page(base, testPage()));
-      await search(page, 9);
-      await capture.waitForEvents(base, (found) => found.length >= 10);
+      const page = await sendTenEvents(context, capture, base, [503, 503]);
       const firstWait = await runUntilBodies(page, capture, base, 2, 10_000);
       const secondWait = await runUntilBodies(page, capture, base, 3, 10_000);
-      await page.clock.runFor(60_000);
-      await pause(300);
+      await runOutRetries(page);
       const answers = answersFrom(capture, base);
       expect(answers.map((sent) => sent.answer)).toEqual([503, 503, 202]);
       expect(new Set(answers.map((sent) => sent.body)).size).toBe(1);
@@ -150,16 +166,9 @@ describeInBrowser('tracker: sending again after a 503', () => {
 
   trackerTest('gives a body up after three more tries', async ({ context, capture }) => {
     const base = uniquePath('give-up');
-    const page = await context.newPage();
-    await stopClock(page);
-    capture.answerNext(503, 503, 503, 503, 503);
-    await page.goto(capture.page(base, testPage()));
-    await search(page, 9);
-    await capture.waitForEvents(base, (found) => found.length >= 10);
+    const page = await sendTenEvents(context, capture, base, [503, 503, 503, 503, 503]);
     for (const count of [2, 3, 4]) await runUntilBodies(page, capture, base, count, 10_000);
-    await pause(200);
-    await page.clock.runFor(60_000);
-    await pause(300);
+    await runOutRetries(page);
     expect(answersFrom(capture, base).map((sent) => sent.answer)).toEqual([503, 503, 503, 503]);
     capture.answerNext();
   });
@@ -173,15 +182,7 @@ describeInBrowser('tracker: sending again after a 503', () => {
     ['a dropped connection', 'drop'],
   ])('does not send a body again after %s', async ([, answer], { context, capture }) => {
     const base = uniquePath('final');
-    const page = await context.newPage();
-    await stopClock(page);
-    capture.answerNext(answer);
-    await page.goto(capture.page(base, testPage()));
-    await search(page, 9);
-    await capture.waitForEvents(base, (found) => found.length >= 10);
-    await pause(200);
-    await page.clock.runFor(60_000);
-    await pause(300);
+    await runOutRetries(await sendTenEvents(context, capture, base, [answer]));
     expect(answersFrom(capture, base).map((sent) => sent.answer)).toEqual([
       answer === 'drop' ? 'dropped' : answer,
     ]);

@@ -28,12 +28,6 @@ async function browseBusyPage(context: BrowserContext, capture: CaptureServer, b
   return page;
 }
 
-/** Requests whose events came from pages under `base`. */
-const requestsFrom = (capture: CaptureServer, base: string) =>
-  capture.requests.filter((request) =>
-    parseBody(request.body).events.some((event) => new URL(event.url).pathname.startsWith(base)),
-  );
-
 describeInBrowser('tracker: privacy', () => {
   const optOuts: [string, () => void][] = [
     [
@@ -64,7 +58,7 @@ describeInBrowser('tracker: privacy', () => {
         // Leaving the page would flush anything queued; then wait past the one-second timer too.
         await page.goto('about:blank');
         await new Promise((resolve) => setTimeout(resolve, 1200));
-        expect(requestsFrom(capture, base)).toEqual([]);
+        expect(capture.requestsFrom(base)).toEqual([]);
         expect(errors).toEqual([]);
       },
     );
@@ -108,7 +102,7 @@ describeInBrowser('tracker: privacy', () => {
         w.navigator.sendBeacon('/e', body);
       });
       await capture.waitForEvents(`${base}/beacon`, (found) => found.length >= 1);
-      const cookies = requestsFrom(capture, base).map((request) => ({
+      const cookies = capture.requestsFrom(base).map((request) => ({
         beacon: request.body.includes('/beacon'),
         cookie: request.cookie,
       }));
@@ -160,7 +154,7 @@ describeInBrowser('tracker: privacy', () => {
       const base = uniquePath('wire');
       const page = await browseBusyPage(context, capture, base);
       await capture.waitForEvents(base, (found) => found.length >= 6, flushing(page));
-      const requests = requestsFrom(capture, base);
+      const requests = capture.requestsFrom(base);
       for (const request of requests) {
         expect(request.contentType).toMatch(/^text\/plain/);
         expect(request.origin).toBe(capture.pageOrigin);
