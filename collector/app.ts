@@ -4,13 +4,14 @@ import type { Config } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
 import { installErrorHandling } from '../core/http/error-handling.js';
 import { registerMetricsRoute } from '../core/http/metrics-route.js';
+import { refuseWhileClosing } from '../core/http/refuse-while-closing.js';
 import { type Logger, stageLogger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { AnonymousBatch } from '../schema/event.js';
+import { shuttingDown } from './errors.js';
 import { GroupCommitter } from './group-commit.js';
 import { type BeaconRequest, createPipeline, type PipelineResult } from './pipeline.js';
-import { refuseWhileClosing } from './refuse-while-closing.js';
-import { registerBeaconRoutes } from './routes/beacon.js';
+import { registerBeaconRoutes, rejectedRequests } from './routes/beacon.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerStaticRoutes } from './routes/static.js';
 import type { SaltStore } from './salt-store.js';
@@ -150,7 +151,12 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     reply.header('X-Content-Type-Options', 'nosniff');
     done();
   });
-  // Last of the onRequest hooks, after the CORS header is set, so the tag can read the 503.
-  refuseWhileClosing(app, deps.metrics);
+  // Last of the onRequest hooks, after the CORS header is set, so the tag can read the 503 (and
+  // send the batch again: nothing of it was stored).
+  const rejected = rejectedRequests(deps.metrics);
+  refuseWhileClosing(app, {
+    error: shuttingDown,
+    onRefused: () => rejected.inc({ code: 'shutting_down' }),
+  });
   return app;
 }

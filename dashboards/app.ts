@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { installErrorHandling } from '../core/http/error-handling.js';
 import { registerMetricsRoute } from '../core/http/metrics-route.js';
+import { refuseWhileClosing } from '../core/http/refuse-while-closing.js';
 import { type Logger, stageLogger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Site } from '../core/sites.js';
@@ -14,6 +15,7 @@ import { installAccessControl, sessionCookieName } from './auth/access.js';
 import type { SessionStore } from './auth/session-store.js';
 import type { UserStore } from './auth/user-store.js';
 import { publishedCatalogue } from './catalogue.js';
+import { shuttingDown } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { cachedReads } from './query/cached-reads.js';
 import { registerAdminRoutes, type Setting } from './routes/admin.js';
@@ -90,7 +92,8 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
       typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
+    // Refused by refuseWhileClosing below instead, in Kanon's error body like every other error.
+    return503OnClosing: false,
   });
   installErrorHandling(app);
   const web = deps.web ?? (await loadWebBundle(deps.log));
@@ -120,6 +123,10 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false, cache: 10_000 });
+
+  // After helmet's headers, before the sign-in check: a request arriving while the server closes
+  // is told so, whoever sent it.
+  refuseWhileClosing(app, { error: shuttingDown });
 
   const access = installAccessControl(app, {
     users: deps.users,

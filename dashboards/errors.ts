@@ -50,3 +50,11 @@ export const queryUnavailable = () =>
 
 export const sessionsUnavailable = () =>
   new KanonError('sessions_unavailable', 503, 'The session store is unreachable; try again shortly.', true);
+
+export const shuttingDown = () =>
+  new KanonError(
+    'shutting_down',
+    503,
+    'The dashboards server is shutting down; try again in a moment.',
+    true,
+  );

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, stagedEvents } from '../fixtures/counts.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import { parseResponses, requestHead } from '../fixtures/raw-http.js';
 
 const pageview = { site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/` };
 const codeOf = async (response: Response) =>
@@ -89,24 +90,6 @@ describe('collector: refusals before the handler can be read by the shop page', 
   });
 });
 
-/** Sends raw HTTP/1.1 on one connection and returns every response's status line, headers and body. */
-function parseResponses(raw: string) {
-  return raw
-    .split(/(?=HTTP\/1\.1 \d{3} )/)
-    .filter(Boolean)
-    .map((text) => {
-      const [head = '', body = ''] = text.split('\r\n\r\n');
-      const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(
-        lines.map((line) => {
-          const colon = line.indexOf(':');
-          return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
-        }),
-      );
-      return { status: Number(statusLine.split(' ')[1]), headers, body };
-    });
-}
-
 describe('collector: a request that arrives while the collector closes', () => {
   let pipeline: TestPipeline;
   beforeAll(async () => {
@@ -119,16 +102,7 @@ describe('collector: a request that arrives while the collector closes', () => {
   it("is refused with 503 shutting_down in Kanon's error body, readable by the page, and nothing of it is stored", async () => {
     const { host, port } = new URL(pipeline.url);
     const body = JSON.stringify(pageview);
-    const request = (connection: string) =>
-      [
-        'POST /e HTTP/1.1',
-        `Host: ${host}`,
-        ...Object.entries(browserHeaders()).map(([name, value]) => `${name}: ${value}`),
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        `Connection: ${connection}`,
-        '',
-        '',
-      ].join('\r\n');
+    const request = () => requestHead('POST', '/e', host, browserHeaders(), body);
     const socket = connect(Number(port), '127.0.0.1');
     let raw = '';
     socket.setEncoding('utf8').on('data', (chunk: string) => {
@@ -138,11 +112,11 @@ describe('collector: a request that arrives while the collector closes', () => {
     // The first request's head and half its body: the connection is busy when the close starts,
     // so the server waits for it rather than closing it as idle.
     const arrived = new Promise((resolve) => pipeline.collector.server.once('request', resolve));
-    socket.write(request('keep-alive') + body.slice(0, 10));
+    socket.write(request() + body.slice(0, 10));
     await arrived;
     const closed = pipeline.collector.close();
     // The rest of the first body, and a second request behind it on the same connection.
-    socket.write(body.slice(10) + request('keep-alive') + body);
+    socket.write(body.slice(10) + request() + body);
     await ended;
     await closed;
 
