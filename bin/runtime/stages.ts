@@ -3,7 +3,6 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { buildCollector } from '../../collector/app.js';
 import { RedisSaltStore } from '../../collector/salt-store.js';
 import type { Config } from '../../core/config.js';
-import { formatDuration } from '../../core/duration.js';
 import { closeIdleConnectionsWhileClosing } from '../../core/http/close-idle-connections.js';
 import { registerMetricsRoute } from '../../core/http/metrics-route.js';
 import { type Logger, stageLogger } from '../../core/log.js';
@@ -24,6 +23,7 @@ import { applyRetention } from '../../schema/apply-retention.js';
 import { migrate } from '../../schema/migrate.js';
 import { releaseDue } from '../../workers/release/release-due.js';
 import { startIngest } from '../../workers/start-ingest.js';
+import { adminSettings } from './admin-settings.js';
 
 export interface Stage {
   name: string;
@@ -223,7 +223,7 @@ export async function startDashboardsStage(options: {
       timeoutSeconds: config.dashboards.queryTimeoutSeconds,
     },
     currency: config.dashboards.currency,
-    settings: settingsFor(config),
+    settings: adminSettings(config),
   });
   const url = await listen(app, config.server.host, config.server.dashboardsPort);
   const firstAdmin = await ensureDemoAdmin(users, log);
@@ -238,38 +238,4 @@ export async function startDashboardsStage(options: {
       if (controlToken) removeControlToken(config.dataDir, controlToken);
     },
   };
-}
-
-/** What admins see on the settings page: the running configuration, no secrets. */
-function settingsFor(config: Config) {
-  return [
-    {
-      name: 'KANON_K',
-      value: config.release.k,
-      doc: 'Minimum distinct visitors behind every released figure',
-    },
-    { name: 'KANON_WINDOW', value: formatDuration(config.release.windowSeconds), doc: 'Release window' },
-    {
-      name: 'KANON_GRACE',
-      value: formatDuration(config.release.graceSeconds),
-      doc: 'Wait before a closed window is released',
-    },
-    {
-      name: 'KANON_STAGING_TTL',
-      value: formatDuration(config.release.stagingTtlSeconds),
-      doc: 'Lifetime of staging cells',
-    },
-    {
-      name: 'KANON_RETENTION',
-      value: formatDuration(config.release.retentionSeconds),
-      doc: 'Lifetime of published rows',
-    },
-    { name: 'KANON_HONOR_DNT', value: config.collector.honourDnt, doc: 'DNT: 1 is treated like Sec-GPC: 1' },
-    {
-      name: 'KANON_TRUST_PROXY',
-      value: JSON.stringify(config.collector.trustProxy),
-      doc: 'Which X-Forwarded-For is believed',
-    },
-    { name: 'Warehouse', value: config.warehouse.kind, doc: 'embedded chDB or a ClickHouse server' },
-  ];
 }
