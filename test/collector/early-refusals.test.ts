@@ -1,8 +1,7 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, stagedEvents } from '../fixtures/counts.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
-import { parseResponses, requestHead } from '../fixtures/raw-http.js';
+import { requestHead, requestsAcrossClose } from '../fixtures/raw-http.js';
 
 const pageview = { site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/` };
 const codeOf = async (response: Response) =>
@@ -102,25 +101,14 @@ describe('collector: a request that arrives while the collector closes', () => {
   it("is refused with 503 shutting_down in Kanon's error body, readable by the page, and nothing of it is stored", async () => {
     const { host, port } = new URL(pipeline.url);
     const body = JSON.stringify(pageview);
-    const request = () => requestHead('POST', '/e', host, browserHeaders(), body);
-    const socket = connect(Number(port), '127.0.0.1');
-    let raw = '';
-    socket.setEncoding('utf8').on('data', (chunk: string) => {
-      raw += chunk;
+    const request = requestHead('POST', '/e', host, browserHeaders(), body);
+    const [first, second, ...more] = await requestsAcrossClose({
+      server: pipeline.collector.server,
+      port: Number(port),
+      first: { head: request, body },
+      second: request + body,
+      close: () => pipeline.collector.close(),
     });
-    const ended = new Promise((resolve) => socket.once('close', resolve));
-    // The first request's head and half its body: the connection is busy when the close starts,
-    // so the server waits for it rather than closing it as idle.
-    const arrived = new Promise((resolve) => pipeline.collector.server.once('request', resolve));
-    socket.write(request() + body.slice(0, 10));
-    await arrived;
-    const closed = pipeline.collector.close();
-    // The rest of the first body, and a second request behind it on the same connection.
-    socket.write(body.slice(10) + request() + body);
-    await ended;
-    await closed;
-
-    const [first, second, ...more] = parseResponses(raw);
     expect(more).toEqual([]);
     expect(first?.status).toBe(202);
     expect(second?.status).toBe(503);

@@ -1,6 +1,5 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseResponses, requestHead } from '../fixtures/raw-http.js';
+import { requestHead, requestsAcrossClose } from '../fixtures/raw-http.js';
 import { type DashboardsHarness, PASSWORD, startDashboards } from './fixtures/dashboards-app.js';
 
 /**
@@ -34,24 +33,13 @@ describe('dashboards: a request that arrives while the server closes', () => {
     );
     const sessionRequest = requestHead('GET', '/api/v1/session', host, { cookie: viewer.cookie }, '');
 
-    const socket = connect(Number(port), '127.0.0.1');
-    let raw = '';
-    socket.setEncoding('utf8').on('data', (chunk: string) => {
-      raw += chunk;
+    const [first, second, ...more] = await requestsAcrossClose({
+      server: server.app.server,
+      port: Number(port),
+      first: { head: loginHead, body: login },
+      second: sessionRequest,
+      close: () => server.app.close(),
     });
-    const ended = new Promise((resolve) => socket.once('close', resolve));
-    // The sign-in's head and half its body: the connection is busy when the close starts, so the
-    // server waits for it rather than closing it as idle.
-    const arrived = new Promise((resolve) => server.app.server.once('request', resolve));
-    socket.write(loginHead + login.slice(0, 10));
-    await arrived;
-    const closed = server.app.close();
-    // The rest of the sign-in, and a second request behind it on the same connection.
-    socket.write(login.slice(10) + sessionRequest);
-    await ended;
-    await closed;
-
-    const [first, second, ...more] = parseResponses(raw);
     expect(more).toEqual([]);
     expect(first?.status).toBe(200);
     expect(JSON.parse(first?.body ?? '')).toMatchObject({ user: { name: viewer.name } });
