@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import {
 } from '../../core/queue/events-queue.js';
 import { waitUntilConnected } from '../../core/redis/connect.js';
 import { anonymousEvent } from '../fixtures/anonymous-event.js';
-import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
+import { spawnRedisServer, testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 
 /**
  * The producer side of the queue against a real Redis: a batch is recorded as pending before its
@@ -89,11 +88,7 @@ describe('EventsQueue.enqueueBatch', () => {
   // Redis whose answer never came back may have been queued: that is a 504, which the tag leaves.
   it('answers 504, not 503, for a batch Redis received but never answered', async () => {
     const port = await freePort();
-    const server = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    const server = spawnRedisServer(port, ['--appendonly', 'no']);
     const url = `redis://127.0.0.1:${port}`;
     const control = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (n) => (n < 50 ? 100 : null) });
     control.on('error', () => {});

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrivateRedis, startPrivateRedis } from '../../core/redis/private-redis.js';
 import { stagedEvents, stagedPageviews } from '../fixtures/counts.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import { spawnRedisServer } from '../fixtures/redis.js';
 
 /**
  * Redis stops while the collector is under load: beacons get 503 with a clear error, /readyz
@@ -86,13 +86,7 @@ describe('fault: the queue Redis stops under load', () => {
     expect(((await ready.json()) as { error: { code: string } }).error.code).toBe('not_ready');
 
     // Same port, same directory: the queue comes back from its append-only file.
-    const restarted = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const restarted = spawnRedisServer(port, ['--dir', dir, '--appendonly', 'yes']);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     sending = false;
     await load;
