@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
+import { LOOPBACK_PROXIES } from '../core/http/trust-proxy.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { Metrics } from '../core/metrics.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
@@ -70,7 +71,7 @@ function onShutdown(log: Logger, stages: Stage[], cleanup: () => Promise<void>):
 function demoDefaults(config: Config, log: Logger): Config {
   const collector = { ...config.collector };
   if (!config.demo.trustProxyExplicit) {
-    collector.trustProxy = ['127.0.0.1', '::1'];
+    collector.trustProxy = LOOPBACK_PROXIES;
     log.info('demo: X-Forwarded-For is believed from loopback only (set KANON_TRUST_PROXY to change)');
   }
   collector.backfillToken ??= randomBytes(24).toString('base64url');

@@ -5,6 +5,7 @@ import { KanonError } from '../core/errors.js';
 import { installErrorHandling } from '../core/http/error-handling.js';
 import { registerMetricsRoute } from '../core/http/metrics-route.js';
 import { refuseWhileClosing } from '../core/http/refuse-while-closing.js';
+import { fastifyTrustProxy } from '../core/http/trust-proxy.js';
 import { type Logger, stageLogger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { AnonymousBatch } from '../schema/event.js';
@@ -56,13 +57,8 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     // No per-request child logger: building one for every beacon showed in the profile, and the
     // error handler names the request id itself.
     childLoggerFactory: (logger) => logger,
-    trustProxy:
-      typeof config.trustProxy === 'number'
-        ? (() => {
-            const hops = config.trustProxy;
-            return (_address: string, hop: number) => hop < hops;
-          })()
-        : config.trustProxy,
+    // request.ip is then the client address the rate limit and the visitor token key on.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: config.maxBodyBytes,
     // Invariant 6: an absurdly long URL or header block is refused before any handler runs.
     routerOptions: { maxParamLength: 200 },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatDuration, parseDurationSeconds } from './duration.js';
+import { parseTrustProxy, type TrustProxy, trustProxyProblem } from './http/trust-proxy.js';
 import { parseSites, type Site, toOrigin } from './sites.js';
 
 /**
@@ -135,10 +136,13 @@ export const EnvSchema = z
     KANON_TRUST_PROXY: z
       .string()
       .default('false')
-      .refine((value) => /^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/.test(value), {
-        message: 'must be false, true, a hop count, or a list of proxy addresses/CIDRs',
+      .superRefine((value, ctx) => {
+        const problem = trustProxyProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
-      .describe('Believe X-Forwarded-For: false, true, hop count, or proxy addresses/CIDRs'),
+      .describe(
+        'Proxies whose X-Forwarded-For is believed: false (none), a hop count (true = 1), or proxy addresses/CIDRs. The client is the rightmost address no trusted proxy added',
+      ),
     KANON_HONOR_DNT: z.stringbool().default(true).describe('Treat DNT: 1 like Sec-GPC: 1 (not recorded)'),
     KANON_SEARCH_PARAMS: z
       .string()
@@ -265,7 +269,7 @@ export interface Config {
     maxBodyBytes: number;
     maxEventsPerRequest: number;
     batch: { maxEvents: number; maxWaitMs: number };
-    trustProxy: boolean | number | string[];
+    trustProxy: TrustProxy;
     honourDnt: boolean;
     searchParams: string[];
     maxOrderCents: number;
@@ -291,16 +295,6 @@ export interface Config {
     retentionSeconds: number;
   };
   log: { level: string };
-}
-
-function parseTrustProxy(value: string): boolean | number | string[] {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value
-    .split(/[\s,]+/)
-    .map((entry) => entry.trim())
-    .filter(Boolean);
 }
 
 export class ConfigError extends Error {

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { installErrorHandling } from '../core/http/error-handling.js';
 import { registerMetricsRoute } from '../core/http/metrics-route.js';
 import { refuseWhileClosing } from '../core/http/refuse-while-closing.js';
+import { fastifyTrustProxy, type TrustProxy } from '../core/http/trust-proxy.js';
 import { type Logger, stageLogger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Site } from '../core/sites.js';
@@ -60,8 +61,8 @@ export interface DashboardsDeps {
    * proxy). When set, a write's Origin must be one of them; unset, its host must match the Host.
    */
   publicOrigins?: readonly string[];
-  /** As Fastify's trustProxy: which proxies' X-Forwarded-For/-Proto to believe (login rate limit, origin). */
-  trustProxy?: boolean | number | string[];
+  /** Which proxies' X-Forwarded-For/-Proto/-Host to believe (sign-in throttle, origin check), as the collector's. */
+  trustProxy?: TrustProxy;
   loginLimits?: LoginLimits;
   queryLimits?: QueryLimits;
   /** ISO currency of the shops' order values (e.g. EUR), for display; unset = plain numbers. */
@@ -85,11 +86,9 @@ const formatSeconds = (seconds: number) =>
  */
 export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? Date.now;
-  const trustProxy = deps.trustProxy ?? false;
   const app = Fastify({
     loggerInstance: stageLogger(deps.log, 'dashboards'),
-    trustProxy:
-      typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
+    trustProxy: fastifyTrustProxy(deps.trustProxy ?? false),
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 200 },
     // Refused by refuseWhileClosing below instead, in Kanon's error body like every other error.

@@ -1,5 +1,6 @@
 import type { Config } from '../../core/config.js';
 import { formatDuration } from '../../core/duration.js';
+import { describeTrustProxy } from '../../core/http/trust-proxy.js';
 import type { Setting } from '../../dashboards/routes/admin.js';
 
 /** What admins see on the settings page: the running configuration, no secrets. */
@@ -29,7 +30,7 @@ export function adminSettings(config: Config): Setting[] {
     { name: 'KANON_HONOR_DNT', value: config.collector.honourDnt, doc: 'DNT: 1 is treated like Sec-GPC: 1' },
     {
       name: 'KANON_TRUST_PROXY',
-      value: JSON.stringify(config.collector.trustProxy),
+      value: describeTrustProxy(config.collector.trustProxy),
       doc: 'Which X-Forwarded-For is believed',
     },
     { name: 'Warehouse', value: config.warehouse.kind, doc: 'embedded chDB or a ClickHouse server' },
