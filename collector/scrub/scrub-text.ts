@@ -9,6 +9,7 @@ import { replacePhoneNumbers } from './detectors/phone.js';
 import { replaceSessionParams } from './detectors/session-param.js';
 import { replaceTokens } from './detectors/token.js';
 import { replaceUuids } from './detectors/uuid.js';
+import { removeInvisible } from './invisible.js';
 import { percentDecode } from './percent-decode.js';
 import { NON_ASCII } from './text-shape.js';
 
@@ -131,8 +132,10 @@ function scrubPath(path: string): string {
     .join('/');
 }
 
-function scrubIdValue(id: string): string {
-  const decoded = id.includes('%') ? percentDecode(id) : id;
+function scrubIdValue(raw: string): string {
+  // Controls and invisible characters go whatever else the id holds, also once decoded (`%1B`).
+  const id = removeInvisible(raw);
+  const decoded = id.includes('%') ? removeInvisible(percentDecode(id)) : id;
   if (!ID_TRIGGER.test(decoded)) return id;
   const scrubbed = runDetectors(decoded, ID_DETECTORS);
   return scrubbed === decoded ? id : scrubbed;

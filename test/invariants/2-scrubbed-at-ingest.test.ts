@@ -41,6 +41,11 @@ describe('invariant 2: sensitive values are scrubbed before anything is enqueued
           url: `${SHOP_ORIGIN}/reset/3f2b8c1e-9d4a-4e2f-8b7c-6a5d4e3f2a1b`,
           referrer: `${SHOP_ORIGIN}/cart`,
         },
+        {
+          type: 'search',
+          url: `${SHOP_ORIGIN}/search%E2%80%AE/%1B%5D0%3Bx%07?utm_source=news%E2%80%8B`,
+          query: 'boots\u001b]0;pwned\u0007 \u202eexe.jpg',
+        },
       ],
     });
     expect(response.status).toBe(202);
@@ -63,8 +68,8 @@ describe('invariant 2: sensitive values are scrubbed before anything is enqueued
     await pipeline?.close();
   });
 
-  it('queues the five events, parsed by the strict anonymous schema', () => {
-    expect(queued).toHaveLength(5);
+  it('queues the six events, parsed by the strict anonymous schema', () => {
+    expect(queued).toHaveLength(6);
   });
 
   it('replaces an e-mail and a long id in a path, and drops the query except utm', () => {
@@ -81,5 +86,13 @@ describe('invariant 2: sensitive values are scrubbed before anything is enqueued
     expect(queued[1]?.query).toBe('call :phone about :card');
     expect(queued[2]?.slot).toBe('promo :iban');
     expect(queued[3]?.promo).toBe(':jwt');
+  });
+
+  it('removes terminal control sequences and bidi overrides from paths, campaigns and search terms', () => {
+    expect(queued[5]).toMatchObject({
+      path: '/search/]0;x',
+      utm_source: 'news',
+      query: 'boots]0;pwned exe.jpg',
+    });
   });
 });

@@ -5,6 +5,9 @@ import { scrubId, scrubLabel } from '../../../collector/scrub/label.js';
 import { reduceReferrer } from '../../../collector/scrub/referrer.js';
 import { type ScrubProfile, scrubText } from '../../../collector/scrub/scrub-text.js';
 import { normaliseSearchTerm } from '../../../collector/scrub/search-term.js';
+import type { ParsedBeaconEvent } from '../../../collector/steps/parse-beacon.js';
+import { toAnonymousEvent } from '../../../collector/steps/to-anonymous-event.js';
+import { INVISIBLE_OR_CONTROL, stringsOf } from './invisible-characters.js';
 import {
   base64Token,
   cardNumber,
@@ -153,6 +156,95 @@ describe('invariant 2: generated sensitive values never survive scrubbing', () =
       fc.property(hostLabel, (sensitive) => {
         const referrer = `https://${sensitive.text}.tunnel.example/`;
         expectNoLeak(reduceReferrer(referrer, 'shop.example'), sensitive, referrer);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('invariant 2: no stored label holds a control or invisible character, whatever the input', () => {
+  const invisible = fc.constantFrom(
+    ...['\u0000', '\u0007', '\t', '\n', '\r', '\u001b', '\u007f', '\u0085', '\u009b', '\u00ad', '\u034f'],
+    ...['\u061c', '\u115f', '\u180e', '\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u2028', '\u202a'],
+    ...[
+      '\u202e',
+      '\u2060',
+      '\u2066',
+      '\u2069',
+      '\u3164',
+      '\ufe0f',
+      '\ufeff',
+      '\u{1d173}',
+      '\u{e0041}',
+      '\u{e0100}',
+    ],
+  );
+  /** Invisible characters raw and percent-encoded, among text that decodes, composes or is replaced. */
+  const piece = fc.oneof(
+    invisible,
+    invisible.map(encodeURIComponent),
+    fc.string({ unit: 'binary', maxLength: 3 }),
+    fc.constantFrom('%', '%2', '%25', '4', '1', 'e', '\u0301', '\uff05', ' ', '/', '@', ']0;', '[2J'),
+    fillerWord,
+    sensitiveValue.map((sensitive) => sensitive.text),
+  );
+  const hostile = fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('').toWellFormed());
+  const expectClean = (output: unknown, input: string) => {
+    for (const text of stringsOf(output)) {
+      expect(text, `${JSON.stringify(text)} from ${JSON.stringify(input)}`).not.toMatch(INVISIBLE_OR_CONTROL);
+    }
+  };
+
+  it('leaves none in scrubbed text of any profile, search terms, labels, ids and referrer hosts', () => {
+    fc.assert(
+      fc.property(hostile, (text) => {
+        for (const profile of ['path', 'text', 'id'] as const) expectClean(scrubText(text, profile), text);
+        expectClean(normaliseSearchTerm(text), text);
+        expectClean(scrubLabel(text, 64), text);
+        expectClean(scrubId(text, 64), text);
+        expectClean(reduceReferrer(`https://${encodeURIComponent(text)}.example/`, 'shop.example'), text);
+        expectClean(reduceReferrer(`https://news.example/${encodeURIComponent(text)}`, 'shop.example'), text);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("leaves none in a page URL's path, campaign values or search term", () => {
+    fc.assert(
+      fc.property(hostile, hostile, (path, value) => {
+        const query = new URLSearchParams({ utm_source: value, utm_campaign: value, q: value });
+        const url = `https://shop.example/${encodeURIComponent(path)}/${path.replace(/[?#]/g, '')}?${query}`;
+        expectClean(canonicalizePageUrl(url, options), url);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves none in any field of an anonymous event', () => {
+    const client = {
+      device: 'desktop',
+      browser: 'Chrome',
+      os: 'Linux',
+      bot: undefined,
+      engine: 'chromium',
+      major: 131,
+    } as const;
+    fc.assert(
+      fc.property(hostile, hostile, hostile, (label, id, path) => {
+        const url = `https://shop.example/${encodeURIComponent(path)}?utm_medium=${encodeURIComponent(label)}`;
+        const common = { site: 'shop', url, referrer: `https://${encodeURIComponent(label)}.example/` };
+        const item = { id, category: label, price: 1 };
+        const beacons: ParsedBeaconEvent[] = [
+          { ...common, type: 'search', query: label },
+          { ...common, type: 'slot_click', slot: label },
+          { ...common, type: 'promo_click', promo: id, slot: label },
+          { ...common, type: 'add_to_cart', product: item },
+          { ...common, type: 'purchase', value: 1, currency: 'EUR', items: [item] },
+        ];
+        const facts = { ts: 0, visitor: '1', client, country: 'DE', page: canonicalizePageUrl(url, options) };
+        for (const beacon of beacons) {
+          expectClean(toAnonymousEvent(beacon, facts, { ...options, maxOrderCents: 100 }, 0), url);
+        }
       }),
       { numRuns: 200 },
     );
