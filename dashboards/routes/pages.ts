@@ -72,16 +72,18 @@ export function registerPageRoutes(app: FastifyInstance, bundle: WebBundle): voi
       .send(shellHtml(bundle, 'Sign in · Kanon'));
   });
 
-  const assets: Record<string, { body: string; type: string }> = {
-    [`app.${bundle.hash}.js`]: { body: bundle.js, type: 'text/javascript; charset=utf-8' },
-    [`app.${bundle.hash}.css`]: { body: bundle.css, type: 'text/css; charset=utf-8' },
-    'favicon.svg': { body: FAVICON, type: 'image/svg+xml' },
-  };
+  // A Map, not an object literal: a name the client picks must not find an Object.prototype
+  // property (constructor, __proto__, toString), which answered 500 with an error-level log line.
+  const assets = new Map<string, { body: string; type: string }>([
+    [`app.${bundle.hash}.js`, { body: bundle.js, type: 'text/javascript; charset=utf-8' }],
+    [`app.${bundle.hash}.css`, { body: bundle.css, type: 'text/css; charset=utf-8' }],
+    ['favicon.svg', { body: FAVICON, type: 'image/svg+xml' }],
+  ]);
   app.get<{ Params: { file: string } }>(
     '/assets/:file',
     { config: { access: 'public' } },
     async (request, reply) => {
-      const asset = assets[request.params.file];
+      const asset = assets.get(request.params.file);
       if (!asset) return reply.callNotFound();
       const immutable = request.params.file.includes(bundle.hash);
       return reply

@@ -75,6 +75,31 @@ describe('signed out', () => {
       expect(response.status).toBe(401);
     }
   });
+
+  test('an asset named after an Object property (constructor, __proto__, ...) answers 404 not_found and logs no error', async ({
+    dash,
+  }) => {
+    const errorLines = () =>
+      dash
+        .logs()
+        .split('\n')
+        .filter((line) => line !== '' && (JSON.parse(line) as { level: number }).level >= 50);
+    const before = errorLines().length;
+    for (const name of [
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      'no-such-file.js',
+    ]) {
+      const response = await fetch(`${dash.url}/assets/${name}`);
+      expect(response.status, name).toBe(404);
+      expect(await errorCode(response), name).toBe('not_found');
+    }
+    expect(errorLines().slice(before)).toEqual([]);
+    expect((await fetch(`${dash.url}/assets/favicon.svg`)).status).toBe(200);
+  });
 });
 
 describe('roles', () => {
