@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { LOOPBACK_PROXIES } from '../../core/http/trust-proxy.js';
 import { loadCatalogue } from '../../demo/simulator/catalogue.js';
 import {
   type Progress,
@@ -44,7 +45,8 @@ describe('the traffic simulator through the real pipeline', () => {
 
   beforeAll(async () => {
     pipeline = await startTestPipeline({
-      KANON_TRUST_PROXY: 'true',
+      // What npm start believes unless told otherwise: the simulator's X-Forwarded-For from loopback.
+      KANON_TRUST_PROXY: LOOPBACK_PROXIES.join(','),
       KANON_BACKFILL_TOKEN: TOKEN,
       KANON_K: '5',
       KANON_WINDOW: '1h',
