@@ -27,6 +27,8 @@ export function startIngest(options: {
   /** Tests: wraps the handler, e.g. to crash between the insert and the acknowledgement. */
   wrapHandler?: (handle: StageHandler) => StageHandler;
   lockDurationMs?: number;
+  /** Tests: how often at most the queue's append-only file is rewritten (0: never); default 20 s. */
+  aofRewriteEveryMs?: number;
 }): EventsWorker {
   const attributionRedis = connectRedis(options.connection.url, 'consumer');
   const stage: StageHandler = createBatchStager({
@@ -37,6 +39,11 @@ export function startIngest(options: {
     clock: Date.now,
     attribute: createCampaignAttribution(attributionRedis, options.connection.prefix),
   });
+  const rewrites = options.metrics.counter(
+    'kanon_workers_queue_rewrites_total',
+    "Rewrites of the queue Redis's append-only file that drop staged batches from disk, by outcome",
+    ['outcome'],
+  );
   const handle = options.wrapHandler ? options.wrapHandler(stage) : stage;
   const worker = startEventsWorker({
     connection: options.connection,
@@ -44,6 +51,8 @@ export function startIngest(options: {
     stage: handle,
     onFailed: options.onFailed,
     lockDurationMs: options.lockDurationMs,
+    aofRewriteEveryMs: options.aofRewriteEveryMs,
+    onAofRewrite: (outcome) => rewrites.inc({ outcome }),
   });
   return {
     pause: () => worker.pause(),

@@ -3,6 +3,12 @@ import { type Redis, ReplyError } from 'ioredis';
 import { compileBatchCheck, isAnonymousBatch } from '../../schema/compiled-check.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { KanonError } from '../errors.js';
+import {
+  AOF_REWRITE_EVERY_MS,
+  type AofRewriteOutcome,
+  requestAofRewrite,
+  startAofRewrites,
+} from '../redis/aof-rewrites.js';
 import { connectRedis, waitUntilConnected } from '../redis/connect.js';
 import { groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
 
@@ -116,7 +122,11 @@ export class EventsQueue {
       // count its events twice. A job a worker holds already, or one that could not be removed, is
       // still queued: the tag must not send it again.
       const removed = await this.queue.remove(batch.id).catch(() => 0);
-      if (removed === 1) throw new QueueUnavailableError({ cause: record.reason });
+      if (removed === 1) {
+        // Invariant 6: nothing of a refused request is kept, the append-only file included.
+        await requestAofRewrite(this.redis, this.prefix).catch(() => {});
+        throw new QueueUnavailableError({ cause: record.reason });
+      }
       throw new QueueOutcomeUnknownError({ cause: record.reason });
     }
   }
@@ -197,6 +207,12 @@ export interface EventsWorkerOptions {
   stage(group: StagingGroup): Promise<void>;
   onFailed?(reason: 'invalid_batch' | 'gave_up', job: { id: string }): void;
   lockDurationMs?: number;
+  /**
+   * How often at most the queue's append-only file is rewritten so that staged batches leave the
+   * disk (core/redis/aof-rewrites.ts); 0 turns it off (tests, benchmarks). Default 20 s.
+   */
+  aofRewriteEveryMs?: number;
+  onAofRewrite?(outcome: AofRewriteOutcome): void;
 }
 
 export interface EventsWorker {
@@ -260,12 +276,22 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     },
   );
   worker.on('error', () => {});
+  const rewrites = startAofRewrites({
+    redis,
+    prefix,
+    everyMs: options.aofRewriteEveryMs ?? AOF_REWRITE_EVERY_MS,
+    onRewrite: options.onAofRewrite,
+  });
   // The record outlives the job by a few minutes (job-groups.ts), for a copy of the job that
   // claims while this one completes; a copy that claims after the job is gone stages nothing.
   worker.on('completed', (job) => {
+    // BullMQ removed the job in the script that completed it, so a rewrite from now on drops it.
+    rewrites.removed();
     void groups.completed(String(job.id)).catch(() => {});
   });
   worker.on('failed', (job, error) => {
+    // A failure removes the failed jobs older than their age (removeOnFail).
+    rewrites.removed();
     if (!job || error instanceof UnrecoverableError) return;
     if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
       void redis.zrem(pendingKey(prefix), String(job.id)).catch(() => {});
@@ -277,6 +303,7 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     resume: () => worker.resume(),
     async close() {
       await worker.close();
+      await rewrites.close();
       await reader.close();
       redis.disconnect();
     },

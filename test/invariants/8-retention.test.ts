@@ -1,13 +1,21 @@
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { resolveRedis } from '../../bin/runtime/redis.js';
 import { loadConfig } from '../../core/config.js';
+import { createLogger } from '../../core/log.js';
 import { JOB_OPTIONS } from '../../core/queue/events-queue.js';
+import { requestAofRewrite } from '../../core/redis/aof-rewrites.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { applyRetention, expectedTtls } from '../../schema/apply-retention.js';
 import { migrate } from '../../schema/migrate.js';
 import { PUBLISHED_TABLES } from '../../schema/tables.js';
 import { purgeSite } from '../../workers/purge-site.js';
-import { dumpWarehouse } from '../fixtures/inspect-stores.js';
+import { dumpWarehouse, filesContaining } from '../fixtures/inspect-stores.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 import { openEmbeddedWarehouse, TEST_SCHEMA } from '../fixtures/warehouse.js';
 
@@ -87,5 +95,125 @@ describe('invariant 8: purge', () => {
     expect(after).not.toContain('"site":"shop"');
     expect(after).not.toContain('purge-me-shop');
     expect(after).toContain('purge-me-other');
+  });
+});
+
+/** A path segment no scrubber touches (letters only, no hex run) and no other test sends. */
+const diskMarker = () =>
+  `ondisk-${Array.from({ length: 14 }, () => 'ghijklmnopqrstuvwxyz'[randomInt(20)]).join('')}`;
+
+async function sendMarked(pipeline: TestPipeline, marker: string): Promise<void> {
+  for (let n = 1; n <= 3; n += 1) {
+    const response = await pipeline.send(
+      {
+        site: 'shop',
+        events: [
+          { type: 'pageview', url: `${SHOP_ORIGIN}/products/${marker}` },
+          { type: 'search', url: `${SHOP_ORIGIN}/search?q=${marker}`, query: marker },
+        ],
+      },
+      browserHeaders({ 'x-forwarded-for': `192.0.2.${n}` }),
+    );
+    expect(response.status).toBe(202);
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+const persistence = async (redis: Redis) => {
+  const info = await redis.info('persistence');
+  return {
+    rewrites: Number(info.match(/^aof_rewrites:(\d+)/m)?.[1]),
+    rewriting: /^aof_rewrite_(in_progress|scheduled):1/m.test(info),
+  };
+};
+
+/** Runs `ask` once no rewrite is running, then waits until a rewrite that started after it has ended. */
+async function waitForRewrite(redis: Redis, ask: () => Promise<void>): Promise<void> {
+  await waitUntilAsync(async () => !(await persistence(redis)).rewriting, 10_000);
+  const before = (await persistence(redis)).rewrites;
+  await ask();
+  await waitUntilAsync(async () => {
+    const now = await persistence(redis);
+    return now.rewrites > before && !now.rewriting;
+  }, 10_000);
+}
+
+async function waitUntilAsync(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('invariant 8: the queue on disk', () => {
+  // KANON_DATA_DIR as npm start lays it out: its private queue Redis keeps an append-only file there.
+  const dataDir = mkdtempSync(join(tmpdir(), 'kanon-queue-on-disk-'));
+  let redis: Awaited<ReturnType<typeof resolveRedis>>;
+  beforeAll(async () => {
+    redis = await resolveRedis(loadConfig({ KANON_DATA_DIR: dataDir }), createLogger('silent'), {
+      salts: true,
+    });
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps no file under KANON_DATA_DIR holding a staged batch, though traffic never lets the queue drain', async () => {
+    // Without the rewrites the append-only file keeps a staged batch: what this test must catch.
+    const unrewritten = await startTestPipeline({ REDIS_URL: redis.queueUrl }, { aofRewriteEveryMs: 0 });
+    const early = diskMarker();
+    try {
+      await sendMarked(unrewritten, early);
+      await unrewritten.drain();
+    } finally {
+      await unrewritten.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // appendfsync everysec
+    expect(filesContaining(dataDir, early), 'the search finds a staged batch').not.toEqual([]);
+
+    const pipeline = await startTestPipeline({ REDIS_URL: redis.queueUrl }, { aofRewriteEveryMs: 1000 });
+    let sending = true;
+    const traffic = (async () => {
+      for (let n = 0; sending; n += 1) {
+        await pipeline.send(
+          { site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/products/background-${n % 7}` },
+          browserHeaders({ 'x-forwarded-for': `198.18.0.${(n % 250) + 1}` }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const queued = diskMarker();
+    const late = diskMarker();
+    const admin = new Redis(redis.queueUrl);
+    try {
+      // A batch still queued stays on disk through a rewrite (invariant 5): in the new base file,
+      // which the search reads as well as the incremental one.
+      await pipeline.pauseWorker();
+      await sendMarked(pipeline, queued);
+      await waitForRewrite(admin, () => requestAofRewrite(admin, pipeline.prefix));
+      expect(filesContaining(dataDir, queued).some((file) => file.endsWith('.base.rdb'))).toBe(true);
+      pipeline.resumeWorker();
+
+      await sendMarked(pipeline, late);
+      await pipeline.drain();
+      const holding = () => ({
+        early: filesContaining(dataDir, early),
+        queued: filesContaining(dataDir, queued),
+        late: filesContaining(dataDir, late),
+      });
+      await waitUntil(() => Object.values(holding()).every((files) => files.length === 0), 15_000);
+      expect(holding(), 'files holding a staged batch').toEqual({ early: [], queued: [], late: [] });
+    } finally {
+      sending = false;
+      await traffic;
+      await pipeline.close();
+      admin.disconnect();
+    }
   });
 });
