@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { forged, OTHER_REAL, REAL, TRUST_PROXY_FORMS } from '../fixtures/forged-addresses.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline } from '../fixtures/pipeline.js';
 import { openMigratedWarehouse } from '../fixtures/warehouse.js';
 
@@ -9,30 +10,6 @@ import { openMigratedWarehouse } from '../fixtures/warehouse.js';
  * KANON_TRUST_PROXY says, that is the rightmost address no trusted proxy added, so one client
  * cannot pose as many visitors (invariant 3) or dodge the rate limit by writing X-Forwarded-For.
  */
-const REAL = '203.0.113.7';
-const OTHER_REAL = '203.0.113.8';
-const forged = (n: number) => `198.51.100.${n}`;
-
-/**
- * Each form of the setting, and the X-Forwarded-For its proxies would pass on for a client at
- * `real` that sent `X-Forwarded-For: <spoof>` itself. The test connects over loopback, so it
- * stands in for the nearest proxy.
- */
-const FORMS: { setting: string; header(spoof: string, real: string): string; believesProxy: boolean }[] = [
-  { setting: 'false', header: (spoof) => spoof, believesProxy: false },
-  { setting: 'true', header: (spoof, real) => `${spoof}, ${real}`, believesProxy: true },
-  { setting: '1', header: (spoof, real) => `${spoof}, ${real}`, believesProxy: true },
-  { setting: '2', header: (spoof, real) => `${spoof}, ${real}, 10.0.0.2`, believesProxy: true },
-  // npm start's demo default: the proxy (or the simulator) is on loopback.
-  { setting: '127.0.0.1,::1', header: (spoof, real) => `${spoof}, ${real}`, believesProxy: true },
-  {
-    setting: '127.0.0.0/8 10.0.0.0/8',
-    header: (spoof, real) => `${spoof}, ${real}, 10.0.0.2`,
-    believesProxy: true,
-  },
-  { setting: '10.0.0.1', header: (spoof) => spoof, believesProxy: false },
-];
-
 const Visitors = z.object({ n: z.coerce.number() });
 
 /** Distinct visitor tokens staged for one page path. */
@@ -55,7 +32,7 @@ describe('collector: the client address cannot be chosen through X-Forwarded-For
     await warehouse?.close();
   });
 
-  it.each(FORMS.map((form, index) => ({ ...form, path: `/form-${index}` })))(
+  it.each(TRUST_PROXY_FORMS.map((form, index) => ({ ...form, path: `/form-${index}` })))(
     'KANON_TRUST_PROXY=$setting gives one client one rate-limit bucket and one visitor token under any forged address',
     async ({ setting, header, believesProxy, path }) => {
       const pipeline = await startTestPipeline(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.js';
 import { DEFAULT_LOGIN_LIMITS } from '../../dashboards/routes/auth.js';
+import { forged, OTHER_REAL, REAL, TRUST_PROXY_FORMS } from '../fixtures/forged-addresses.js';
 import { type DashboardsHarness, PASSWORD, startDashboards } from './fixtures/dashboards-app.js';
 
 /**
@@ -8,33 +9,6 @@ import { type DashboardsHarness, PASSWORD, startDashboards } from './fixtures/da
  * rightmost address no trusted proxy added: the entries left of it were written by the client, so
  * twenty wrong passwords under twenty made-up addresses are throttled like twenty from one.
  */
-const REAL = '203.0.113.7';
-const OTHER_REAL = '203.0.113.8';
-const forged = (n: number) => `198.51.100.${n}`;
-
-/**
- * Each form of the setting, and the X-Forwarded-For its proxies would pass on for a client at
- * `real` that sent `X-Forwarded-For: <spoof>` itself. The test client connects over loopback, so
- * it stands in for the nearest proxy.
- */
-const FORMS: { setting: string; header(spoof: string, real: string): string; believesProxy: boolean }[] = [
-  // No proxy believed: the header is the client's own, and the address is the connection's.
-  { setting: 'false', header: (spoof) => spoof, believesProxy: false },
-  // One proxy: it appended the address it saw.
-  { setting: 'true', header: (spoof, real) => `${spoof}, ${real}`, believesProxy: true },
-  { setting: '1', header: (spoof, real) => `${spoof}, ${real}`, believesProxy: true },
-  // Two proxies: an outer one (10.0.0.2, as the inner one saw it) appended the client's address.
-  { setting: '2', header: (spoof, real) => `${spoof}, ${real}, 10.0.0.2`, believesProxy: true },
-  { setting: '127.0.0.1', header: (spoof, real) => `${spoof}, ${real}`, believesProxy: true },
-  {
-    setting: '127.0.0.0/8, 10.0.0.0/8',
-    header: (spoof, real) => `${spoof}, ${real}, 10.0.0.2`,
-    believesProxy: true,
-  },
-  // Listed proxies that are not the peer: the loopback client is a client, its header is ignored.
-  { setting: '10.0.0.1', header: (spoof) => spoof, believesProxy: false },
-];
-
 describe('sign-in throttle: the client address cannot be chosen through X-Forwarded-For', () => {
   let dash: DashboardsHarness;
   beforeAll(async () => {
@@ -45,7 +19,7 @@ describe('sign-in throttle: the client address cannot be chosen through X-Forwar
     await dash?.close();
   });
 
-  it.each(FORMS)(
+  it.each(TRUST_PROXY_FORMS)(
     'KANON_TRUST_PROXY=$setting throttles twenty wrong passwords sent under twenty forged addresses',
     async ({ setting, header, believesProxy }) => {
       const trustProxy = loadConfig({ KANON_TRUST_PROXY: setting }).collector.trustProxy;
