@@ -48,10 +48,18 @@ export function publishedCatalogue(): CatalogueTable[] {
       { name: 'period_seconds', type: 'UInt32', doc: 'Length of the period' },
       { name: 'report', type: 'LowCardinality(String)', doc: 'Report name' },
       { name: 'k', type: 'UInt16', doc: 'K in force' },
+      {
+        name: 'withheld',
+        type: 'UInt8',
+        doc: '1 when the period had fewer than K visitors: nothing of it is published',
+      },
       { name: 'rows_published', type: 'UInt32', doc: 'Rows published' },
       { name: 'rows_generalised', type: 'UInt32', doc: 'Published rows that are generalised groups' },
-      { name: 'groups_generalised', type: 'UInt32', doc: 'Small groups folded into generalised rows' },
-      { name: 'groups_suppressed', type: 'UInt32', doc: 'Small groups not published' },
+      {
+        name: 'groups_generalised',
+        type: 'UInt32',
+        doc: 'Small groups folded into published generalised rows',
+      },
       { name: 'released_at', type: "DateTime('UTC')", doc: 'When it was released' },
     ],
   });

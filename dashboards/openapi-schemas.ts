@@ -35,7 +35,7 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
       k: { type: 'integer' },
       windowsReleased: { type: 'integer' },
       groupsGeneralised: { type: 'integer' },
-      groupsSuppressed: { type: 'integer' },
+      windowsWithheld: { type: 'integer' },
       text: { type: ['string', 'null'] },
     },
   },

@@ -1,4 +1,4 @@
-import type { AnonymousEvent } from './event.js';
+import type { AnonymousEvent, EventType } from './event.js';
 
 /**
  * The report catalogue: what Kanon counts, and how each report generalises small groups.
@@ -25,9 +25,31 @@ export interface DimensionSpec {
   doc: string;
 }
 
+/** What a measure counts: events of one type, or `entry` (a pageview that starts a visit). */
+export type EventKind = EventType | 'entry';
+
 export interface MeasureSpec {
   name: string;
   doc: string;
+  /**
+   * The kind of event the measure counts. A kind that fewer than K distinct visitors made in a
+   * release's scope is withheld in every report (the measure reads 0), so no two reports can
+   * disagree about it (docs/privacy.md, "Linked reports"). Unset: the report's own scopes decide
+   * (the funnels, whose steps are their scopes).
+   */
+  counts?: EventKind;
+}
+
+/**
+ * An overview measure that a report splits: the report's published rows must add up to the
+ * overview's figure, over the whole report or over the rows whose dimensions match `where`.
+ */
+export type Split = string | { measure: string; where: Readonly<Record<string, string>> };
+
+/** What the worker's fold needs of a report: its name and the cells an event adds to. */
+export interface StagedReportSpec {
+  name: string;
+  cells(event: AnonymousEvent): CellContribution[];
 }
 
 /** A cell the fold emits for one event: its dimension values and measure increments. */
@@ -36,16 +58,20 @@ export interface CellContribution {
   measures: Readonly<Record<string, number>>;
 }
 
-export interface ReportSpec {
+export interface ReportSpec extends StagedReportSpec {
   name: ReportName;
   doc: string;
   dims: readonly DimensionSpec[];
   measures: readonly MeasureSpec[];
   /** Each level lists the dimensions that keep their value; the last level is the top. */
   ladder: readonly (readonly string[])[];
-  /** Which overview measure this report splits, so the release can keep the two consistent. */
-  splits?: Readonly<Record<string, string>>;
-  cells(event: AnonymousEvent): CellContribution[];
+  /** Which overview measures this report splits, so the release can keep the two consistent. */
+  splits?: Readonly<Record<string, Split>>;
+  /**
+   * Every visitor falls in exactly one cell (a device class or a country is the same for all of a
+   * visitor token's events), so the rows' visitors add up to the overview's visitors.
+   */
+  splitsVisitors?: boolean;
 }
 
 export const REPORT_NAMES = [
@@ -75,7 +101,8 @@ const str = (name: string, doc: string, type: DimensionSpec['type'] = 'String'):
   doc,
 });
 const lc = (name: string, doc: string) => str(name, doc, 'LowCardinality(String)');
-const m = (name: string, doc: string): MeasureSpec => ({ name, doc });
+const m = (name: string, doc: string, counts?: EventKind): MeasureSpec =>
+  counts ? { name, doc, counts } : { name, doc };
 
 /** A landing: the first page of a visit, i.e. a pageview not referred by the shop itself. */
 export const isEntry = (event: AnonymousEvent) =>
@@ -89,6 +116,10 @@ const FUNNEL_STEPS: Partial<Record<AnonymousEvent['type'], string>> = {
 };
 
 const orNone = (value: string | undefined) => (value ? unreserved(value) : NONE);
+/** The campaigns report's row for visits, carts and orders that no campaign brought. */
+export const NO_CAMPAIGN: readonly string[] = [NONE, NONE, NONE];
+const PAGEVIEW = { pageviews: 1 };
+const NOTHING = {};
 
 function categoriesOf(event: AnonymousEvent): string[] {
   if (event.items?.length) return [...new Set(event.items.map((item) => orNone(item.category)))].sort();
@@ -102,15 +133,15 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     doc: 'Site totals: the figures on top of every dashboard.',
     dims: [],
     measures: [
-      m('events', 'All recorded events'),
-      m('pageviews', 'Pages viewed'),
-      m('entries', 'Visits started from outside the shop'),
-      m('product_views', 'Product pages viewed'),
-      m('add_to_carts', 'Add-to-cart actions'),
-      m('checkouts', 'Checkouts started'),
-      m('orders', 'Purchases completed'),
-      m('revenue_cents', 'Order value in minor units (each order clamped)'),
-      m('searches', 'Searches made'),
+      m('events', "All recorded events of the kinds published (the sum of each kind's published figure)"),
+      m('pageviews', 'Pages viewed', 'pageview'),
+      m('entries', 'Visits started from outside the shop', 'entry'),
+      m('product_views', 'Product pages viewed', 'product_view'),
+      m('add_to_carts', 'Add-to-cart actions', 'add_to_cart'),
+      m('checkouts', 'Checkouts started', 'checkout'),
+      m('orders', 'Purchases completed', 'purchase'),
+      m('revenue_cents', 'Order value in minor units (each order clamped)', 'purchase'),
+      m('searches', 'Searches made', 'search'),
     ],
     ladder: [[]],
     cells(e) {
@@ -137,7 +168,10 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
       str('path', 'Page path, scrubbed, without query string'),
       lc('page_type', 'Page type sent by the tag'),
     ],
-    measures: [m('pageviews', 'Pages viewed'), m('entries', 'Visits that started on this page')],
+    measures: [
+      m('pageviews', 'Pages viewed', 'pageview'),
+      m('entries', 'Visits that started on this page', 'entry'),
+    ],
     ladder: [['path', 'page_type'], ['page_type'], []],
     splits: { pageviews: 'pageviews', entries: 'entries' },
     cells(e) {
@@ -153,13 +187,13 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     doc: 'Products by id and category: views, carts, purchases.',
     dims: [str('product_id', 'Product id sent by the tag'), str('category', 'Product category')],
     measures: [
-      m('views', 'Product views'),
-      m('add_to_carts', 'Add-to-cart actions'),
-      m('cart_units', 'Units added to carts'),
-      m('removes', 'Remove-from-cart actions'),
-      m('checkout_units', 'Units in started checkouts'),
-      m('purchased_units', 'Units purchased'),
-      m('item_revenue_cents', 'Item price × quantity in minor units (each line clamped)'),
+      m('views', 'Product views', 'product_view'),
+      m('add_to_carts', 'Add-to-cart actions', 'add_to_cart'),
+      m('cart_units', 'Units added to carts', 'add_to_cart'),
+      m('removes', 'Remove-from-cart actions', 'remove_from_cart'),
+      m('checkout_units', 'Units in started checkouts', 'checkout'),
+      m('purchased_units', 'Units purchased', 'purchase'),
+      m('item_revenue_cents', 'Item price × quantity in minor units (each line clamped)', 'purchase'),
     ],
     ladder: [['product_id', 'category'], ['category'], []],
     splits: { product_views: 'views', add_to_carts: 'add_to_carts' },
@@ -186,7 +220,10 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     name: 'searches',
     doc: 'Search terms, normalised and scrubbed; zero-result searches show unmet demand.',
     dims: [str('query', 'Search term, lower-cased, scrubbed, capped')],
-    measures: [m('searches', 'Searches made'), m('zero_results', 'Searches that found nothing')],
+    measures: [
+      m('searches', 'Searches made', 'search'),
+      m('zero_results', 'Searches that found nothing', 'search'),
+    ],
     ladder: [['query'], []],
     splits: { searches: 'searches' },
     cells(e) {
@@ -202,7 +239,7 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
       str('slot', 'Slot name from data-kanon-slot'),
       str('position', 'Position clicked'),
     ],
-    measures: [m('clicks', 'Clicks')],
+    measures: [m('clicks', 'Clicks', 'slot_click')],
     ladder: [['page_type', 'slot', 'position'], ['page_type', 'slot'], ['page_type']],
     cells(e) {
       if (e.type !== 'slot_click') return none;
@@ -213,7 +250,10 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     name: 'promotions',
     doc: 'Promotion impressions and clicks by promotion and slot.',
     dims: [str('promo', 'Promotion id'), str('slot', 'Slot it was shown in')],
-    measures: [m('impressions', 'Times seen (half visible)'), m('clicks', 'Clicks')],
+    measures: [
+      m('impressions', 'Times seen (half visible)', 'promo_view'),
+      m('clicks', 'Clicks', 'promo_click'),
+    ],
     ladder: [['promo', 'slot'], ['slot'], []],
     cells(e) {
       if (e.type === 'promo_view') return one([orNone(e.promo), orNone(e.slot)], { impressions: 1 });
@@ -229,7 +269,7 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
       lc('viewport', 'Viewport width class'),
       str('depth', 'Depth reached, percent'),
     ],
-    measures: [m('reached', 'Times the depth was reached')],
+    measures: [m('reached', 'Times the depth was reached', 'scroll')],
     ladder: [['page_type', 'viewport', 'depth'], ['page_type', 'depth'], ['depth']],
     cells(e) {
       if (e.type !== 'scroll') return none;
@@ -240,7 +280,7 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     name: 'referrers',
     doc: 'Where visits come from: the referring host, or (direct).',
     dims: [str('referrer', 'Referring host, or (direct)')],
-    measures: [m('entries', 'Visits started from this source')],
+    measures: [m('entries', 'Visits started from this source', 'entry')],
     ladder: [['referrer'], []],
     splits: { entries: 'entries' },
     cells(e) {
@@ -257,15 +297,27 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
       str('utm_campaign', 'utm_campaign'),
     ],
     measures: [
-      m('entries', 'Visits started from this campaign'),
-      m('add_to_carts', 'Add-to-cart actions in those visits'),
-      m('orders', 'Orders in those visits'),
-      m('revenue_cents', 'Order value of those orders in minor units (each order clamped)'),
+      m('entries', 'Visits started from this campaign', 'entry'),
+      m('add_to_carts', 'Add-to-cart actions in those visits', 'add_to_cart'),
+      m('orders', 'Orders in those visits', 'purchase'),
+      m('revenue_cents', 'Order value of those orders in minor units (each order clamped)', 'purchase'),
     ],
     ladder: [['utm_source', 'utm_medium', 'utm_campaign'], ['utm_source', 'utm_medium'], ['utm_source'], []],
+    // Visits, carts and orders without a campaign are a row of their own (NO_CAMPAIGN), so the
+    // report splits the overview's entries, add-to-carts, orders and revenue whole: without it,
+    // "overview orders minus the campaigns' orders" would be the orders of the visitors outside
+    // any campaign, however few (docs/privacy.md, "Linked reports").
+    splits: {
+      entries: 'entries',
+      add_to_carts: 'add_to_carts',
+      orders: 'orders',
+      revenue_cents: 'revenue_cents',
+    },
     cells(e) {
-      if (!e.utm_source && !e.utm_medium && !e.utm_campaign) return none;
-      const campaign = [orNone(e.utm_source), orNone(e.utm_medium), orNone(e.utm_campaign)];
+      const campaign =
+        e.utm_source || e.utm_medium || e.utm_campaign
+          ? [orNone(e.utm_source), orNone(e.utm_medium), orNone(e.utm_campaign)]
+          : NO_CAMPAIGN;
       if (isEntry(e)) return one(campaign, { entries: 1 });
       if (e.type === 'add_to_cart') return one(campaign, { add_to_carts: 1 });
       if (e.type === 'purchase') return one(campaign, { orders: 1, revenue_cents: e.value_cents ?? 0 });
@@ -274,30 +326,33 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
   },
   devices: {
     name: 'devices',
-    doc: 'Device class, browser family and OS family of page views.',
+    doc: 'Device class, browser family and OS family of visitors, and their page views.',
     dims: [
       lc('device', 'desktop, mobile, tablet or other'),
       lc('browser', 'Browser family'),
       lc('os', 'OS family'),
     ],
-    measures: [m('pageviews', 'Pages viewed')],
+    measures: [m('pageviews', 'Pages viewed', 'pageview')],
     ladder: [['device', 'browser', 'os'], ['device', 'browser'], ['device'], []],
     splits: { pageviews: 'pageviews' },
+    // Every event, not only page views: a visitor token's device is the same for all its events,
+    // so the rows' visitors add up to the overview's visitors exactly.
+    splitsVisitors: true,
     cells(e) {
-      if (e.type !== 'pageview') return none;
-      return one([e.device, orNone(e.browser), orNone(e.os)], { pageviews: 1 });
+      return one([e.device, orNone(e.browser), orNone(e.os)], e.type === 'pageview' ? PAGEVIEW : NOTHING);
     },
   },
   countries: {
     name: 'countries',
-    doc: 'Country of page views (from an offline IP database; the IP itself is never kept).',
+    doc: 'Country of visitors and their page views (from an offline IP database; the IP itself is never kept).',
     dims: [lc('country', 'ISO 3166 country code, or ZZ when unknown')],
-    measures: [m('pageviews', 'Pages viewed')],
+    measures: [m('pageviews', 'Pages viewed', 'pageview')],
     ladder: [['country'], []],
     splits: { pageviews: 'pageviews' },
+    // Every event, as devices: a token's country is the same for all its events.
+    splitsVisitors: true,
     cells(e) {
-      if (e.type !== 'pageview') return none;
-      return one([e.country || 'ZZ'], { pageviews: 1 });
+      return one([e.country || 'ZZ'], e.type === 'pageview' ? PAGEVIEW : NOTHING);
     },
   },
   funnel_categories: {
@@ -318,6 +373,13 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     dims: [lc('step', '1_view, 2_cart, 3_checkout or 4_purchase'), lc('device', 'Device class')],
     measures: [m('actions', 'Funnel actions')],
     ladder: [['step', 'device'], ['step']],
+    // Each step is a scope of its own, whose visitors are exactly those who made its kind of event.
+    splits: {
+      product_views: { measure: 'actions', where: { step: '1_view' } },
+      add_to_carts: { measure: 'actions', where: { step: '2_cart' } },
+      checkouts: { measure: 'actions', where: { step: '3_checkout' } },
+      orders: { measure: 'actions', where: { step: '4_purchase' } },
+    },
     cells(e) {
       const step = FUNNEL_STEPS[e.type];
       if (!step) return none;
@@ -327,3 +389,41 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
 };
 
 export const REPORT_LIST: readonly ReportSpec[] = REPORT_NAMES.map((name) => REPORTS[name]);
+
+/**
+ * A staged-only report, never published: one cell per kind of event (and `entry`), whose visitor
+ * count says whether at least K visitors made that kind of event in a release's scope. The release
+ * withholds the measures of a kind below K in every report (MeasureSpec.counts).
+ */
+export const EVENT_KINDS_REPORT = 'event_kinds';
+export type StagedReportName = ReportName | typeof EVENT_KINDS_REPORT;
+export const EVENT_KINDS: StagedReportSpec = {
+  name: EVENT_KINDS_REPORT,
+  cells(e) {
+    const cell = { dims: [e.type], measures: { events: 1 } };
+    return isEntry(e) ? [cell, { dims: ['entry'], measures: { events: 1 } }] : [cell];
+  },
+};
+
+/** What the worker folds into staging: every report, and the event kinds. */
+export const STAGED_REPORTS: readonly StagedReportSpec[] = [...REPORT_LIST, EVENT_KINDS];
+export const STAGED_REPORT_NAMES: readonly StagedReportName[] = [...REPORT_NAMES, EVENT_KINDS_REPORT];
+
+/**
+ * Where each kind of event is published as a count of its own. The overview's `events` is the sum
+ * of these published figures, so "events minus the figures of each kind" is always zero and
+ * never a hidden scroll or click (docs/privacy.md, "Linked reports").
+ */
+export const EVENT_HOME: Readonly<Record<EventType, { report: ReportName; measure: string }>> = {
+  pageview: { report: 'overview', measure: 'pageviews' },
+  product_view: { report: 'overview', measure: 'product_views' },
+  add_to_cart: { report: 'overview', measure: 'add_to_carts' },
+  checkout: { report: 'overview', measure: 'checkouts' },
+  purchase: { report: 'overview', measure: 'orders' },
+  search: { report: 'overview', measure: 'searches' },
+  remove_from_cart: { report: 'products', measure: 'removes' },
+  slot_click: { report: 'slots', measure: 'clicks' },
+  promo_view: { report: 'promotions', measure: 'impressions' },
+  promo_click: { report: 'promotions', measure: 'clicks' },
+  scroll: { report: 'scroll', measure: 'reached' },
+};

@@ -1,6 +1,6 @@
 import { toClickHouseDateTime, windowStartOf } from '../core/time.js';
 import type { AnonymousEvent } from '../schema/event.js';
-import { MAX_DIMS, REPORT_LIST } from '../schema/reports.js';
+import { MAX_DIMS, STAGED_REPORTS } from '../schema/reports.js';
 
 /**
  * Folds a batch of anonymous events into staging cells: one row per (site, window, report, cell
@@ -82,7 +82,7 @@ export function foldBatch(
       windowStart,
       () => new Map(),
     );
-    for (const report of REPORT_LIST) {
+    for (const report of STAGED_REPORTS) {
       const ofReport = child(reportsOfWindow, report.name, () => new Map() as CellsOfReport);
       for (const cell of report.cells(event)) {
         if (cell.dims.length > MAX_DIMS)

@@ -2,7 +2,7 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { REPORTS } from '../../schema/reports.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
-import { campaignLabel, isOther, named } from './labels.js';
+import { campaignLabel, isNoCampaign, isOther, named } from './labels.js';
 import { type Column, change, orNull, rate, type Table, type TableRow, visitorsColumn } from './table.js';
 
 const LABELS: Record<string, string> = {
@@ -14,7 +14,8 @@ const LABELS: Record<string, string> = {
 };
 
 /**
- * Campaigns (utm_source / utm_medium / utm_campaign) by visits. The measures come from the report
+ * Campaigns (utm_source / utm_medium / utm_campaign) by visits, and a last row for the visits,
+ * carts and orders that no campaign brought (the report splits the overview whole: linked reports). The measures come from the report
  * catalogue, so measures added to the campaigns report later (add-to-carts, purchases) appear as
  * columns without a change here. With a campaign filter, only that utm_campaign's rows.
  */
@@ -28,7 +29,13 @@ export async function getCampaigns(warehouse: Warehouse, filters: Filters): Prom
     JSON.stringify([row.level, row.dims.utm_source, row.dims.utm_medium, row.dims.utm_campaign]);
   const previous = new Map(rows.filter((row) => row.period === 'previous').map((row) => [key(row), row]));
   const current = rows.filter((row) => row.period === 'current');
-  current.sort((a, b) => (b.measures.entries ?? 0) - (a.measures.entries ?? 0));
+  const noCampaign = (row: (typeof rows)[number]) =>
+    isNoCampaign(row.dims.utm_source ?? '', row.dims.utm_medium ?? '', row.dims.utm_campaign ?? '');
+  // Campaigns first, by visits; the visits no campaign brought last, for scale.
+  current.sort(
+    (a, b) =>
+      Number(noCampaign(a)) - Number(noCampaign(b)) || (b.measures.entries ?? 0) - (a.measures.entries ?? 0),
+  );
   const columns: Column[] = [
     { key: 'campaign', label: 'Campaign', kind: 'text' },
     { key: 'source', label: 'Source', kind: 'text' },
@@ -56,9 +63,11 @@ export async function getCampaigns(warehouse: Warehouse, filters: Filters): Prom
           row.dims.utm_medium ?? '',
           row.dims.utm_campaign ?? '',
         ),
-        source: isOther(row.dims.utm_source) ? '' : named(row.dims.utm_source ?? '', 'Not set'),
-        medium: isOther(row.dims.utm_medium) ? '' : named(row.dims.utm_medium ?? '', 'Not set'),
-        utm_campaign: row.level === 0 ? (row.dims.utm_campaign ?? null) : null,
+        source:
+          isOther(row.dims.utm_source) || noCampaign(row) ? '' : named(row.dims.utm_source ?? '', 'Not set'),
+        medium:
+          isOther(row.dims.utm_medium) || noCampaign(row) ? '' : named(row.dims.utm_medium ?? '', 'Not set'),
+        utm_campaign: row.level === 0 && !noCampaign(row) ? (row.dims.utm_campaign ?? null) : null,
         entries_change: filters.previous
           ? change(row.measures.entries, orNull(previous.get(key(row))?.measures.entries))
           : null,

@@ -10,8 +10,11 @@ export interface PrivacyNote {
   windowsReleased: number;
   /** Small groups folded into "(other)" rows. */
   groupsGeneralised: number;
-  /** Small groups not published at all. */
-  groupsSuppressed: number;
+  /**
+   * Windows of fewer than K visitors, of which nothing was published. How many groups they held is
+   * never counted: that count would describe fewer than K visitors.
+   */
+  windowsWithheld: number;
   /** One plain sentence for the UI, or undefined when nothing was held back. */
   text: string | undefined;
 }
@@ -19,7 +22,7 @@ export interface PrivacyNote {
 const Row = z.object({
   windows: z.number(),
   generalised: z.number(),
-  suppressed: z.number(),
+  withheld: z.number(),
   k: z.number(),
 });
 
@@ -36,7 +39,8 @@ export async function getPrivacyNote(
   const [row] = await warehouse.query({
     name: 'dashboard_privacy_note',
     sql: `SELECT toUInt64(uniqExact(period_start)) AS windows,
-            toUInt64(sum(groups_generalised)) AS generalised, toUInt64(sum(groups_suppressed)) AS suppressed,
+            toUInt64(sum(groups_generalised)) AS generalised,
+            toUInt64(uniqExactIf(period_start, withheld = 1)) AS withheld,
             toUInt32(max(k)) AS k
           FROM ${RELEASES_TABLE} FINAL
           WHERE site = {site:String} AND grain = 'window' AND report IN {reports:Array(String)}
@@ -47,21 +51,30 @@ export async function getPrivacyNote(
   });
   const k = row && row.k > 0 ? row.k : defaultK;
   const generalised = row?.generalised ?? 0;
-  const suppressed = row?.suppressed ?? 0;
+  const withheld = row?.withheld ?? 0;
   return {
     k,
     windowsReleased: row?.windows ?? 0,
     groupsGeneralised: generalised,
-    groupsSuppressed: suppressed,
-    text: describeHeldBack(generalised, suppressed, k),
+    windowsWithheld: withheld,
+    text: describeHeldBack(generalised, withheld, k),
   };
 }
 
-export function describeHeldBack(generalised: number, suppressed: number, k: number): string | undefined {
-  const total = generalised + suppressed;
-  if (total === 0) return undefined;
-  const groups = total === 1 ? '1 small group' : `${total.toLocaleString('en')} small groups`;
-  const how =
-    suppressed === 0 ? 'combined into "Other" rows' : generalised === 0 ? 'hidden' : 'combined or hidden';
-  return `${groups} (fewer than ${k} visitors each) ${how} to protect shoppers' privacy.`;
+export function describeHeldBack(
+  generalised: number,
+  windowsWithheld: number,
+  k: number,
+): string | undefined {
+  const parts: string[] = [];
+  if (generalised > 0)
+    parts.push(
+      `${generalised === 1 ? '1 small group' : `${generalised.toLocaleString('en')} small groups`} (fewer than ${k} visitors each) combined into "Other" rows`,
+    );
+  if (windowsWithheld > 0)
+    parts.push(
+      `${windowsWithheld === 1 ? '1 period' : `${windowsWithheld.toLocaleString('en')} periods`} with fewer than ${k} visitors left out`,
+    );
+  if (parts.length === 0) return undefined;
+  return `${parts.join('; ')}, to protect shoppers' privacy. Figures that fewer than ${k} visitors made are left out too.`;
 }

@@ -47,7 +47,12 @@ export function promotionLabel(promo: string, slot: string): string {
   return 'All other promotions';
 }
 
+/** The campaigns report's row of visits, carts and orders no campaign brought (NO_CAMPAIGN). */
+export const isNoCampaign = (source: string, medium: string, campaign: string) =>
+  source === NONE && medium === NONE && campaign === NONE;
+
 export function campaignLabel(source: string, medium: string, campaign: string): string {
+  if (isNoCampaign(source, medium, campaign)) return 'No campaign';
   if (isOther(source)) return 'All other campaigns';
   if (isOther(medium)) return `Other campaigns from ${named(source, 'no source')}`;
   if (isOther(campaign))

@@ -383,7 +383,7 @@ ORDER BY (site, day, utm_source, utm_medium, utm_campaign)
 TTL day + INTERVAL {{RETENTION_SECONDS}} SECOND
 SETTINGS non_replicated_deduplication_window = 10000;
 
--- pub_devices_by_window: Device class, browser family and OS family of page views.
+-- pub_devices_by_window: Device class, browser family and OS family of visitors, and their page views.
 CREATE TABLE IF NOT EXISTS pub_devices_by_window
 (
     site LowCardinality(String),
@@ -403,7 +403,7 @@ ORDER BY (site, window_start, device, browser, os)
 TTL window_start + INTERVAL {{RETENTION_SECONDS}} SECOND
 SETTINGS non_replicated_deduplication_window = 10000;
 
--- pub_devices_by_day: Device class, browser family and OS family of page views. (whole UTC days)
+-- pub_devices_by_day: Device class, browser family and OS family of visitors, and their page views. (whole UTC days)
 CREATE TABLE IF NOT EXISTS pub_devices_by_day
 (
     site LowCardinality(String),
@@ -422,7 +422,7 @@ ORDER BY (site, day, device, browser, os)
 TTL day + INTERVAL {{RETENTION_SECONDS}} SECOND
 SETTINGS non_replicated_deduplication_window = 10000;
 
--- pub_countries_by_window: Country of page views (from an offline IP database; the IP itself is never kept).
+-- pub_countries_by_window: Country of visitors and their page views (from an offline IP database; the IP itself is never kept).
 CREATE TABLE IF NOT EXISTS pub_countries_by_window
 (
     site LowCardinality(String),
@@ -440,7 +440,7 @@ ORDER BY (site, window_start, country)
 TTL window_start + INTERVAL {{RETENTION_SECONDS}} SECOND
 SETTINGS non_replicated_deduplication_window = 10000;
 
--- pub_countries_by_day: Country of page views (from an offline IP database; the IP itself is never kept). (whole UTC days)
+-- pub_countries_by_day: Country of visitors and their page views (from an offline IP database; the IP itself is never kept). (whole UTC days)
 CREATE TABLE IF NOT EXISTS pub_countries_by_day
 (
     site LowCardinality(String),

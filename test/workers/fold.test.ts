@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { prefillBatches } from '../../bench/lib/prefill.js';
 import { toClickHouseDateTime, windowStartOf } from '../../core/time.js';
 import type { AnonymousEvent } from '../../schema/event.js';
-import { REPORT_LIST } from '../../schema/reports.js';
+import { STAGED_REPORTS } from '../../schema/reports.js';
 import { foldBatch } from '../../workers/fold.js';
 
 /**
@@ -15,7 +15,7 @@ function referenceFold(events: readonly AnonymousEvent[], windowSeconds: number,
   const cells = new Map<string, { key: string[]; measures: Record<string, number>; visitors: Set<string> }>();
   for (const event of events) {
     const windowStart = toClickHouseDateTime(windowStartOf(event.ts, windowSeconds));
-    for (const report of REPORT_LIST) {
+    for (const report of STAGED_REPORTS) {
       for (const cell of report.cells(event)) {
         const key = [
           event.site,

@@ -61,9 +61,14 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     'kanon_release_lost_parts_restored_total',
     'Release inserts lost in a crash after the engine had recorded their token, written again',
   );
-  const suppressed = deps.metrics.counter(
-    'kanon_release_suppressed_groups_total',
-    'Small groups suppressed outright',
+  // Counts of windows, never of the groups a window withheld: those had fewer than K visitors.
+  const withheld = deps.metrics.counter(
+    'kanon_release_withheld_windows_total',
+    'Windows of fewer than K visitors, of which nothing was published',
+  );
+  const capped = deps.metrics.counter(
+    'kanon_release_capped_figures_total',
+    'Overview figures the linked-reports safety net had to lower (a defect: should stay 0)',
   );
 
   const dueWindows = await warehouse.query({
@@ -94,14 +99,21 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     });
     windowsReleased.inc();
     rowsPublished.inc(summary.rows);
-    suppressed.inc(summary.cellsSuppressed);
+    if (summary.withheld) withheld.inc();
     if (summary.insertsRestored > 0) restored.inc(summary.insertsRestored);
+    if (summary.capped > 0) {
+      capped.inc(summary.capped);
+      deps.log.error(
+        { site: due.site, window: toClickHouseDateTime(due.start), capped: summary.capped },
+        'release capped overview figures that a report disagreed with',
+      );
+    }
     deps.log.info(
       {
         site: due.site,
         window: toClickHouseDateTime(due.start),
         rows: summary.rows,
-        suppressed: summary.cellsSuppressed,
+        withheld: summary.withheld,
       },
       'window released',
     );

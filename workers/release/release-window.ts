@@ -2,14 +2,22 @@ import { z } from 'zod';
 import { KanonError } from '../../core/errors.js';
 import { DAY_SECONDS, toClickHouseDate, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import { REPORT_LIST, REPORT_NAMES, REPORTS, type ReportName } from '../../schema/reports.js';
+import {
+  EVENT_KINDS_REPORT,
+  REPORT_LIST,
+  REPORT_NAMES,
+  REPORTS,
+  type ReportName,
+  STAGED_REPORT_NAMES,
+  type StagedReportName,
+} from '../../schema/reports.js';
 import { publishedTable, RELEASED_STATES_TABLE, RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
 import { compareText } from '../fold.js';
 import { RECEIPT_REPORT } from '../insert-receipts.js';
 import { type CheckedInsert, insertChecked } from './checked-inserts.js';
-import { type ReportRelease, releaseReport, type StagedCell, visitorCountOf, wasRead } from './generalise.js';
+import { type StagedCell, visitorCountOf, wasRead } from './generalise.js';
+import { type LinkedRelease, releaseLinkedReports } from './link-reports.js';
 import { toPublishedRow } from './published-rows.js';
-import { reconcileOverview } from './reconcile.js';
 
 const StagedRow = z.object({
   report: z.string(),
@@ -99,7 +107,7 @@ export async function readStagedWindow(
   windowStart: number,
   k: number,
   options: { eventsPerRead?: number; events?: number } = {},
-): Promise<Map<ReportName, StagedCell[]>> {
+): Promise<Map<StagedReportName, StagedCell[]>> {
   const window = toClickHouseDateTime(windowStart);
   const events = options.events ?? (await windowEvents(warehouse, site, window));
   const shards = Math.max(1, Math.ceil(events / (options.eventsPerRead ?? EVENTS_PER_READ)));
@@ -116,24 +124,25 @@ export async function readStagedWindow(
                 WHERE ${OF_WINDOW} AND ${OF_REPORTS} AND ${IN_SHARD}
                 GROUP BY report, d1, d2, d3
               )`,
-        params: { site, window, reports: REPORT_NAMES, k, shards, shard },
+        params: { site, window, reports: STAGED_REPORT_NAMES, k, shards, shard },
         row: StagedRow,
       })),
     );
   }
   // One order whatever the shards, so a cell's index (which rows refer to) is the same each time.
   rows.sort((a, b) => compareText(a.d1, b.d1) || compareText(a.d2, b.d2) || compareText(a.d3, b.d3));
-  const byReport = new Map<ReportName, StagedCell[]>();
-  for (const spec of REPORT_LIST) {
+  const byReport = new Map<StagedReportName, StagedCell[]>();
+  for (const name of STAGED_REPORT_NAMES) {
+    const dims = name === EVENT_KINDS_REPORT ? 1 : REPORTS[name].dims.length;
     const cells = rows
-      .filter((row) => row.report === spec.name)
+      .filter((row) => row.report === name)
       .map((row) => ({
-        dims: [row.d1, row.d2, row.d3].slice(0, spec.dims.length),
+        dims: [row.d1, row.d2, row.d3].slice(0, dims),
         measures: row.measures,
         visitors: row.visitors,
         visitorCount: row.visitor_count,
       }));
-    if (cells.length > 0) byReport.set(spec.name, cells);
+    if (cells.length > 0) byReport.set(name, cells);
   }
   return byReport;
 }
@@ -167,28 +176,29 @@ async function readCellVisitors(
   }
 }
 
-/** Releases every report of a window, reading the tokens of cells a first pass could not count exactly. */
+/**
+ * Releases every report of a window and links them (link-reports.ts), reading the tokens of cells
+ * a first pass could not count exactly.
+ */
 async function releaseReports(
   warehouse: Warehouse,
   site: string,
   windowStart: number,
-  staged: Map<ReportName, StagedCell[]>,
+  staged: Map<StagedReportName, StagedCell[]>,
   k: number,
-): Promise<Map<ReportName, ReportRelease>> {
-  const releases = new Map<ReportName, ReportRelease>();
+): Promise<LinkedRelease> {
+  const reports = staged as ReadonlyMap<ReportName, StagedCell[]>;
+  const kinds = staged.get(EVENT_KINDS_REPORT) ?? [];
+  const first = releaseLinkedReports(reports, kinds, k);
   const unread: { report: ReportName; cell: StagedCell }[] = [];
   for (const spec of REPORT_LIST) {
     const cells = staged.get(spec.name) ?? [];
-    const release = releaseReport(spec, cells, k);
-    releases.set(spec.name, release);
-    for (const index of release.unread) unread.push({ report: spec.name, cell: cells[index]! });
+    for (const index of first.releases.get(spec.name)!.unread)
+      unread.push({ report: spec.name, cell: cells[index]! });
   }
-  if (unread.length === 0) return releases;
+  if (unread.length === 0) return first;
   await readCellVisitors(warehouse, site, windowStart, unread);
-  for (const report of new Set(unread.map((entry) => entry.report))) {
-    releases.set(report, releaseReport(REPORTS[report], staged.get(report) ?? [], k));
-  }
-  return releases;
+  return releaseLinkedReports(reports, kinds, k);
 }
 
 /**
@@ -239,14 +249,18 @@ export interface WindowReleaseSummary {
   site: string;
   windowStart: number;
   rows: number;
-  cellsSuppressed: number;
+  /** Fewer than K visitors in the whole window: nothing of it was published. */
+  withheld: boolean;
+  /** Overview figures the linked-reports safety net lowered (link-reports.ts): 0 unless a defect. */
+  capped: number;
   /** Inserts whose part the engine had lost in a crash, written again (checked-inserts.ts). */
   insertsRestored: number;
 }
 
 /**
  * Releases one closed window of one site: every report through the ladder and complementary
- * suppression, the overview reconciled with them, then the published rows, the visitor sets the
+ * suppression, linked so that no report and no total can be told apart by difference
+ * (link-reports.ts), then the published rows, the visitor sets the
  * day roll-up needs, and last the manifest, which marks the window as released. Every insert has
  * a deterministic deduplication token, so a release that crashes half-way, is retried, or runs in
  * two workers at once publishes each row exactly once (invariant 5).
@@ -268,16 +282,13 @@ export async function releaseWindow(options: {
     events: options.events,
     eventsPerRead: options.statementSize?.eventsPerRead,
   });
-  const releases = await releaseReports(warehouse, site, windowStart, staged, k);
-  const overview = releases.get('overview')!;
-  const reconciled = reconcileOverview(overview.rows[0], releases);
-  releases.set('overview', { ...overview, rows: reconciled ? [reconciled] : [] });
+  const { releases, capped } = await releaseReports(warehouse, site, windowStart, staged, k);
+  const withheld = releases.get('overview')!.rows.length === 0;
 
   const window = toClickHouseDateTime(windowStart);
   const releasedAt = toClickHouseDateTime(Math.floor(options.releasedAt / 1000));
   const token = `release:${site}:${windowStart}:${windowSeconds}`;
   let rows = 0;
-  let cellsSuppressed = 0;
   const states: object[] = [];
   const day = toClickHouseDate(windowStart - (windowStart % DAY_SECONDS));
   const inserts: CheckedInsert[] = [];
@@ -286,7 +297,6 @@ export async function releaseWindow(options: {
   for (const spec of REPORT_LIST) {
     const release = releases.get(spec.name)!;
     rows += release.rows.length;
-    cellsSuppressed += release.cellsSuppressed;
     const cells = staged.get(spec.name) ?? [];
     inserts.push({
       table: publishedTable(spec.name, 'window'),
@@ -357,7 +367,10 @@ export async function releaseWindow(options: {
     landed: `site = {site:String} AND day = {day:Date} AND report = {receipt:String} AND d1 = {token:String}`,
   });
   const params = { site, window, seconds: windowSeconds, day, receipt: RECEIPT_REPORT, token };
-  // The manifest marks the window as released: written last, once the rest has landed.
+  // The manifest marks the window as released: written last, once the rest has landed. It counts
+  // only what stands for K visitors or more: the rows published, and the groups folded into them.
+  // Groups withheld outright never appear in it, not even as a count (they had fewer than K
+  // visitors); a window withheld whole says so and nothing more.
   const manifest: CheckedInsert = {
     table: RELEASES_TABLE,
     rows: REPORT_LIST.map((spec) => {
@@ -369,10 +382,10 @@ export async function releaseWindow(options: {
         period_seconds: windowSeconds,
         report: spec.name,
         k,
+        withheld: withheld ? 1 : 0,
         rows_published: release.rows.length,
         rows_generalised: release.generalised,
         groups_generalised: release.cellsHidden - release.cellsSuppressed,
-        groups_suppressed: release.cellsSuppressed,
         released_at: releasedAt,
       };
     }),
@@ -386,5 +399,5 @@ export async function releaseWindow(options: {
     options.statementSize?.tokensPerStatement ?? TOKENS_PER_STATEMENT,
   );
   const insertsRestored = await insertChecked(warehouse, inserts, manifest, params);
-  return { site, windowStart, rows, cellsSuppressed, insertsRestored };
+  return { site, windowStart, rows, withheld, capped, insertsRestored };
 }

@@ -117,6 +117,8 @@ export async function rollUpDay(options: {
   const manifest: object[] = [];
   const inserts: CheckedInsert[] = [];
   let total = 0;
+  // A day all of whose windows were withheld has no overview row: it is withheld whole.
+  let withheld = 0;
   for (const spec of REPORT_LIST) {
     const { rows, generalised } = await rollUpReport(
       options.warehouse,
@@ -133,6 +135,7 @@ export async function rollUpDay(options: {
       landed: 'site = {site:String} AND day = {day:Date}',
     });
     total += rows.length;
+    if (spec.name === 'overview' && rows.length === 0) withheld = 1;
     manifest.push({
       site: options.site,
       grain: 'day',
@@ -140,10 +143,10 @@ export async function rollUpDay(options: {
       period_seconds: 86_400,
       report: spec.name,
       k: options.k,
+      withheld,
       rows_published: rows.length,
       rows_generalised: generalised,
       groups_generalised: 0,
-      groups_suppressed: 0,
       released_at: releasedAt,
     });
   }

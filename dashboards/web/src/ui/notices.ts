@@ -7,7 +7,7 @@ export interface PrivacyNote {
   k: number;
   windowsReleased: number;
   groupsGeneralised: number;
-  groupsSuppressed: number;
+  windowsWithheld: number;
   text: string | null | undefined;
 }
 
