@@ -6,7 +6,7 @@ import { dayOfMs } from '../core/time.js';
 import type { AnonymousEvent } from '../schema/event.js';
 import type { SaltStore } from './salt-store.js';
 import { type CanonicalPage, CanonicalPageCache } from './scrub/index.js';
-import { checkOrigin } from './steps/check-origin.js';
+import { checkOrigin, isSitePage } from './steps/check-origin.js';
 import type { ClientDescriber } from './steps/describe-client.js';
 import { type BotReason, detectBot } from './steps/detect-bot.js';
 import { isOptedOut } from './steps/drop-if-opted-out.js';
@@ -34,7 +34,8 @@ export interface BeaconRequest {
   backfill: boolean;
 }
 
-export type DropReason = 'opted_out' | BotReason;
+/** Why events were not recorded; each is counted, none is an error (the request gets 202). */
+export type DropReason = 'opted_out' | 'url_not_site_origin' | BotReason;
 
 export interface PipelineResult {
   events: AnonymousEvent[];
@@ -164,23 +165,37 @@ export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => 
       last = { day, site: beacon.site, visitor };
       visitors.push(visitor);
     }
-    // The events of one page share its URL: its canonical page is looked up once per run of them.
+    // The events of one page share its URL: its canonical page is looked up once per run of them,
+    // and the canonical page (cached per distinct URL) carries the origin the site check compares.
     let lastUrl: string | undefined;
     let page: Readonly<CanonicalPage> | undefined;
-    const events = timed(steps.anonymise, () =>
-      beacons.map((beacon, index) => {
+    let offSite = 0;
+    const events = timed(steps.anonymise, () => {
+      const kept: AnonymousEvent[] = [];
+      for (const [index, beacon] of beacons.entries()) {
         if (beacon.url !== lastUrl) {
           lastUrl = beacon.url;
           page = pages.canonicalize(beacon.url);
         }
-        return toAnonymousEvent(
-          beacon,
-          { ts: times[index]!, visitor: visitors[index]!, client, country, page },
-          deps.options,
-          index,
+        // A page on a host the site does not serve from would be counted under the site: dropped
+        // alone, so one bad event does not cost its batch the others (checkOrigin vouched for them).
+        if (page && !isSitePage(page.origin, sites.get(beacon.site)!)) {
+          offSite += 1;
+          continue;
+        }
+        kept.push(
+          toAnonymousEvent(
+            beacon,
+            { ts: times[index]!, visitor: visitors[index]!, client, country, page },
+            deps.options,
+            index,
+          ),
         );
-      }),
-    );
-    return { events };
+      }
+      return kept;
+    });
+    return offSite === 0
+      ? { events }
+      : { events, dropped: { reason: 'url_not_site_origin', events: offSite } };
   };
 }

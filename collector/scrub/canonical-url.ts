@@ -12,6 +12,8 @@ export interface Utm {
 }
 
 export interface CanonicalPage {
+  /** `scheme://host[:port]` as `URL.origin` writes it, for the site check; never stored. */
+  origin: string;
   /** Lower-cased host name, with the port only when it is not the scheme's default. */
   host: string;
   /** Scrubbed, decoded where safe, without empty segments or a trailing slash. */
@@ -112,7 +114,12 @@ export function canonicalizePageUrl(url: string, options: CanonicalUrlOptions): 
     if (isUtmKey(key)) utm[UTM_KEYS[key]] = utmValue(value);
     else if (search === undefined && searchKeys.has(key)) search = value;
   }
-  const page: CanonicalPage = { host: parsed.host.toLowerCase(), path: canonicalPath(parsed.pathname), utm };
+  const page: CanonicalPage = {
+    origin: parsed.origin,
+    host: parsed.host.toLowerCase(),
+    path: canonicalPath(parsed.pathname),
+    utm,
+  };
   const searchTerm = search === undefined ? '' : normaliseSearchTerm(search);
   if (searchTerm !== '') page.searchTerm = searchTerm;
   return page;

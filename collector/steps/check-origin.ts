@@ -26,3 +26,13 @@ export function isKnownOrigin(origin: string | undefined, sites: ReadonlyMap<str
   for (const site of sites.values()) if (site.origins.includes(origin)) return true;
   return false;
 }
+
+/**
+ * Whether a page URL's origin (scheme, host and port, as `URL.origin` writes it) is one the site
+ * serves pages from. Run on every event after the request's Origin passed checkOrigin: a beacon
+ * may still name a page elsewhere (a copied tag, a forged body), and its path and campaign would
+ * be counted under this site.
+ */
+export function isSitePage(pageOrigin: string, site: Site): boolean {
+  return site.origins.includes(pageOrigin);
+}

@@ -110,3 +110,56 @@ describe('collector: bots are dropped and only counted', () => {
     expect(response.json).toEqual({ accepted: 1 });
   });
 });
+
+describe("collector: events whose page is not on one of their site's origins are dropped and only counted", () => {
+  let pipeline: TestPipeline;
+  beforeAll(async () => {
+    pipeline = await startTestPipeline();
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+  const dropped = () =>
+    metricValue(pipeline.metrics, 'kanon_collector_dropped_total{reason="url_not_site_origin"}');
+
+  it.each([
+    ['another host', 'https://evil.example/p/shoes'],
+    ["another site's origin", 'https://other.example/p/shoes'],
+    ['a subdomain of the site', 'https://www.shop.example/p/shoes'],
+    ["the site's host under another scheme", 'http://shop.example/p/shoes'],
+    ["the site's host on another port", 'https://shop.example:8443/p/shoes'],
+  ])('drops an event on %s with 202 and counts it as url_not_site_origin', async (_what, url) => {
+    const before = await dropped();
+    const response = await pipeline.send({ site: 'shop', type: 'pageview', url });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: 0 });
+    expect(await dropped()).toBe(before + 1);
+  });
+
+  it('keeps the other events of a batch and drops only the one on another host', async () => {
+    const before = await dropped();
+    const response = await pipeline.send({
+      site: 'shop',
+      events: [
+        { type: 'pageview', url: `${SHOP_ORIGIN}/p/shoes` },
+        { type: 'search', url: 'https://evil.example/search', query: 'boots' },
+        { type: 'scroll', url: `${SHOP_ORIGIN}/p/shoes`, depth: 50 },
+      ],
+    });
+    expect(await response.json()).toEqual({ accepted: 2 });
+    expect(await dropped()).toBe(before + 1);
+  });
+
+  it("accepts a page on the site's origin written with another case or its default port", async () => {
+    const before = await dropped();
+    const response = await pipeline.send({
+      site: 'shop',
+      events: [
+        { type: 'pageview', url: 'HTTPS://Shop.Example:443/p/shoes?q=1#top' },
+        { type: 'pageview', url: `${SHOP_ORIGIN}` },
+      ],
+    });
+    expect(await response.json()).toEqual({ accepted: 2 });
+    expect(await dropped()).toBe(before);
+  });
+});

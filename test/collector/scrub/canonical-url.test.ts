@@ -19,6 +19,14 @@ describe('canonicalizePageUrl', () => {
     expect(canonical(url)).toBeUndefined();
   });
 
+  it('gives the origin as KANON_SITES writes it: scheme, lower-cased host, port only when not the default', () => {
+    expect(canonical('HTTPS://Shop.Example:443/p?q=1#x')?.origin).toBe('https://shop.example');
+    expect(canonical('http://jane:secret@shop.example:8082/p')?.origin).toBe('http://shop.example:8082');
+    expect(canonical('https://xn--mnchen-3ya.example/')?.origin).toBe(
+      canonical('https://münchen.example/')?.origin,
+    );
+  });
+
   it('keeps the host lower-cased, with www. and without a default port', () => {
     expect(canonical('https://WWW.Shop.Example/')?.host).toBe('www.shop.example');
     expect(canonical('http://shop.example:80/')?.host).toBe('shop.example');
@@ -53,6 +61,7 @@ describe('canonicalizePageUrl', () => {
       'https://jane:secret@shop.example/p?color=red&size=42&ref=jane%40example.com&session=abc#jane-fragment',
     );
     expect(page).toEqual({
+      origin: 'https://shop.example',
       host: 'shop.example',
       path: '/p',
       utm: { source: '', medium: '', campaign: '', content: '', term: '' },
