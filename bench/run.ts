@@ -31,6 +31,8 @@ const USAGE = `usage: npx tsx bench/run.ts [options]
   --profile LIST      run these children under node --cpu-prof: collector, bare, worker,
                       staging, dashboards (profiles and their top frames are printed at the end)
   --redis-persist no  the queue's redis-server without its append-only file (default: with, as npm start)
+  --queue-rewrites S  seconds at least between the workers' rewrites of that file (default 20, as
+                      npm start; 0: none, to measure what they cost)
   --help              this text`;
 
 function parseOptions(): BenchOptions {
@@ -42,6 +44,7 @@ function parseOptions(): BenchOptions {
       rounds: { type: 'string' },
       profile: { type: 'string' },
       'redis-persist': { type: 'string', default: 'yes' },
+      'queue-rewrites': { type: 'string', default: '20' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -77,9 +80,19 @@ function parseOptions(): BenchOptions {
     profile: list(values.profile),
     profileDir: join(tmpdir(), `kanon-bench-profiles-${process.pid}`),
     redisPersistent: values['redis-persist'] !== 'no',
+    queueRewriteEveryMs: queueRewrites(values['queue-rewrites']),
     rounds: Math.round(number(values.rounds, 2)),
     durationS: number(values.duration, 10),
   };
+}
+
+function queueRewrites(text: string | undefined): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    console.error(`bench: --queue-rewrites ${text} is not a number of seconds\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return seconds * 1000;
 }
 
 function machine(): Record<string, unknown> {
@@ -166,6 +179,7 @@ async function main(): Promise<number> {
       quick: options.quick,
       only: [...options.only],
       redisPersistent: options.redisPersistent,
+      queueRewriteEveryMs: options.queueRewriteEveryMs,
       rounds: options.rounds,
       durationS: options.durationS,
     },

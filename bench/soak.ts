@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { AOF_REWRITE_EVERY_MS } from '../core/redis/aof-rewrites.js';
 import { killAllChildren } from './lib/children.js';
 import { createContext, PREFIX } from './lib/context.js';
 import { collectorCounters, runSteadyLoad, stopAllLoad } from './lib/load.js';
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     profile: new Set(),
     profileDir: '',
     redisPersistent: true,
+    queueRewriteEveryMs: AOF_REWRITE_EVERY_MS,
     rounds: 1,
     durationS: 1,
   });

@@ -95,11 +95,12 @@ serve(
   { concurrency: config.workers.concurrency },
   {
     baseline: (args) => runBaseline(args as { events: number; batchEvents: number; seed: number }),
-    start: () => {
+    start: (args) => {
       startedAt = Date.now();
       worker = startEventsWorker({
         connection: { url: queueUrl, prefix: config.redis.prefix },
         concurrency: config.workers.concurrency,
+        aofRewriteEveryMs: (args as { aofRewriteEveryMs?: number } | undefined)?.aofRewriteEveryMs,
         stage: async (group) => {
           await stage(group);
           for (const batch of group.batches) record(batch);

@@ -20,6 +20,8 @@ export interface BenchOptions {
   profile: ReadonlySet<string>;
   profileDir: string;
   redisPersistent: boolean;
+  /** How often at most the workers rewrite the queue's append-only file (0: never). */
+  queueRewriteEveryMs: number;
   rounds: number;
   durationS: number;
 }

@@ -6,6 +6,7 @@ import { prefillBatches } from '../lib/prefill.js';
 import { cpuMeter, peakRssBytes, resetPeakRss, rssBytes } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 import { figure } from '../lib/report.js';
+import { describeRewrites, rewriteMeter } from '../lib/rewrite-meter.js';
 import { createShop } from '../lib/shop-model.js';
 import { summarise } from '../lib/stats.js';
 import { requestPool } from '../lib/traffic.js';
@@ -98,12 +99,14 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
       redis: context.queueRedisPid,
     });
     const meterStarted = performance.now();
-    await worker.call('start');
+    const drainRewrites = await rewriteMeter(context.queueUrl);
+    await worker.call('start', { aofRewriteEveryMs: context.options.queueRewriteEveryMs });
     const drained = await worker.call<{ startedAt: number; lastAt: number; events: number; batches: number }>(
       'waitStaged',
       { events: queued, timeoutMs: 600_000 },
     );
     const cpu = meter();
+    const rewritesInDrain = await drainRewrites();
     const drainRate = drained.events / ((drained.lastAt - drained.startedAt) / 1000);
     const usPerEvent = (seconds: number | undefined, events: number) =>
       ((seconds ?? Number.NaN) * 1e6) / events;
@@ -123,6 +126,7 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
         `worker CPU ${drainCpu.process.toFixed(1)} µs/event (main thread ${drainCpu.mainThread.toFixed(1)}, ${Math.round(drainCpu.mainThreadBusy * 100)} % busy; redis ${drainCpu.redis.toFixed(1)}), ` +
         `direct ${directCpu.process.toFixed(1)} (main thread ${directCpu.mainThread.toFixed(1)}, ${Math.round(directCpu.mainThreadBusy * 100)} % busy)`,
     );
+    progress.line(`  during the drain: ${describeRewrites(rewritesInDrain)}`);
     context.notePeak('worker', peakRssBytes(worker.pid));
 
     // Lag at a steady offered load, through the real collector.
@@ -148,6 +152,7 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
     await worker.call('waitStaged', { events: drained.events + before.accepted, timeoutMs: 60_000 });
     const counters = await worker.call<{ events: number }>('counts');
     resetPeakRss(collector.pid);
+    const lagRewrites = await rewriteMeter(context.queueUrl);
     const load = await runSteadyLoad({
       url: collector.ready.url,
       pool,
@@ -158,6 +163,7 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
       label: `${offered.toLocaleString('en')} events/s offered`,
     });
     progress.clear();
+    const rewritesInLag = await lagRewrites();
     const after = await settledCounters(collector.ready.url);
     const accepted = after.accepted - before.accepted;
     const settled = await worker.call<{ events: number; lastAt: number }>('waitStaged', {
@@ -177,6 +183,7 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
       `  lag: p50 ${lag.p50.toFixed(0)} ms, p99 ${lag.p99.toFixed(0)} ms over ${lag.n} batches (median ${batchSizes.p50} events); ` +
         `${Math.round(achieved).toLocaleString('en')} events/s accepted, ${stagedDuringRun.toLocaleString('en')} of ${accepted.toLocaleString('en')} staged`,
     );
+    progress.line(`  during the lag run: ${describeRewrites(rewritesInLag)}`);
     if (achieved < offered * 0.95)
       context.notes.push(
         `workers: only ${Math.round(achieved)} of ${offered} events/s offered were accepted during the lag run (collector saturated?)`,
@@ -231,6 +238,13 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
         baseline: { name: '202 latency p99', value: load.latencyMs.p99 },
         target: { kind: 'max', value: 2000, on: 'value' },
       }),
+      figure({
+        section: 'workers',
+        name: `queue file rewrites @ ${offered / 1000}k ev/s: CPU each`,
+        value: rewritesInLag.rewrites > 0 ? rewritesInLag.childCpuMs / rewritesInLag.rewrites : 0,
+        unit: 'ms',
+        note: `${describeRewrites(rewritesInLag)} in ${lagSeconds} s (--queue-rewrites ${context.options.queueRewriteEveryMs / 1000})`,
+      }),
     );
     context.sections.workers = {
       drain: {
@@ -239,6 +253,7 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
         batchEvents,
         eventsPerSecond: drainRate,
         cpuMicrosecondsPerEvent: drainCpu,
+        queueRewrites: rewritesInDrain,
       },
       direct: { ...direct, eventsPerSecond: directRate, cpuMicrosecondsPerEvent: directCpu },
       lag: {
@@ -253,7 +268,9 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
         batchEvents: batchSizes,
         http: load,
         collectorJobs: after.batchesQueued - before.batchesQueued,
+        queueRewrites: rewritesInLag,
       },
+      queueRewriteEveryMs: context.options.queueRewriteEveryMs,
       concurrency: worker.ready.concurrency,
     };
   } finally {
