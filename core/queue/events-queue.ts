@@ -213,6 +213,8 @@ export interface EventsWorkerOptions {
    */
   aofRewriteEveryMs?: number;
   onAofRewrite?(outcome: AofRewriteOutcome): void;
+  /** How often the batches that failed for good are checked for expiry (tests); default 10 minutes. */
+  failedSweepEveryMs?: number;
 }
 
 export interface EventsWorker {
@@ -282,6 +284,17 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     everyMs: options.aofRewriteEveryMs ?? AOF_REWRITE_EVERY_MS,
     onRewrite: options.onAofRewrite,
   });
+  // Invariant 8: BullMQ removes failed jobs past their age (removeOnFail) only when another job
+  // fails, so without a later failure a failed batch, tokens and all, would stay for good.
+  const sweep = setInterval(() => {
+    void reader
+      .clean(JOB_OPTIONS.removeOnFail.age * 1000, 1000, 'failed')
+      .then((removed) => {
+        if (removed.length > 0) rewrites.removed();
+      })
+      .catch(() => {});
+  }, options.failedSweepEveryMs ?? 600_000);
+  sweep.unref();
   // The record outlives the job by a few minutes (job-groups.ts), for a copy of the job that
   // claims while this one completes; a copy that claims after the job is gone stages nothing.
   worker.on('completed', (job) => {
@@ -302,6 +315,7 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     pause: () => worker.pause(),
     resume: () => worker.resume(),
     async close() {
+      clearInterval(sweep);
       await worker.close();
       await rewrites.close();
       await reader.close();

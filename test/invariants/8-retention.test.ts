@@ -2,14 +2,16 @@ import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { resolveRedis } from '../../bin/runtime/redis.js';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/log.js';
-import { JOB_OPTIONS } from '../../core/queue/events-queue.js';
+import { EVENTS_QUEUE, JOB_OPTIONS, startEventsWorker } from '../../core/queue/events-queue.js';
 import { requestAofRewrite } from '../../core/redis/aof-rewrites.js';
+import { connectRedis } from '../../core/redis/connect.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { applyRetention, expectedTtls } from '../../schema/apply-retention.js';
 import { migrate } from '../../schema/migrate.js';
@@ -17,6 +19,7 @@ import { PUBLISHED_TABLES } from '../../schema/tables.js';
 import { purgeSite } from '../../workers/purge-site.js';
 import { dumpWarehouse, filesContaining } from '../fixtures/inspect-stores.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 import { openEmbeddedWarehouse, TEST_SCHEMA } from '../fixtures/warehouse.js';
 
 /** Invariant 8: data is kept only as long as needed. */
@@ -214,6 +217,40 @@ describe('invariant 8: the queue on disk', () => {
       await traffic;
       await pipeline.close();
       admin.disconnect();
+    }
+  });
+});
+
+describe('invariant 8: batches that failed for good', () => {
+  it('removes one 48 hours after it failed though no job fails after it, and keeps a younger one', async () => {
+    const prefix = uniquePrefix('failed');
+    const redis = connectRedis(testRedisUrl(), 'producer');
+    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
+    const worker = startEventsWorker({
+      connection: { url: testRedisUrl(), prefix },
+      concurrency: 1,
+      stage: async () => {},
+      failedSweepEveryMs: 100,
+    });
+    try {
+      // Not a batch, so refused for good at once; the same expiry holds for one that ran out of tries.
+      for (const jobId of ['failed-long-ago', 'failed-just-now'])
+        await queue.add('batch', { not: 'a batch' }, { ...JOB_OPTIONS, jobId });
+      await waitUntilAsync(async () => (await queue.getFailedCount()) === 2, 10_000);
+      // As if it had failed 48 hours and a minute ago: BullMQ keeps the time in both places.
+      const longAgo = Date.now() - JOB_OPTIONS.removeOnFail.age * 1000 - 60_000;
+      await redis.zadd(`${prefix}:${EVENTS_QUEUE}:failed`, 'XX', longAgo, 'failed-long-ago');
+      await redis.hset(`${prefix}:${EVENTS_QUEUE}:failed-long-ago`, 'finishedOn', longAgo);
+      await waitUntilAsync(async () => (await queue.getJob('failed-long-ago')) === undefined, 5000).catch(
+        () => {},
+      );
+      expect((await queue.getJob('failed-long-ago'))?.id).toBeUndefined();
+      expect(await queue.getJobState('failed-just-now')).toBe('failed');
+    } finally {
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      redis.disconnect();
     }
   });
 });
