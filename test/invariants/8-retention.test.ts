@@ -181,19 +181,11 @@ describe('invariant 8: the queue on disk', () => {
     expect(filesContaining(dataDir, early), 'the search finds a staged batch').not.toEqual([]);
 
     const pipeline = await startTestPipeline({ REDIS_URL: redis.queueUrl }, { aofRewriteEveryMs: 1000 });
-    let sending = true;
-    const traffic = (async () => {
-      for (let n = 0; sending; n += 1) {
-        await pipeline.send(
-          { site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/products/background-${n % 7}` },
-          browserHeaders({ 'x-forwarded-for': `198.18.0.${(n % 250) + 1}` }),
-        );
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
+    const admin = new Redis(redis.queueUrl);
     const queued = diskMarker();
     const late = diskMarker();
-    const admin = new Redis(redis.queueUrl);
+    let sending = false;
+    let traffic: Promise<void> = Promise.resolve();
     try {
       // A batch still queued stays on disk through a rewrite (invariant 5): in the new base file,
       // which the search reads as well as the incremental one.
@@ -202,9 +194,20 @@ describe('invariant 8: the queue on disk', () => {
       await waitForRewrite(admin, () => requestAofRewrite(admin, pipeline.prefix));
       expect(filesContaining(dataDir, queued).some((file) => file.endsWith('.base.rdb'))).toBe(true);
       pipeline.resumeWorker();
-
       await sendMarked(pipeline, late);
       await pipeline.drain();
+
+      // From here on batches keep arriving, so the queue is never empty when a rewrite starts.
+      sending = true;
+      traffic = (async () => {
+        for (let n = 0; sending; n += 1) {
+          await pipeline.send(
+            { site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/products/background-${n % 7}` },
+            browserHeaders({ 'x-forwarded-for': `198.18.0.${(n % 250) + 1}` }),
+          );
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
       const holding = () => ({
         early: filesContaining(dataDir, early),
         queued: filesContaining(dataDir, queued),
