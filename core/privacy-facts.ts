@@ -2,6 +2,7 @@ import { AnonymousEvent } from '../schema/event.js';
 import { REPORT_LIST } from '../schema/reports.js';
 import type { Config } from './config.js';
 import { formatDuration } from './duration.js';
+import { AOF_REWRITE_EVERY_MS } from './redis/aof-rewrites.js';
 
 /**
  * What this deployment collects, derives, drops and keeps, generated from its running
@@ -21,6 +22,7 @@ export function privacyFacts(config: Config) {
       lifetime: 'expires at the end of the day after its day; kept only in Redis without persistence',
       token: 'HMAC-SHA256(salt, ip|user-agent|site), first 64 bits; staging tier only',
     },
+    queue_on_disk: `a staged batch leaves the queue Redis's append-only file within ${formatDuration((1.5 * AOF_REWRITE_EVERY_MS) / 1000)} (workers rewrite it at most every ${formatDuration(AOF_REWRITE_EVERY_MS / 1000)}); a batch that failed for good is removed 48h after it failed`,
     opt_out: {
       sec_gpc: 'not recorded',
       dnt: config.collector.honourDnt ? 'not recorded' : 'ignored',
