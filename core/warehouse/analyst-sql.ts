@@ -1,18 +1,28 @@
-import { ANALYST_TABLES } from '../../schema/tables.js';
 import { KanonError } from '../errors.js';
+import { AGGREGATE_COMBINATORS } from './analyst-functions.js';
+import {
+  type Refusal,
+  refusalInQueryTree,
+  refusalInSyntaxTree,
+  UNPUBLISHED_TABLES,
+} from './analyst-guard.js';
 import { engineErrorCode, engineErrorName } from './warehouse.js';
 
 /**
- * Read-only SQL for data engineers (invariant 9). The engine enforces it, not string matching:
+ * Read-only SQL for data engineers (invariant 9), deny by default. The engine enforces it, not
+ * string matching:
  * - the query runs on a connection the engine holds in `readonly=1` mode (no writes, no DDL, no
- *   file()/url(), no changing settings back), with a time limit and a memory cap;
- * - the engine's own query tree (`EXPLAIN QUERY TREE`) lists every table and table function the
- *   query would read, through subqueries, CTEs, joins and IN; anything but a published table is
- *   refused;
+ *   file()/url() table functions, no changing settings back), with a time limit and a memory cap;
+ * - the engine's syntax tree (`EXPLAIN AST`) is checked before the engine analyses anything:
+ *   every function must be on the allowlist (analyst-functions.ts), no table outside the
+ *   published ones may be named, no SETTINGS clause may appear (analyst-guard.ts);
+ * - the engine's query tree (`EXPLAIN QUERY TREE`) is checked again, with every name resolved:
+ *   each table, table function and function the query would read or call, through subqueries,
+ *   CTEs, joins, IN, lambdas and window definitions;
  * - Kanon's other tables are additionally filtered to nothing on that connection
  *   (`additional_table_filters`), a second net.
  * The analyst's text is wrapped as `SELECT * FROM (<sql>) LIMIT n+1`, which also makes anything but
- * one SELECT a syntax error, and SETTINGS clauses are refused wherever the syntax tree has one.
+ * one SELECT a syntax error.
  */
 export interface AnalystLimits {
   maxRows: number;
@@ -38,58 +48,82 @@ export interface ReadOnlyEngine {
   close(): Promise<void>;
 }
 
-/** Table functions that read nothing but their arguments. */
-const ALLOWED_FUNCTIONS = new Set([
-  'numbers',
-  'numbers_mt',
-  'zeros',
-  'zeros_mt',
-  'values',
-  'generate_series',
-  'one',
-]);
 export const MAX_SQL_LENGTH = 20_000;
 
 export const queryNotAllowed = (what: string) =>
   new KanonError('query_not_allowed', 403, `Only published tables (pub_*) can be queried; ${what}.`);
+
+export const functionNotAllowed = (name: string) =>
+  new KanonError(
+    'query_not_allowed',
+    403,
+    `The function ${name}() is not available: analysts' SQL may call ordinary functions (arithmetic, comparison, string, date, array, aggregate, conditional, type conversion, window) on the published tables only.`,
+  );
 
 export function wrapAnalystSql(sql: string, maxRows: number): string {
   // A newline before the closing parenthesis keeps a trailing `-- comment` from swallowing it.
   return `SELECT * FROM (\n${sql.replace(/;\s*$/, '')}\n) LIMIT ${maxRows + 1}`;
 }
 
-export function readsOf(queryTree: string): { tables: string[]; functions: string[] } {
-  const tables = [...queryTree.matchAll(/\bTABLE id: \d+.*?table_name: ([^\s,]+)/g)].map(
-    (match) => match[1]!,
-  );
-  const functions = [...queryTree.matchAll(/\bTABLE_FUNCTION id: \d+.*?table_function_name: ([^\s,]+)/g)].map(
-    (match) => match[1]!,
-  );
-  return { tables, functions };
-}
+/** A name from the engine's trees, or a description when it is not a plain identifier. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const shown = (table: string) =>
+  table.split('.').every((part) => IDENTIFIER.test(part)) ? table : 'a table that';
 
 /**
- * A SETTINGS clause inside a subquery is honoured even on a read-only connection (it could lift
- * the time limit or the table filters for that subquery), so the engine's own syntax tree is asked
- * whether the query has one anywhere: a `Set` node.
+ * The engine's own name for a refused function: the syntax tree holds the name as the analyst
+ * spelled it (`hostname`, `DATABASE`), the message names what it resolves to (`hostName`,
+ * `currentDatabase`). Only a plain identifier is looked up, and only on the refusal path.
  */
-export function hasSettingsClause(ast: string): boolean {
-  // Lines may come quoted when a client's output format quotes strings.
-  return ast.split('\n').some((line) => /^\s*Set\s*$/.test(line.replace(/^"|"$/g, '')));
+async function engineFunctionName(
+  engine: ReadOnlyEngine,
+  spelled: string,
+  timeoutSeconds: number,
+): Promise<string | undefined> {
+  if (!IDENTIFIER.test(spelled)) return undefined;
+  const lookup = (name: string) =>
+    engine.readOnly(
+      `SELECT if(alias_to = '', name, alias_to) FROM system.functions WHERE name = '${name}' OR (case_insensitive AND lower(name) = lower('${name}')) ORDER BY name = '${name}' DESC LIMIT 1`,
+      'TSVRaw',
+      timeoutSeconds,
+    );
+  const found = (await lookup(spelled)).trim();
+  if (found) return found;
+  // An aggregate with combinators (`fileIf` is no function; `uniqIf` is uniq with If).
+  for (const combinator of AGGREGATE_COMBINATORS) {
+    if (!spelled.endsWith(combinator) || spelled.length === combinator.length) continue;
+    const base = await engineFunctionName(engine, spelled.slice(0, -combinator.length), timeoutSeconds);
+    if (base) return `${base}${combinator}`;
+  }
+  return undefined;
 }
 
-export function checkReads(reads: { tables: string[]; functions: string[] }, database: string): void {
-  // system.one is the engine's one-row table behind `SELECT 1`; it holds nothing.
-  const allowed = new Set([...ANALYST_TABLES.map((table) => `${database}.${table}`), 'system.one']);
-  for (const table of reads.tables) {
-    if (!allowed.has(table)) {
-      throw queryNotAllowed(
-        table.startsWith('system.') ? 'system tables are not available' : `${table} is not published`,
-      );
+async function toRefusalError(
+  refusal: Refusal,
+  engine: ReadOnlyEngine,
+  timeoutSeconds: number,
+): Promise<KanonError> {
+  switch (refusal.kind) {
+    case 'function': {
+      const name = await engineFunctionName(engine, refusal.name, timeoutSeconds);
+      if (!name)
+        return new KanonError('query_invalid', 400, 'The query calls a function the engine does not know.');
+      return functionNotAllowed(name);
     }
-  }
-  for (const fn of reads.functions) {
-    if (!ALLOWED_FUNCTIONS.has(fn)) throw queryNotAllowed(`the table function ${fn}() is not available`);
+    case 'table_function':
+      return queryNotAllowed(`the table function ${shown(refusal.name)}() is not available`);
+    case 'table':
+      return queryNotAllowed(
+        refusal.name.startsWith('system.')
+          ? `${shown(refusal.name)} is a system table`
+          : `${shown(refusal.name)} is not published`,
+      );
+    case 'settings':
+      return queryNotAllowed('SETTINGS clauses are not available (limits are fixed by the deployment)');
+    case 'apply':
+      return queryNotAllowed('APPLY column transformers are not available; call the function on each column');
+    case 'statement':
+      return new KanonError('query_invalid', 400, 'The SQL is not one valid SELECT statement.');
   }
 }
 
@@ -124,15 +158,13 @@ export function createAnalystSql(engine: ReadOnlyEngine): AnalystSql {
         throw new KanonError('query_invalid', 400, `sql: longer than ${MAX_SQL_LENGTH} characters.`);
       const wrapped = wrapAnalystSql(sql, limits.maxRows);
       try {
-        if (
-          hasSettingsClause(await engine.readOnly(`EXPLAIN AST ${wrapped}`, 'TSVRaw', limits.timeoutSeconds))
-        ) {
-          throw queryNotAllowed('SETTINGS clauses are not available (limits are fixed by the deployment)');
-        }
-        checkReads(
-          readsOf(await engine.readOnly(`EXPLAIN QUERY TREE ${wrapped}`, 'TSVRaw', limits.timeoutSeconds)),
-          engine.database,
-        );
+        const explain = (what: string) =>
+          engine.readOnly(`EXPLAIN ${what} ${wrapped}`, 'TSVRaw', limits.timeoutSeconds);
+        // The syntax tree first: the analyzer evaluates constants while it builds the query tree.
+        const refusal =
+          refusalInSyntaxTree(await explain('AST'), engine.database) ??
+          refusalInQueryTree(await explain('QUERY TREE'), engine.database);
+        if (refusal) throw await toRefusalError(refusal, engine, limits.timeoutSeconds);
         const text = await engine.readOnly(wrapped, 'JSONCompact', limits.timeoutSeconds);
         const parsed = JSON.parse(text) as { meta: { name: string; type: string }[]; data: unknown[][] };
         const truncated = parsed.data.length > limits.maxRows;
@@ -151,12 +183,7 @@ export function createAnalystSql(engine: ReadOnlyEngine): AnalystSql {
 
 /** Kanon tables outside the published tier, filtered to nothing on the analyst connection. */
 export function deniedTables(database: string, extra: readonly string[] = []): Record<string, string> {
-  return Object.fromEntries(
-    ['stg_cells', 'stg_released', 'kanon_migrations', 'app_users', ...extra].map((table) => [
-      `${database}.${table}`,
-      '0',
-    ]),
-  );
+  return Object.fromEntries([...UNPUBLISHED_TABLES, ...extra].map((table) => [`${database}.${table}`, '0']));
 }
 
 /** Opens analysts' SQL on whichever engine the warehouse is. */

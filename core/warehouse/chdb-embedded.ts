@@ -158,8 +158,17 @@ export class ChdbWarehouse implements Warehouse {
     await session.queryAsync(`USE ${this.database}`);
     return {
       database: this.database,
-      readOnly: async (sql, format, timeoutSeconds) =>
-        (await session.queryAsync(sql, { format, timeout: (timeoutSeconds + 1) * 1000 })).text(),
+      readOnly: async (sql, format, timeoutSeconds) => {
+        try {
+          return (await session.queryAsync(sql, { format, timeout: (timeoutSeconds + 1) * 1000 })).text();
+        } catch (error) {
+          // chDB 3.4 hands what a failed query had already written (a timed-out query's JSON
+          // header) to the session's next query, in front of its own output; a throwaway query
+          // takes it, so the analyst guard never reads a tree with a stranger's text on top.
+          await session.queryAsync('SELECT 1').catch(() => undefined);
+          throw error;
+        }
+      },
       close: async () => session.close(),
     };
   }

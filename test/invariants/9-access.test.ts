@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { readsOf } from '../../core/warehouse/analyst-sql.js';
+import { readsOf } from '../../core/warehouse/analyst-guard.js';
 import type { QuerySpec, Warehouse } from '../../core/warehouse/warehouse.js';
 import { ANALYST_TABLES, USERS_TABLE } from '../../schema/tables.js';
 import {

@@ -4,6 +4,7 @@ import { toClickHouseDate, toClickHouseDateTime, windowStartOf } from '../../cor
 import { type AnalystSql, openAnalystSql } from '../../core/warehouse/analyst-sql.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { migrate } from '../../schema/migrate.js';
+import { ORDINARY_QUERIES, PROBES, withDatabase } from '../fixtures/analyst-probes.js';
 import { TEST_SCHEMA, type WarehouseAdapter } from '../fixtures/warehouse.js';
 
 const LIMITS = { maxRows: 100, timeoutSeconds: 2 };
@@ -124,12 +125,43 @@ export function analystSqlConformance(adapter: WarehouseAdapter): void {
       expect(rows.rows).toEqual([[1]]);
     });
 
+    it.each(PROBES)(
+      'refuses a query that %s with 403 query_not_allowed naming what it used',
+      async (_what, text, name) => {
+        const error = (await sql
+          .run(withDatabase(text, warehouse.database), LIMITS)
+          .catch((caught: unknown) => caught)) as { status?: number; code?: string; message?: string };
+        expect(error).toMatchObject({ status: 403, code: 'query_not_allowed' });
+        if (name) expect(error.message).toContain(withDatabase(name, warehouse.database));
+      },
+    );
+
+    it.each(ORDINARY_QUERIES)('answers a query with %s', async (_what, text) => {
+      const result = await sql.run(text, LIMITS);
+      expect(result.columns.length).toBeGreaterThan(0);
+    });
+
+    it('evaluates nothing of a refused query, so its error code tells nothing', async () => {
+      // Before the check ran on the syntax tree, the engine read the file and divided by zero
+      // while it built the query tree: the answer was ClickHouse error 153, not a refusal.
+      await expect(
+        sql.run("SELECT intDiv(1, toUInt8(file('/nonexistent/kanon-probe', '') != ''))", LIMITS),
+      ).rejects.toMatchObject({ code: 'query_not_allowed', message: expect.stringContaining('file()') });
+    });
+
     it('stops a query that runs too long with query_timeout', async () => {
       await expect(
         sql.run('SELECT count() FROM numbers(100000000000)', { maxRows: 10, timeoutSeconds: 1 }),
       ).rejects.toMatchObject({
         code: 'query_timeout',
       });
+    });
+
+    it('answers the next query in full after one timed out', async () => {
+      await expect(
+        sql.run('SELECT count() FROM numbers(100000000000)', { maxRows: 10, timeoutSeconds: 1 }),
+      ).rejects.toMatchObject({ code: 'query_timeout' });
+      expect((await sql.run('SELECT 2 AS n', LIMITS)).rows).toEqual([[2]]);
     });
 
     it('answers SELECT 1 and a column that happens to be called Set', async () => {
