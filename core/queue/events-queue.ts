@@ -303,8 +303,11 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     void groups.completed(String(job.id)).catch(() => {});
   });
   worker.on('failed', (job, error) => {
-    // A failure removes the failed jobs older than their age (removeOnFail).
-    rewrites.removed();
+    const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    // A job that failed for good removed those that failed more than removeOnFail's age ago. Not
+    // a retry: during a warehouse outage every try fails, and each rewrite would write the whole
+    // backlog again for nothing.
+    if (final) rewrites.removed();
     if (!job || error instanceof UnrecoverableError) return;
     if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
       void redis.zrem(pendingKey(prefix), String(job.id)).catch(() => {});
