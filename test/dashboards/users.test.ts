@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,31 +15,8 @@ import { ClickHouseUserStore } from '../../dashboards/auth/user-store.js';
 import { ensureDemoAdmin } from '../../dashboards/bootstrap.js';
 import { captureLogs } from '../fixtures/log-sink.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
+import { runCli } from '../fixtures/run-cli.js';
 import { type DashboardsHarness, PASSWORD, signInAs, startDashboards } from './fixtures/dashboards-app.js';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-/** Runs a CLI the way `npm run user --` / `npm run sql --` does, with its own environment. */
-function cli(
-  script: 'user' | 'sql' | 'kanon',
-  args: string[],
-  env: Record<string, string>,
-  stdin = '',
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'bin', `${script}.ts`), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', KANON_LOG_LEVEL: 'silent', ...env },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin);
-  });
-}
 
 const test = base.extend(
   'dash',
@@ -143,15 +119,15 @@ describe('npm run user and npm run sql', () => {
   test('work directly on the store when no Kanon is running', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kanon-cli-direct-'));
     const env = { KANON_DATA_DIR: dataDir };
-    expect((await cli('kanon', ['migrate'], env)).code).toBe(0);
-    const added = await cli('user', ['add', 'Ann', '--role', 'admin'], env, `${PASSWORD}\n`);
+    expect((await runCli('kanon', ['migrate'], env)).code).toBe(0);
+    const added = await runCli('user', ['add', 'Ann', '--role', 'admin'], env, `${PASSWORD}\n`);
     expect(added.stderr).toBe('');
     expect(added.stdout).toContain('Added ann (admin)');
-    const listed = await cli('user', ['list'], env);
+    const listed = await runCli('user', ['list'], env);
     expect(listed.stdout).toMatch(/^ann\s+admin\s+since \d{4}-\d{2}-\d{2}$/m);
-    const sql = await cli('sql', ['--format', 'csv', 'SELECT count() AS n FROM pub_releases'], env);
+    const sql = await runCli('sql', ['--format', 'csv', 'SELECT count() AS n FROM pub_releases'], env);
     expect(sql.stdout).toBe('n\r\n0\r\n');
-    const refused = await cli('sql', ['SELECT * FROM app_users'], env);
+    const refused = await runCli('sql', ['SELECT * FROM app_users'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('query_not_allowed');
     expect(refused.stdout).not.toContain('scrypt');
@@ -163,26 +139,30 @@ describe('npm run user and npm run sql', () => {
     const port = new URL(dash.url).port;
     const env = { KANON_DATA_DIR: dash.dataDir, KANON_DASHBOARDS_PORT: port };
     expect(readFileSync(controlTokenPath(dash.dataDir), 'utf8').trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const added = await cli('user', ['add', 'bob', '--role', 'analyst'], env, `${PASSWORD}\n`);
+    const added = await runCli('user', ['add', 'bob', '--role', 'analyst'], env, `${PASSWORD}\n`);
     expect(added.stdout, added.stderr).toContain('Added bob (analyst)');
     expect((await dash.users.find('bob'))?.role).toBe('analyst');
     const bob = await signInAs(dash.url, 'bob', PASSWORD, 'analyst');
-    expect((await cli('user', ['list'], env)).stdout).toMatch(/^bob\s+analyst/m);
-    const changed = await cli('user', ['passwd', 'bob'], env, 'another long password\n');
+    expect((await runCli('user', ['list'], env)).stdout).toMatch(/^bob\s+analyst/m);
+    const changed = await runCli('user', ['passwd', 'bob'], env, 'another long password\n');
     expect(changed.code, changed.stderr).toBe(0);
     expect((await bob.fetch('/api/v1/session')).status).toBe(401);
-    const sql = await cli('sql', ['--format', 'json', 'SELECT count() AS n FROM pub_overview_by_day'], env);
+    const sql = await runCli(
+      'sql',
+      ['--format', 'json', 'SELECT count() AS n FROM pub_overview_by_day'],
+      env,
+    );
     expect(JSON.parse(sql.stdout).n).toBeGreaterThan(0);
-    expect((await cli('user', ['remove', 'bob'], env)).code).toBe(0);
+    expect((await runCli('user', ['remove', 'bob'], env)).code).toBe(0);
     expect(await dash.users.find('bob')).toBeUndefined();
   });
 
   test('refuse a short password and explain usage', async () => {
     const env = { KANON_DATA_DIR: mkdtempSync(join(tmpdir(), 'kanon-cli-usage-')) };
-    const short = await cli('user', ['add', 'ann', '--role', 'admin'], env, 'short\n');
+    const short = await runCli('user', ['add', 'ann', '--role', 'admin'], env, 'short\n');
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('password: must be at least 10 characters');
-    const usage = await cli('user', ['frobnicate'], env);
+    const usage = await runCli('user', ['frobnicate'], env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('usage: npm run user');
   });

@@ -1,15 +1,22 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readsOf } from '../../core/warehouse/analyst-guard.js';
 import type { QuerySpec, Warehouse } from '../../core/warehouse/warehouse.js';
+import { createControlToken } from '../../dashboards/auth/control-token.js';
 import { ANALYST_TABLES, USERS_TABLE } from '../../schema/tables.js';
 import {
+  type Client,
   type DashboardsHarness,
   PASSWORD,
   SITE,
   signInAs,
   startDashboards,
 } from '../dashboards/fixtures/dashboards-app.js';
+import { ORDINARY_QUERIES, PROBES, withDatabase } from '../fixtures/analyst-probes.js';
+import { runCli } from '../fixtures/run-cli.js';
 
 /**
  * Invariant 9: dashboards and the query API require a signed-in user with a role, and they read
@@ -103,4 +110,133 @@ describe('invariant 9: access is limited', () => {
     const response = await viewer.fetch('/api/v1/query', { method: 'POST', json: { sql: 'SELECT 1' } });
     expect(response.status).toBe(403);
   });
+});
+
+/** Probes `npm run sql` runs as a process of its own: every family, and the roundabout ways. */
+const CLI_SAMPLE = [
+  'reads a file',
+  'reads a file through the table function',
+  'reads a file in a lambda',
+  'reads a file in a scalar subquery',
+  'reads a file through APPLY',
+  'opens a URL',
+  'runs a program',
+  'reads a server setting',
+  'reads the database name through an alias',
+  'probes another table for a column',
+  "learns a system table's content from an error code",
+  'reads the users table',
+  'reads the host name',
+  'reads the uptime',
+  'reads the free disk space',
+  'sleeps',
+];
+
+/** Runs `work` over `items`, `width` at a time (each CLI run is a process of its own). */
+async function inBatches<T, R>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += width) {
+    results.push(...(await Promise.all(items.slice(start, start + width).map(work))));
+  }
+  return results;
+}
+
+describe('invariant 9: analysts’ SQL reaches published tables and ordinary functions only', () => {
+  let harness: DashboardsHarness;
+  let analyst: Client;
+  let database: string;
+  let cliEnv: Record<string, string>;
+  let control: { url: string };
+  let controlToken: string;
+
+  beforeAll(async () => {
+    harness = await startDashboards();
+    analyst = await harness.signIn('analyst');
+    database = harness.warehouse.database;
+    // `npm run sql` with Kanon running goes through the running process, as after `npm start`.
+    const dataDir = mkdtempSync(join(tmpdir(), 'kanon-analyst-cli-'));
+    controlToken = createControlToken(dataDir);
+    control = await harness.variant({ controlToken });
+    cliEnv = { KANON_DATA_DIR: dataDir, KANON_DASHBOARDS_PORT: new URL(control.url).port };
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const query = async (sql: string) => {
+    const response = await analyst.fetch('/api/v1/query', { method: 'POST', json: { sql } });
+    return {
+      status: response.status,
+      body: (await response.json()) as { error?: { code: string; message: string } },
+    };
+  };
+
+  it.each(PROBES)(
+    'refuses over POST /api/v1/query a query that %s, with 403 query_not_allowed',
+    async (_what, sql, name) => {
+      const { status, body } = await query(withDatabase(sql, database));
+      expect(status).toBe(403);
+      expect(body.error?.code).toBe('query_not_allowed');
+      if (name) expect(body.error?.message).toContain(`${withDatabase(name, database)}`);
+    },
+  );
+
+  it.each(ORDINARY_QUERIES)('answers over POST /api/v1/query a query with %s', async (_what, sql) => {
+    const { status, body } = await query(sql);
+    expect(status, JSON.stringify(body)).toBe(200);
+  });
+
+  it.each(PROBES)(
+    'refuses over /control/v1/query, the route of npm run sql, a query that %s',
+    async (_what, sql, name) => {
+      const response = await fetch(`${control.url}/control/v1/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${controlToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sql: withDatabase(sql, database) }),
+      });
+      const body = (await response.json()) as { error?: { code: string; message: string } };
+      expect(response.status).toBe(403);
+      expect(body.error?.code).toBe('query_not_allowed');
+      if (name) expect(body.error?.message).toContain(withDatabase(name, database));
+    },
+  );
+
+  it('refuses probes of every family through the npm run sql process, and answers ordinary queries', async () => {
+    // A process costs about a second of CPU, so the CLI runs a sample; the route above runs all.
+    const sample = PROBES.filter(([what]) => CLI_SAMPLE.includes(what));
+    expect(sample).toHaveLength(CLI_SAMPLE.length);
+    const refusals = await inBatches(sample, 4, async ([what, sql, name]) => ({
+      what,
+      name: name && withDatabase(name, database),
+      ...(await runCli('sql', ['--format', 'json', withDatabase(sql, database)], cliEnv)),
+    }));
+    for (const run of refusals) {
+      expect(run.code, run.what).toBe(1);
+      expect(run.stdout, run.what).toBe('');
+      expect(run.stderr, run.what).toMatch(/^error: query_not_allowed: /);
+      if (run.name) expect(run.stderr, run.what).toContain(run.name);
+    }
+    const ordinary = ORDINARY_QUERIES.filter(([what]) =>
+      ['aggregates', 'window functions', 'dates', 'a join between published tables'].includes(what),
+    );
+    const answers = await inBatches(ordinary, 4, async ([what, sql]) => ({
+      what,
+      ...(await runCli('sql', ['--format', 'json', sql], cliEnv)),
+    }));
+    for (const run of answers) expect(run.code, `${run.what}: ${run.stderr}`).toBe(0);
+  }, 120_000);
+
+  it('refuses a file read through npm run sql on the store directly, with no Kanon running', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kanon-analyst-direct-'));
+    const env = { KANON_DATA_DIR: dataDir };
+    expect((await runCli('kanon', ['migrate'], env)).code).toBe(0);
+    const run = await runCli('sql', ["SELECT file('/etc/hostname')"], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('error: query_not_allowed: The function file() is not available');
+  }, 120_000);
 });
