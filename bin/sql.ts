@@ -8,6 +8,7 @@ import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { readAllStdin } from '../dashboards/cli-input.js';
 import { ControlError, connectControl } from '../dashboards/control-client.js';
 import { toCsv } from '../dashboards/csv.js';
+import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
 
 /**
  * Read-only SQL over the published tables, for data engineers: `npm run sql -- "SELECT ..."`, SQL
@@ -50,37 +51,24 @@ async function connect(
   };
 }
 
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-export function formatTable(result: AnalystResult): string {
-  const header = result.columns.map((column) => column.name);
-  const rows = result.rows.map((row) => row.map(cellText));
-  const widths = header.map((name, index) =>
-    Math.min(60, Math.max(name.length, ...rows.map((row) => row[index]!.length))),
-  );
-  const numeric = result.columns.map((column) => /^(Nullable\()?(U?Int|Float|Decimal)/.test(column.type));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, index) => {
-        const text = cell.length > widths[index]! ? `${cell.slice(0, widths[index]! - 1)}…` : cell;
-        return numeric[index] ? text.padStart(widths[index]!) : text.padEnd(widths[index]!);
-      })
-      .join('  ');
-  return [line(header), widths.map((width) => '─'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
-}
-
+/**
+ * Released labels can hold terminal control sequences, so nothing reaches a terminal raw: the
+ * table always shows them as escapes, JSON writes them as \u escapes (it parses the same), and
+ * CSV is escaped only on a terminal, so a file written through a pipe keeps the exact values.
+ */
 function print(result: AnalystResult, format: string): void {
   if (format === 'json') {
     for (const row of result.rows)
-      console.log(JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]]))));
+      console.log(
+        forTerminal.json(JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]])))),
+      );
   } else if (format === 'csv') {
+    const shown = (value: unknown) =>
+      process.stdout.isTTY && typeof value === 'string' ? forTerminal.text(value) : value;
     process.stdout.write(
       toCsv(
-        result.columns.map((column) => column.name),
-        result.rows,
+        result.columns.map((column) => shown(column.name) as string),
+        result.rows.map((row) => row.map(shown)),
       ),
     );
   } else {
@@ -94,8 +82,10 @@ function print(result: AnalystResult, format: string): void {
 }
 
 function explain(error: unknown): string {
-  if (error instanceof KanonError || error instanceof ControlError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof KanonError || error instanceof ControlError) {
+    return forTerminal.text(`${error.code}: ${error.message}`);
+  }
+  return forTerminal.text(error instanceof Error ? error.message : String(error));
 }
 
 async function main(): Promise<number> {
