@@ -7,7 +7,7 @@ import { EventsQueue, startEventsWorker } from '../../core/queue/events-queue.js
 import { startAofRewrites } from '../../core/redis/aof-rewrites.js';
 import { type PrivateRedis, startPrivateRedis } from '../../core/redis/private-redis.js';
 import { anonymousEvent } from '../fixtures/anonymous-event.js';
-import { uniquePrefix } from '../fixtures/redis.js';
+import { aofRewrites, uniquePrefix } from '../fixtures/redis.js';
 
 /**
  * The workers' rewrites of the queue's append-only file (core/redis/aof-rewrites.ts), on real
@@ -16,14 +16,8 @@ import { uniquePrefix } from '../fixtures/redis.js';
  */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function rewritesSoFar(redis: Redis): Promise<number> {
-  const info = await redis.info('persistence');
-  return Number(info.match(/^aof_rewrites:(\d+)/m)?.[1]);
-}
-
-async function rewriting(redis: Redis): Promise<boolean> {
-  return /^aof_rewrite_(in_progress|scheduled):1/m.test(await redis.info('persistence'));
-}
+const rewritesSoFar = async (redis: Redis) => (await aofRewrites(redis)).count;
+const rewriting = async (redis: Redis) => (await aofRewrites(redis)).running;
 
 describe('rewrites of the queue append-only file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kanon-aof-rewrites-'));

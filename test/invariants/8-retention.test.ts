@@ -19,7 +19,7 @@ import { PUBLISHED_TABLES } from '../../schema/tables.js';
 import { purgeSite } from '../../workers/purge-site.js';
 import { dumpWarehouse, filesContaining } from '../fixtures/inspect-stores.js';
 import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
-import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
+import { aofRewrites, testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 import { openEmbeddedWarehouse, TEST_SCHEMA } from '../fixtures/warehouse.js';
 
 /** Invariant 8: data is kept only as long as needed. */
@@ -126,22 +126,14 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-const persistence = async (redis: Redis) => {
-  const info = await redis.info('persistence');
-  return {
-    rewrites: Number(info.match(/^aof_rewrites:(\d+)/m)?.[1]),
-    rewriting: /^aof_rewrite_(in_progress|scheduled):1/m.test(info),
-  };
-};
-
 /** Runs `ask` once no rewrite is running, then waits until a rewrite that started after it has ended. */
 async function waitForRewrite(redis: Redis, ask: () => Promise<void>): Promise<void> {
-  await waitUntilAsync(async () => !(await persistence(redis)).rewriting, 10_000);
-  const before = (await persistence(redis)).rewrites;
+  await waitUntilAsync(async () => !(await aofRewrites(redis)).running, 10_000);
+  const before = (await aofRewrites(redis)).count;
   await ask();
   await waitUntilAsync(async () => {
-    const now = await persistence(redis);
-    return now.rewrites > before && !now.rewriting;
+    const now = await aofRewrites(redis);
+    return now.count > before && !now.running;
   }, 10_000);
 }
 
