@@ -303,16 +303,16 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     void groups.completed(String(job.id)).catch(() => {});
   });
   worker.on('failed', (job, error) => {
-    const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    // A job that failed for good removed those that failed more than removeOnFail's age ago. Not
-    // a retry: during a warehouse outage every try fails, and each rewrite would write the whole
-    // backlog again for nothing.
-    if (final) rewrites.removed();
+    const forGood =
+      !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    // A retry removes nothing, and during a warehouse outage every try fails: a rewrite for each
+    // would write the whole backlog again. A job that fails for good removed those that failed
+    // more than removeOnFail's age ago.
+    if (!forGood) return;
+    rewrites.removed();
     if (!job || error instanceof UnrecoverableError) return;
-    if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      void redis.zrem(pendingKey(prefix), String(job.id)).catch(() => {});
-      options.onFailed?.('gave_up', { id: String(job.id) });
-    }
+    void redis.zrem(pendingKey(prefix), String(job.id)).catch(() => {});
+    options.onFailed?.('gave_up', { id: String(job.id) });
   });
   return {
     pause: () => worker.pause(),

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
  * Invariant 8: no event payload stays on disk once its batch is staged. The queue's Redis keeps an
  * append-only file so that a 202 survives a restart (invariant 5), and a job removed from memory
  * stays in that file until Redis rewrites it, which Redis does on its own only once the file has
- * doubled past 64 MB: at low traffic never, at high traffic every few seconds to hours.
+ * doubled past 64 MB: every 15 to 30 s at 10,000 events/s, at low traffic never.
  *
  * So the workers ask for the rewrite themselves (BGREWRITEAOF), through Redis commands only, so
  * that it works on docker-compose's Redis as on npm start's. Redis 7 forks, writes what it holds at
@@ -17,11 +17,11 @@ import type { Redis } from 'ioredis';
  * next tick (every quarter of `everyMs`); whichever worker first takes the slot
  * `<prefix>:aof-rewrite:slot` (SET NX with a lifetime of `everyMs`) and finds the mark clears it
  * and asks for the rewrite. A batch staged at time t is therefore off the disk by
- * t + 1.5 × everyMs plus the rewrite's own duration (tens of milliseconds at 10,000 events/s,
+ * t + 1.5 × everyMs plus the rewrite's own duration (milliseconds at 10,000 events/s,
  * docs/benchmarks.md). Not deleting queued batches is what keeps the acknowledgement durable.
  */
 
-/** Seconds between rewrites at most: a staged batch is off the disk within about 30 s. */
+/** Rewrites start at most this often: a staged batch is off the disk within about 30 s. */
 export const AOF_REWRITE_EVERY_MS = 20_000;
 
 export type AofRewriteOutcome = 'started' | 'busy' | 'failed';
@@ -35,7 +35,7 @@ export interface AofRewriteOptions {
 }
 
 export interface AofRewrites {
-  /** Jobs left the queue (completed, or failed and so removed): their payloads must leave the disk. */
+  /** Jobs left Redis (completed ones, failed ones past their age): their payloads must leave the disk. */
   removed(): void;
   /**
    * Stops the ticks. A worker that removed jobs since its last own rewrite starts one more and
