@@ -8,6 +8,12 @@
  */
 const INVISIBLE = /[\p{Cc}\p{DI}\u2028\u2029]/u;
 const INVISIBLE_ALL = /[\p{Cc}\p{DI}\u2028\u2029]/gu;
+/**
+ * Printable ASCII holds none of them, and almost every label is printable ASCII. Testing for
+ * anything else first costs ~20 ns on a label; the Unicode-property test above costs ~250 ns (V8
+ * runs it code point by code point), which made a beacon's labels and campaign values ~2 µs dearer.
+ */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 /** Controls and separators that stand between words where they occur in real text. */
 const WORD_BREAKS = new Set(['\t', '\n', '\v', '\f', '\r', '\u0085', '\u2028', '\u2029']);
 
@@ -19,6 +25,6 @@ const WORD_BREAKS = new Set(['\t', '\n', '\v', '\f', '\r', '\u0085', '\u2028', '
  * ESC is harmless text. Replacing them with a visible mark would make look-alike labels differ.
  */
 export function removeInvisible(text: string): string {
-  if (!INVISIBLE.test(text)) return text;
+  if (!NOT_PRINTABLE_ASCII.test(text) || !INVISIBLE.test(text)) return text;
   return text.replace(INVISIBLE_ALL, (char) => (WORD_BREAKS.has(char) ? ' ' : ''));
 }
