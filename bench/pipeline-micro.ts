@@ -1,6 +1,8 @@
 import { createPipeline } from '../collector/pipeline.js';
+import { PathTemplates } from '../collector/scrub/path-templates.js';
 import { ClientDescriber } from '../collector/steps/describe-client.js';
 import { Metrics } from '../core/metrics.js';
+import { defaultPathTemplates } from '../core/path-templates.js';
 import { ORIGIN, SITE } from './lib/context.js';
 import { createShop } from './lib/shop-model.js';
 import { batchBody, singleEventBody } from './lib/traffic.js';
@@ -20,6 +22,7 @@ const pipeline = createPipeline({
     honourDnt: true,
     searchParams: ['q'],
     allowedParams: ['q'],
+    pathTemplates: new PathTemplates(defaultPathTemplates()),
     maxOrderCents: 10_000_000,
     maxBackfillMs: 0,
   },

@@ -16,6 +16,7 @@ import { registerBeaconRoutes, rejectedRequests } from './routes/beacon.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerStaticRoutes } from './routes/static.js';
 import type { SaltStore } from './salt-store.js';
+import { PathTemplates } from './scrub/path-templates.js';
 import { ClientDescriber } from './steps/describe-client.js';
 import { TurnBatcher } from './turn-batcher.js';
 
@@ -97,6 +98,7 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
       honourDnt: config.honourDnt,
       searchParams: config.searchParams,
       allowedParams: config.searchParams,
+      pathTemplates: new PathTemplates(config.pathTemplates),
       maxOrderCents: config.maxOrderCents,
       maxBackfillMs: MAX_BACKFILL_MS,
     },

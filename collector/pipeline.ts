@@ -70,6 +70,7 @@ export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => 
   const pages = new CanonicalPageCache({
     allowedParams: deps.options.allowedParams,
     searchParams: deps.options.searchParams,
+    pathTemplates: deps.options.pathTemplates,
   });
   const stepSeconds = deps.metrics.histogram(
     'kanon_collector_step_seconds',

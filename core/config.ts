@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDurationSeconds } from './duration.js';
 import { parseTrustProxy, type TrustProxy, trustProxyProblem } from './http/trust-proxy.js';
+import { DEFAULT_PATH_TEMPLATES, type PathTemplate, parsePathTemplates } from './path-templates.js';
 import { parseSites, type Site, toOrigin } from './sites.js';
 
 /**
@@ -151,6 +152,18 @@ export const EnvSchema = z
         message: 'must be a comma-separated list of query keys',
       })
       .describe('Query keys of the shop search page; their value becomes the search term'),
+    KANON_PATH_TEMPLATES: z
+      .string()
+      .default(DEFAULT_PATH_TEMPLATES)
+      .transform((text, ctx) => {
+        const parsed = parsePathTemplates(text);
+        if (parsed.ok) return parsed.templates;
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      })
+      .describe(
+        'Path keywords whose next segment may name a person or an order: it becomes :name or :id (keyword/:name[,keyword/:id]; none = off)',
+      ),
     KANON_MAX_ORDER_VALUE: z.coerce
       .number()
       .positive()
@@ -272,6 +285,7 @@ export interface Config {
     trustProxy: TrustProxy;
     honourDnt: boolean;
     searchParams: string[];
+    pathTemplates: PathTemplate[];
     maxOrderCents: number;
     backfillToken: string | undefined;
     rateLimitPerMinute: number;
@@ -351,6 +365,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       trustProxy: parseTrustProxy(e.KANON_TRUST_PROXY),
       honourDnt: e.KANON_HONOR_DNT,
       searchParams: e.KANON_SEARCH_PARAMS.split(',').map((key) => key.trim()),
+      pathTemplates: e.KANON_PATH_TEMPLATES,
       maxOrderCents: Math.round(e.KANON_MAX_ORDER_VALUE * 100),
       backfillToken: e.KANON_BACKFILL_TOKEN,
       rateLimitPerMinute: e.KANON_RATE_LIMIT,

@@ -47,7 +47,11 @@ export function privacyFacts(config: Config) {
       'hex/base64 token',
       'IP address',
       'long numeric id',
+      'control and invisible characters (removed)',
     ],
+    path_templates: config.collector.pathTemplates.map(
+      (template) => `${template.keyword}/:${template.placeholder}`,
+    ),
     fields_queued: Object.keys(AnonymousEvent.shape),
     reports: REPORT_LIST.map((report) => ({
       name: report.name,

@@ -1,6 +1,8 @@
 import { canonicalizePageUrl } from '../../collector/scrub/canonical-url.js';
+import { PathTemplates } from '../../collector/scrub/path-templates.js';
 import { type ClientDescription, parseClient } from '../../collector/steps/describe-client.js';
 import { toAnonymousEvent } from '../../collector/steps/to-anonymous-event.js';
+import { defaultPathTemplates } from '../../core/path-templates.js';
 import { type AnonymousEvent, BeaconEvent } from '../../schema/event.js';
 import { type BeaconJson, int, mulberry32, type Rng, type Shop, visitPages, Weighted } from './shop-model.js';
 
@@ -91,6 +93,7 @@ export function browserHeaders(origin: string, shopper?: Shopper): Record<string
 const ANONYMISE = {
   searchParams: ['q', 'query', 'search'],
   allowedParams: ['q', 'query', 'search'],
+  pathTemplates: new PathTemplates(defaultPathTemplates()),
   maxOrderCents: 1_000_000,
 };
 

@@ -1,4 +1,5 @@
 import { capScrubbed } from './capped.js';
+import type { PathTemplates } from './path-templates.js';
 import { scrubText } from './scrub-text.js';
 import { normaliseSearchTerm } from './search-term.js';
 import { capLength, collapseWhitespace } from './text-shape.js';
@@ -28,6 +29,8 @@ export interface CanonicalUrlOptions {
   allowedParams: readonly string[];
   /** Query parameters that carry the site's search term, such as `q`. */
   searchParams: readonly string[];
+  /** Keywords whose next path segment becomes a placeholder (KANON_PATH_TEMPLATES). */
+  pathTemplates: PathTemplates;
 }
 
 export const MAX_PATH = 2048;
@@ -73,16 +76,21 @@ function capPath(path: string): string {
   return percent >= cut.length - 2 && percent !== -1 ? cut.slice(0, percent) : cut;
 }
 
-function canonicalPath(pathname: string): string {
+function canonicalPath(pathname: string, templates: PathTemplates): string {
   const scrubbed = scrubText(pathname, 'path');
   // Most paths have no empty segment to drop (no `//`, no trailing `/`): they need no split and join.
   const clean =
     scrubbed.startsWith('/') &&
     !scrubbed.includes('//') &&
     (scrubbed.length === 1 || !scrubbed.endsWith('/'));
-  if (clean) return capPath(scrubbed);
-  const segments = scrubbed.split('/').filter((segment) => segment !== '');
-  return capPath(`/${segments.join('/')}`);
+  const tidy = clean
+    ? scrubbed
+    : `/${scrubbed
+        .split('/')
+        .filter((segment) => segment !== '')
+        .join('/')}`;
+  // Templates before the cap, so a cut can never leave the start of a name after its keyword.
+  return capPath(templates.apply(tidy));
 }
 
 /** Scrubbed before lower-casing: the token detector needs the original case. */
@@ -117,7 +125,7 @@ export function canonicalizePageUrl(url: string, options: CanonicalUrlOptions): 
   const page: CanonicalPage = {
     origin: parsed.origin,
     host: parsed.host.toLowerCase(),
-    path: canonicalPath(parsed.pathname),
+    path: canonicalPath(parsed.pathname, options.pathTemplates),
     utm,
   };
   const searchTerm = search === undefined ? '' : normaliseSearchTerm(search);

@@ -12,14 +12,22 @@ import { type CanonicalPage, type CanonicalUrlOptions, canonicalizePageUrl } fro
  * what scrubbing removes (an e-mail address in a query string), so only the already scrubbed result
  * stays in memory. Bounded (least recently used out), in this process's memory only. A URL that
  * is not an absolute http(s) URL is not cached: junk must not push real pages out.
+ *
+ * A result depends on the URL and on the options (search keys, path templates), and only the URL
+ * is in the key: so the cache takes a copy of the search keys when it is built (the templates are
+ * a PathTemplates, which copies its list and cannot change), and a caller who changes its own
+ * lists afterwards cannot make cached and fresh answers differ. New options, new cache.
  */
 export class CanonicalPageCache {
   private readonly pages: LruCache<string, Readonly<CanonicalPage>>;
+  private readonly options: Readonly<CanonicalUrlOptions>;
 
-  constructor(
-    private readonly options: CanonicalUrlOptions,
-    capacity = 10_000,
-  ) {
+  constructor(options: CanonicalUrlOptions, capacity = 10_000) {
+    this.options = Object.freeze({
+      allowedParams: Object.freeze([...options.allowedParams]),
+      searchParams: Object.freeze([...options.searchParams]),
+      pathTemplates: options.pathTemplates,
+    });
     this.pages = new LruCache(capacity);
   }
 

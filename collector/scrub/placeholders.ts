@@ -13,6 +13,8 @@ export const PLACEHOLDERS = {
   token: ':token',
   ip: ':ip',
   id: ':id',
+  /** Not found by a detector: what follows a path template's keyword (`/account/:name`). */
+  name: ':name',
 } as const;
 
 export type Placeholder = (typeof PLACEHOLDERS)[keyof typeof PLACEHOLDERS];

@@ -46,6 +46,7 @@ describe('invariant 2: sensitive values are scrubbed before anything is enqueued
           url: `${SHOP_ORIGIN}/search%E2%80%AE/%1B%5D0%3Bx%07?utm_source=news%E2%80%8B`,
           query: 'boots\u001b]0;pwned\u0007 \u202eexe.jpg',
         },
+        { type: 'pageview', url: `${SHOP_ORIGIN}/users/maria-gonzalez-1987/profile` },
       ],
     });
     expect(response.status).toBe(202);
@@ -68,8 +69,8 @@ describe('invariant 2: sensitive values are scrubbed before anything is enqueued
     await pipeline?.close();
   });
 
-  it('queues the six events, parsed by the strict anonymous schema', () => {
-    expect(queued).toHaveLength(6);
+  it('queues the seven events, parsed by the strict anonymous schema', () => {
+    expect(queued).toHaveLength(7);
   });
 
   it('replaces an e-mail and a long id in a path, and drops the query except utm', () => {
@@ -86,6 +87,10 @@ describe('invariant 2: sensitive values are scrubbed before anything is enqueued
     expect(queued[1]?.query).toBe('call :phone about :card');
     expect(queued[2]?.slot).toBe('promo :iban');
     expect(queued[3]?.promo).toBe(':jwt');
+  });
+
+  it('replaces the segment after a path keyword such as users with :name (KANON_PATH_TEMPLATES)', () => {
+    expect(queued[6]?.path).toBe('/users/:name/profile');
   });
 
   it('removes terminal control sequences and bidi overrides from paths, campaigns and search terms', () => {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalizePageUrl } from '../../../collector/scrub/canonical-url.js';
 import { scrubLabel } from '../../../collector/scrub/label.js';
+import { PathTemplates } from '../../../collector/scrub/path-templates.js';
 import { reduceReferrer } from '../../../collector/scrub/referrer.js';
 import { type ScrubProfile, scrubText } from '../../../collector/scrub/scrub-text.js';
 import { normaliseSearchTerm } from '../../../collector/scrub/search-term.js';
+import { defaultPathTemplates } from '../../../core/path-templates.js';
 
 /**
  * Hostile input built to make backtracking regexes explode: 10 000 repetitions of what each
@@ -75,7 +77,11 @@ describe('scrubbing hostile 10 000-character input', () => {
   });
 
   it('keeps the entry points bounded on hostile input', () => {
-    const options = { allowedParams: [], searchParams: ['q'] };
+    const options = {
+      allowedParams: [],
+      searchParams: ['q'],
+      pathTemplates: new PathTemplates(defaultPathTemplates()),
+    };
     for (const input of Object.values(HOSTILE)) {
       const encoded = encodeURIComponent(input);
       const page = canonicalizePageUrl(

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalizePageUrl } from '../../../collector/scrub/canonical-url.js';
+import { PathTemplates } from '../../../collector/scrub/path-templates.js';
+import { defaultPathTemplates } from '../../../core/path-templates.js';
 
-const options = { allowedParams: ['color', 'size'], searchParams: ['q', 'search'] };
+const options = {
+  allowedParams: ['color', 'size'],
+  searchParams: ['q', 'search'],
+  pathTemplates: new PathTemplates(defaultPathTemplates()),
+};
 const canonical = (url: string) => canonicalizePageUrl(url, options);
 
 describe('canonicalizePageUrl', () => {
@@ -101,7 +107,11 @@ describe('canonicalizePageUrl', () => {
     expect(canonical('https://shop.example/search?query=shoes')).not.toHaveProperty('searchTerm');
     expect(canonical('https://shop.example/search?q=%20%20')).not.toHaveProperty('searchTerm');
     expect(
-      canonicalizePageUrl('https://shop.example/?q=shoes', { allowedParams: [], searchParams: [] }),
+      canonicalizePageUrl('https://shop.example/?q=shoes', {
+        allowedParams: [],
+        searchParams: [],
+        pathTemplates: new PathTemplates([]),
+      }),
     ).not.toHaveProperty('searchTerm');
   });
 });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalizePageUrl } from '../../../collector/scrub/canonical-url.js';
 import { scrubId, scrubLabel } from '../../../collector/scrub/label.js';
+import { PathTemplates } from '../../../collector/scrub/path-templates.js';
 import { reduceReferrer } from '../../../collector/scrub/referrer.js';
 import { scrubText } from '../../../collector/scrub/scrub-text.js';
 import { normaliseSearchTerm } from '../../../collector/scrub/search-term.js';
-import { toAnonymousEvent } from '../../../collector/steps/to-anonymous-event.js';
+import { defaultPathTemplates } from '../../../core/path-templates.js';
 import { BeaconEvent } from '../../../schema/event.js';
-import { INVISIBLE_OR_CONTROL, stringsOf } from './invisible-characters.js';
+import { anonymise, INVISIBLE_OR_CONTROL, stringsOf } from './invisible-characters.js';
 
 /**
  * Labels reach a data engineer's terminal (`npm run sql`) and a merchandiser's screen. A control
@@ -18,7 +19,11 @@ import { INVISIBLE_OR_CONTROL, stringsOf } from './invisible-characters.js';
  */
 const RETITLE = '\u001b]0;pwned\u0007';
 const CLEAR = '\u001b[2J\u001b[H';
-const options = { allowedParams: [], searchParams: ['q'] };
+const options = {
+  allowedParams: [],
+  searchParams: ['q'],
+  pathTemplates: new PathTemplates(defaultPathTemplates()),
+};
 
 describe('control and invisible characters are removed from every label at ingest', () => {
   it.each([
@@ -87,25 +92,7 @@ describe('control and invisible characters are removed from every label at inges
         url,
         referrer: `https://${encodeURIComponent('mail\u200b')}.example/${encodeURIComponent(RETITLE)}`,
       });
-      const event = toAnonymousEvent(
-        { ...parsed, site: 'shop' },
-        {
-          ts: 0,
-          visitor: '1',
-          client: {
-            device: 'desktop',
-            browser: 'Chrome',
-            os: 'Linux',
-            bot: undefined,
-            engine: 'chromium',
-            major: 131,
-          },
-          country: 'DE',
-          page: canonicalizePageUrl(url, options),
-        },
-        { ...options, maxOrderCents: 100_000 },
-        0,
-      );
+      const event = anonymise({ ...parsed, site: 'shop' }, options);
       for (const text of stringsOf(event)) expect(text, beacon.type).not.toMatch(INVISIBLE_OR_CONTROL);
     }
   });

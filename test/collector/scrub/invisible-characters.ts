@@ -1,3 +1,8 @@
+import { type CanonicalUrlOptions, canonicalizePageUrl } from '../../../collector/scrub/canonical-url.js';
+import type { ParsedBeaconEvent } from '../../../collector/steps/parse-beacon.js';
+import { toAnonymousEvent } from '../../../collector/steps/to-anonymous-event.js';
+import type { AnonymousEvent } from '../../../schema/event.js';
+
 /**
  * What no stored label may contain, written out from Unicode's own lists rather than taken from the
  * code under test: every control character (general category Cc: C0, DEL and C1), the line and
@@ -16,4 +21,20 @@ export function stringsOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(stringsOf);
   if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
   return [];
+}
+
+const CHROME = {
+  device: 'desktop',
+  browser: 'Chrome',
+  os: 'Linux',
+  bot: undefined,
+  engine: 'chromium',
+  major: 131,
+} as const;
+
+/** The anonymous event the collector makes of one beacon, with fixed request facts. */
+export function anonymise(beacon: ParsedBeaconEvent, options: CanonicalUrlOptions): AnonymousEvent {
+  const page = canonicalizePageUrl(beacon.url, options);
+  const facts = { ts: 0, visitor: '1', client: CHROME, country: 'DE', page };
+  return toAnonymousEvent(beacon, facts, { ...options, maxOrderCents: 100_000 }, 0);
 }

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalizePageUrl } from '../../../collector/scrub/canonical-url.js';
 import { CanonicalPageCache } from '../../../collector/scrub/page-cache.js';
+import { PathTemplates } from '../../../collector/scrub/path-templates.js';
+import { defaultPathTemplates } from '../../../core/path-templates.js';
 import { sensitiveValue } from './sensitive-values.js';
 
 /**
@@ -9,11 +11,15 @@ import { sensitiveValue } from './sensitive-values.js';
  * never holds a raw URL (it outlives the request, and a URL may carry what scrubbing removes), and
  * it stays bounded.
  */
-const options = { allowedParams: ['color'], searchParams: ['q'] };
+const options = {
+  allowedParams: ['color'],
+  searchParams: ['q'],
+  pathTemplates: new PathTemplates(defaultPathTemplates()),
+};
 const url = fc
   .record({
     segment: fc.oneof(
-      fc.constantFrom('shoes', 'de', 'p', 'sale'),
+      fc.constantFrom('shoes', 'de', 'p', 'sale', 'account', 'Users', 'orders'),
       sensitiveValue.map((s) => s.text),
     ),
     secret: sensitiveValue.map((s) => s.text),
