@@ -159,7 +159,7 @@ main().then(
     if (error instanceof ConfigError) console.error(error.message);
     else if (error instanceof KanonError && error.code === 'warehouse_unavailable') {
       console.error(
-        'error: the data directory is held by a running Kanon that left no control token (KANON_DATA_DIR/control-token); stop it, or start it with the dashboards.',
+        'error: the data directory is held by a running Kanon that serves no control socket (KANON_DATA_DIR/control/token.sock); stop it, or start it with the dashboards.',
       );
     } else console.error(`error: ${explain(error)}`);
     process.exit(1);

@@ -12,7 +12,7 @@ import { type ControlClient, ControlError, connectControl } from '../dashboards/
 /**
  * Manages dashboard users: `npm run user -- add NAME --role ROLE`, `passwd NAME`, `list`,
  * `remove NAME`. Passwords are read from stdin when piped, else prompted for without echo.
- * With Kanon running, it goes through the running process (control token, loopback); otherwise it
+ * With Kanon running, it goes through the running process (control socket, loopback); otherwise it
  * opens the store itself.
  */
 const USAGE = `usage: npm run user -- <command>
@@ -138,7 +138,7 @@ async function main(): Promise<number> {
 export function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
   if (error instanceof KanonError && error.code === 'warehouse_unavailable') {
-    return 'error: the data directory is held by a running Kanon that left no control token (KANON_DATA_DIR/control-token); stop it, or start it with the dashboards.';
+    return 'error: the data directory is held by a running Kanon that serves no control socket (KANON_DATA_DIR/control/token.sock); stop it, or start it with the dashboards.';
   }
   if (error instanceof KanonError || error instanceof ControlError) return `error: ${error.message}`;
   return `error: ${error instanceof Error ? error.message : String(error)}`;

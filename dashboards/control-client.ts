@@ -3,7 +3,7 @@ import { readControlToken } from './auth/control-token.js';
 
 /**
  * How the CLIs (`npm run user`, `npm run sql`) reach a running Kanon: over loopback HTTP with the
- * control token the running process wrote to `<KANON_DATA_DIR>/control-token`. Used when the
+ * control token the running process serves on its control socket (auth/control-token.ts). Used when the
  * embedded store is held by that process (chDB's file lock); when nothing answers, the CLIs open
  * the store themselves.
  */
@@ -32,7 +32,7 @@ export function controlUrl(config: Config): string {
 
 /** A client for the running process, or undefined when none answers with this token. */
 export async function connectControl(config: Config, timeoutMs = 1500): Promise<ControlClient | undefined> {
-  const token = readControlToken(config.dataDir);
+  const token = await readControlToken(config.dataDir);
   if (!token) return undefined;
   const url = controlUrl(config);
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {

@@ -14,7 +14,7 @@ import { connectRedis, waitUntilConnected } from '../../core/redis/connect.js';
 import { openAnalystSql } from '../../core/warehouse/analyst-sql.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { buildDashboards } from '../../dashboards/app.js';
-import { createControlToken, removeControlToken } from '../../dashboards/auth/control-token.js';
+import { serveControlToken } from '../../dashboards/auth/control-token.js';
 import { RedisSessionStore } from '../../dashboards/auth/session-store.js';
 import { ClickHouseUserStore } from '../../dashboards/auth/user-store.js';
 import { ensureDemoAdmin } from '../../dashboards/bootstrap.js';
@@ -202,7 +202,13 @@ export async function startDashboardsStage(options: {
     maxSeconds: config.dashboards.queryTimeoutSeconds,
     maxMemoryBytes: 1024 * 1024 * 1024,
   });
-  const controlToken = config.warehouse.kind === 'embedded' ? createControlToken(config.dataDir) : undefined;
+  const control = config.warehouse.kind === 'embedded' ? await serveControlToken(config.dataDir) : undefined;
+  if (config.warehouse.kind === 'embedded' && !control) {
+    log.warn(
+      { dataDir: config.dataDir },
+      'KANON_DATA_DIR is too long for the control socket: npm run user and npm run sql cannot reach this process',
+    );
+  }
   const app = await buildDashboards({
     warehouse,
     sites: config.collector.sites,
@@ -215,7 +221,7 @@ export async function startDashboardsStage(options: {
     k: config.release.k,
     windowSeconds: config.release.windowSeconds,
     secureCookies: config.dashboards.secureCookies,
-    controlToken,
+    controlToken: control?.token,
     publicOrigins: config.dashboards.publicOrigins,
     trustProxy: config.collector.trustProxy,
     queryLimits: {
@@ -235,7 +241,7 @@ export async function startDashboardsStage(options: {
       await app.close();
       await sessions.close();
       await sql.close();
-      if (controlToken) removeControlToken(config.dataDir, controlToken);
+      await control?.close();
     },
   };
 }

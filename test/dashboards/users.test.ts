@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../core/redis/connect.js';
 import {
-  controlTokenPath,
-  createControlToken,
+  controlSocketPath,
   readControlToken,
-  removeControlToken,
+  serveControlToken,
 } from '../../dashboards/auth/control-token.js';
 import { generatePassword, hashPassword, verifyPassword } from '../../dashboards/auth/passwords.js';
 import { RedisSessionStore } from '../../dashboards/auth/session-store.js';
@@ -24,8 +23,12 @@ const test = base.extend(
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
   async ({}, { onCleanup }): Promise<DashboardsHarness & { dataDir: string }> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kanon-dash-control-'));
-    const harness = await startDashboards({ controlToken: createControlToken(dataDir) });
-    onCleanup(() => harness.close());
+    const control = await serveControlToken(dataDir);
+    const harness = await startDashboards({ controlToken: control?.token });
+    onCleanup(async () => {
+      await harness.close();
+      await control?.close();
+    });
     return Object.assign(harness, { dataDir });
   },
 );
@@ -101,17 +104,42 @@ describe('sessions in Redis', () => {
 });
 
 describe('control token', () => {
-  it('is written owner-only (0600), fresh at each start, and removed only by its writer', () => {
+  it('is served on a socket only its owner reaches (0600 in a 0700 directory), fresh at each start, and removed only by its server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kanon-token-'));
-    const first = createControlToken(dir);
-    expect(statSync(controlTokenPath(dir)).mode & 0o777).toBe(0o600);
-    expect(readControlToken(dir)).toBe(first);
-    const second = createControlToken(dir);
-    expect(second).not.toBe(first);
-    removeControlToken(dir, first);
-    expect(readControlToken(dir)).toBe(second);
-    removeControlToken(dir, second);
-    expect(readControlToken(dir)).toBeUndefined();
+    const first = await serveControlToken(dir);
+    expect(statSync(controlSocketPath(dir)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'control')).mode & 0o777).toBe(0o700);
+    expect(await readControlToken(dir)).toBe(first?.token);
+    const second = await serveControlToken(dir);
+    expect(second?.token).not.toBe(first?.token);
+    expect(await readControlToken(dir)).toBe(second?.token);
+    await first?.close();
+    expect(await readControlToken(dir)).toBe(second?.token);
+    await second?.close();
+    expect(await readControlToken(dir)).toBeUndefined();
+  });
+
+  it('is kept in no file, and the token file of earlier versions goes at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kanon-token-'));
+    writeFileSync(join(dir, 'control-token'), 'an old token\n', { mode: 0o600 });
+    const control = await serveControlToken(dir);
+    try {
+      const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+      const files = entries.filter((entry) => entry.isFile());
+      for (const file of files) {
+        expect(readFileSync(join(file.parentPath, file.name), 'utf8')).not.toContain(control!.token);
+      }
+      expect(files).toEqual([]);
+      expect(entries.filter((entry) => entry.isSocket()).map((entry) => entry.name)).toEqual(['token.sock']);
+    } finally {
+      await control?.close();
+    }
+  });
+
+  it('is not served when the data directory is too long for a socket path', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'kanon-token-')), 'd'.repeat(100));
+    expect(await serveControlToken(dir)).toBeUndefined();
+    expect(await readControlToken(dir)).toBeUndefined();
   });
 });
 
@@ -138,7 +166,7 @@ describe('npm run user and npm run sql', () => {
   }) => {
     const port = new URL(dash.url).port;
     const env = { KANON_DATA_DIR: dash.dataDir, KANON_DASHBOARDS_PORT: port };
-    expect(readFileSync(controlTokenPath(dash.dataDir), 'utf8').trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await readControlToken(dash.dataDir)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const added = await runCli('user', ['add', 'bob', '--role', 'analyst'], env, `${PASSWORD}\n`);
     expect(added.stdout, added.stderr).toContain('Added bob (analyst)');
     expect((await dash.users.find('bob'))?.role).toBe('analyst');

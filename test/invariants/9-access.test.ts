@@ -1,11 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readsOf } from '../../core/warehouse/analyst-guard.js';
 import type { QuerySpec, Warehouse } from '../../core/warehouse/warehouse.js';
-import { createControlToken } from '../../dashboards/auth/control-token.js';
+import { controlSocketPath, serveControlToken } from '../../dashboards/auth/control-token.js';
 import { ANALYST_TABLES, USERS_TABLE } from '../../schema/tables.js';
 import {
   type Client,
@@ -152,6 +152,7 @@ describe('invariant 9: analysts’ SQL reaches published tables and ordinary fun
   let cliEnv: Record<string, string>;
   let control: { url: string };
   let controlToken: string;
+  let stopServing: () => Promise<void> | undefined;
 
   beforeAll(async () => {
     harness = await startDashboards();
@@ -159,12 +160,15 @@ describe('invariant 9: analysts’ SQL reaches published tables and ordinary fun
     database = harness.warehouse.database;
     // `npm run sql` with Kanon running goes through the running process, as after `npm start`.
     const dataDir = mkdtempSync(join(tmpdir(), 'kanon-analyst-cli-'));
-    controlToken = createControlToken(dataDir);
+    const served = await serveControlToken(dataDir);
+    stopServing = () => served?.close();
+    controlToken = served!.token;
     control = await harness.variant({ controlToken });
     cliEnv = { KANON_DATA_DIR: dataDir, KANON_DASHBOARDS_PORT: new URL(control.url).port };
   }, 120_000);
   afterAll(async () => {
     await harness?.close();
+    await stopServing?.();
   });
 
   const query = async (sql: string) => {
@@ -230,11 +234,37 @@ describe('invariant 9: analysts’ SQL reaches published tables and ordinary fun
     for (const run of answers) expect(run.code, `${run.what}: ${run.stderr}`).toBe(0);
   }, 120_000);
 
+  it('keeps the control token where not even a file() past the allowlist could read it', async () => {
+    const dataDir = cliEnv.KANON_DATA_DIR!;
+    // The read-only engine itself, without the analyst guard: what a function that slipped
+    // through would get. chDB reads any path its process can (it ignores user_files_path) ...
+    const engine = await harness.warehouse.openReadOnlyEngine({
+      maxSeconds: 5,
+      maxMemoryBytes: 256 * 1024 ** 2,
+    });
+    try {
+      const beside = join(dataDir, 'beside.txt');
+      writeFileSync(beside, 'readable\n');
+      expect(await engine.readOnly(`SELECT file('${beside}')`, 'TSVRaw', 5)).toContain('readable');
+      // ... but the token is in no file: its socket has nothing to read.
+      await expect(
+        engine.readOnly(`SELECT file('${controlSocketPath(dataDir)}')`, 'TSVRaw', 5),
+      ).rejects.toThrow();
+      expect(
+        await engine.readOnly(`SELECT file('${controlSocketPath(dataDir)}', 'nothing')`, 'TSVRaw', 5),
+      ).toBe('nothing\n');
+    } finally {
+      await engine.close();
+    }
+    for (const entry of readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile())
+        expect(readFileSync(join(entry.parentPath, entry.name), 'utf8')).not.toContain(controlToken);
+    }
+  });
+
   it('refuses a file read through npm run sql on the store directly, with no Kanon running', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kanon-analyst-direct-'));
-    const env = { KANON_DATA_DIR: dataDir };
-    expect((await runCli('kanon', ['migrate'], env)).code).toBe(0);
-    const run = await runCli('sql', ["SELECT file('/etc/hostname')"], env);
+    const run = await runCli('sql', ["SELECT file('/etc/hostname')"], { KANON_DATA_DIR: dataDir });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('error: query_not_allowed: The function file() is not available');
