@@ -72,6 +72,11 @@ export interface ReportSpec extends StagedReportSpec {
    * visitor token's events), so the rows' visitors add up to the overview's visitors.
    */
   splitsVisitors?: boolean;
+  /**
+   * For a report whose measures do not name their kind (the funnels): the one kind of event every
+   * event of a cell is, by the cell's first dimension (the step).
+   */
+  kindByD1?: Readonly<Record<string, EventKind>>;
 }
 
 export const REPORT_NAMES = [
@@ -114,6 +119,10 @@ const FUNNEL_STEPS: Partial<Record<AnonymousEvent['type'], string>> = {
   checkout: '3_checkout',
   purchase: '4_purchase',
 };
+
+const STEP_KINDS: Readonly<Record<string, EventKind>> = Object.fromEntries(
+  Object.entries(FUNNEL_STEPS).map(([type, step]) => [step, type as EventType]),
+);
 
 const orNone = (value: string | undefined) => (value ? unreserved(value) : NONE);
 /** The campaigns report's row for visits, carts and orders that no campaign brought. */
@@ -361,6 +370,7 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     dims: [lc('step', '1_view, 2_cart, 3_checkout or 4_purchase'), str('category', 'Product category')],
     measures: [m('actions', 'Funnel actions')],
     ladder: [['step', 'category'], ['step']],
+    kindByD1: STEP_KINDS,
     cells(e) {
       const step = FUNNEL_STEPS[e.type];
       if (!step) return none;
@@ -380,6 +390,7 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
       checkouts: { measure: 'actions', where: { step: '3_checkout' } },
       orders: { measure: 'actions', where: { step: '4_purchase' } },
     },
+    kindByD1: STEP_KINDS,
     cells(e) {
       const step = FUNNEL_STEPS[e.type];
       if (!step) return none;
@@ -389,6 +400,14 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
 };
 
 export const REPORT_LIST: readonly ReportSpec[] = REPORT_NAMES.map((name) => REPORTS[name]);
+
+/**
+ * What each release window publishes, for freshness: the site totals only. Breakdowns are released
+ * per day, over the whole day's staged cells (workers/release/release-day.ts): a day's row then
+ * stands for its own group of K or more, and no window row of the same group exists to subtract it
+ * from (docs/privacy.md, "Days and windows").
+ */
+export const WINDOW_REPORTS: readonly ReportSpec[] = [REPORTS.overview];
 
 /**
  * A staged-only report, never published: one cell per kind of event (and `entry`), whose visitor

@@ -7,7 +7,7 @@ import { DAY_SECONDS } from '../../core/time.js';
 import { ChdbWarehouse } from '../../core/warehouse/chdb-embedded.js';
 import { PUBLISHED_TABLES } from '../../schema/tables.js';
 import { releaseDue } from '../../workers/release/release-due.js';
-import { readStagedWindow } from '../../workers/release/release-window.js';
+import { readStagedCells } from '../../workers/release/staged-cells.js';
 import { type DayTemplate, foldDayTemplate, stageDay, stageTemplate } from '../lib/staging-data.js';
 import { progress, serve } from './ipc.js';
 
@@ -73,14 +73,12 @@ serve(
       return { ...day, ms: performance.now() - started };
     },
     release: (args) => release((args as { clock: number }).clock),
-    readWindows: async (args) => {
+    readDay: async (args) => {
       const { dayStart } = args as { dayStart: number };
       const started = performance.now();
       let cells = 0;
-      for (let start = dayStart; start < dayStart + DAY_SECONDS; start += windowSeconds) {
-        for (const list of (await readStagedWindow(warehouse, 'shop', start, config.release.k)).values())
-          cells += list.length;
-      }
+      const period = { site: 'shop', from: dayStart, to: dayStart + DAY_SECONDS };
+      for (const list of (await readStagedCells(warehouse, period, config.release.k)).values()) cells += list.length;
       return { cells, ms: performance.now() - started };
     },
     publishedRows,
@@ -108,13 +106,11 @@ serve(
           : dayStart + DAY_SECONDS;
         rows += await stageTemplate(warehouse, folded[index % folded.length]!, dayStart, until + 1);
         // Released at the real time, as a deployment that kept up would have been within the
-        // last day: a release clock 30 days back would stamp the visitor sets the day roll-up
-        // reads (stg_released) with a staged_at their 48 h TTL has long passed, and the engine
-        // would drop them at once (the release's insert check then refuses to go on).
+        // last day.
         const result = await release(now);
         releaseMs.push(result.ms);
         progress(
-          `day ${days - index}/${days}: ${result.windows} windows released, ${result.days} rolled up in ${(result.ms / 1000).toFixed(1)} s`,
+          `day ${days - index}/${days}: ${result.windows} windows released, ${result.days} day released in ${(result.ms / 1000).toFixed(1)} s`,
         );
       }
       return {

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildDemoShop } from '../../demo/shop-server.js';
 import { describeInBrowser, launchShopperChromium } from '../fixtures/browser.js';
-import { startTestPipeline, type TestPipeline, waitForRoomInWindow } from '../fixtures/pipeline.js';
+import { afterToday, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 
 /**
  * A person's visit to the demo shop, in Debian's chromium, through the real collector, queue,
  * worker and release: the events the tracker sends reach staging with the values the page had,
- * and the visit is released once K visitors share a window. Chromium under automation says so
+ * and the visit is released with its day once K visitors share it. Chromium under automation says so
  * (navigator.webdriver, a HeadlessChrome brand) and the collector drops such visits as bots, so
  * the browser here presents itself as the desktop Chrome a shopper would use.
  */
@@ -56,10 +56,7 @@ describeInBrowser('demo shop through the real pipeline', () => {
     }
   };
 
-  it('stages a shopping trip and releases it once two visitors share the window', async () => {
-    // Both visits must land in one release window (a minute here), or each window holds a single
-    // visitor and K = 2 rightly suppresses it: start early in a minute.
-    await waitForRoomInWindow(35_000);
+  it('stages a shopping trip and releases it with the day once two visitors share it', async () => {
     for (const visitor of [0, 1]) {
       // Two shoppers: two browsers (the visitor token is per IP and user agent; both are 127.0.0.1).
       const browser = await launchShopperChromium(
@@ -103,10 +100,10 @@ describeInBrowser('demo shop through the real pipeline', () => {
     expect(overview[0]?.visitors).toBe(2);
     expect(overview[0]?.measures.orders).toBe(1);
 
-    await pipeline.release();
+    await pipeline.release(afterToday());
     const released = await pipeline.warehouse.query({
       name: 'released',
-      sql: "SELECT product_id, views, visitors FROM pub_products_by_window WHERE product_id = 'p02'",
+      sql: "SELECT product_id, views, visitors FROM pub_products_by_day WHERE product_id = 'p02'",
       row: z.object({ product_id: z.string(), views: z.number(), visitors: z.number() }),
     });
     expect(released).toEqual([{ product_id: 'p02', views: 2, visitors: 2 }]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  afterToday,
   browserHeaders,
   SHOP_ORIGIN,
   startTestPipeline,
@@ -47,10 +48,19 @@ describe('the pipeline end to end', () => {
     await pipeline.drain();
     const release = await pipeline.release();
     expect(release.windows).toBe(1);
+    const overview = await pipeline.warehouse.query({
+      name: 'overview',
+      sql: 'SELECT pageviews, product_views, visitors FROM pub_overview_by_window WHERE site = {site:String}',
+      params: { site: 'shop' },
+      row: z.object({ pageviews: z.number(), product_views: z.number(), visitors: z.number() }),
+    });
+    expect(overview).toEqual([{ pageviews: 4, product_views: 4, visitors: 4 }]);
 
+    // Breakdowns are released with the day, over all of its staged cells.
+    expect(await pipeline.release(afterToday())).toEqual({ windows: 0, days: 1 });
     const pages = await pipeline.warehouse.query({
       name: 'pages',
-      sql: 'SELECT path, level, pageviews, entries, visitors FROM pub_pages_by_window WHERE site = {site:String}',
+      sql: 'SELECT path, level, pageviews, entries, visitors FROM pub_pages_by_day WHERE site = {site:String}',
       params: { site: 'shop' },
       row: z.object({
         path: z.string(),
@@ -63,14 +73,13 @@ describe('the pipeline end to end', () => {
     expect(pages).toEqual([{ path: '/shoes', level: 0, pageviews: 4, entries: 4, visitors: 4 }]);
   });
 
-  it('releases a window once: a second release changes nothing', async () => {
-    const again = await pipeline.release();
-    expect(again.windows).toBe(0);
+  it('releases a window and a day once: a second release changes nothing', async () => {
+    expect(await pipeline.release(afterToday())).toEqual({ windows: 0, days: 0 });
     const rows = await pipeline.warehouse.query({
       name: 'count',
-      sql: 'SELECT toUInt64(count()) AS n FROM pub_pages_by_window',
+      sql: 'SELECT toUInt64((SELECT count() FROM pub_overview_by_window) + (SELECT count() FROM pub_pages_by_day)) AS n',
       row: z.object({ n: z.number() }),
     });
-    expect(rows[0]?.n).toBe(1);
+    expect(rows[0]?.n).toBe(2);
   });
 });

@@ -84,7 +84,7 @@ function capOverview(
 ): { row: ReleasedRow; capped: number } {
   const measures = { ...overview.measures };
   let capped = 0;
-  for (const spec of REPORT_LIST) {
+  for (const spec of REPORT_LIST.filter((report) => releases.has(report.name))) {
     for (const [name, split] of Object.entries(spec.splits ?? {})) {
       const published = publishedSum(spec, releases.get(spec.name)?.rows ?? [], split);
       if ((measures[name] ?? 0) > published) {
@@ -99,6 +99,7 @@ function capOverview(
 function composeEvents(overview: ReleasedRow, releases: ReadonlyMap<ReportName, ReportRelease>): ReleasedRow {
   let events = 0;
   for (const home of Object.values(EVENT_HOME) as (typeof EVENT_HOME)[EventType][]) {
+    // A kind whose home report this grain does not release counts as 0 (the window grain).
     const rows = home.report === 'overview' ? [overview] : (releases.get(home.report)?.rows ?? []);
     events += publishedSum(REPORTS[home.report], rows, home.measure);
   }
@@ -106,34 +107,36 @@ function composeEvents(overview: ReleasedRow, releases: ReadonlyMap<ReportName, 
 }
 
 /**
- * Releases every report of one scope from its staged cells (`kinds`: the staged-only event-kinds
- * cells) and links them. Pure: the same cells and K always give the same rows. Cells whose tokens
- * a first pass did not read are listed in each release's `unread` (generalise.ts).
+ * Releases the reports of one scope from its staged cells (`kinds`: the staged-only event-kinds
+ * cells) and links them: every report for a day, the overview alone for a window. Pure: the same
+ * cells and K always give the same rows. Cells whose tokens a first pass did not read are listed
+ * in each release's `unread` (generalise.ts).
  */
 export function releaseLinkedReports(
   staged: ReadonlyMap<ReportName, readonly StagedCell[]>,
   kinds: readonly StagedCell[],
   k: number,
+  reports: readonly ReportSpec[] = REPORT_LIST,
 ): LinkedRelease {
   const reaching = kindsReachingK(kinds, k);
   const releases = new Map<ReportName, ReportRelease>();
-  for (const spec of REPORT_LIST) {
+  for (const spec of reports) {
     releases.set(
       spec.name,
       withholdKinds(spec, releaseReport(spec, staged.get(spec.name) ?? [], k), reaching),
     );
   }
   let capped = 0;
-  const overview = releases.get('overview')!;
-  if (overview.rows[0]) {
+  const overview = releases.get('overview');
+  if (overview?.rows[0]) {
     const safe = capOverview(overview.rows[0], releases);
     capped = safe.capped;
     releases.set('overview', { ...overview, rows: [composeEvents(safe.row, releases)] });
   }
   const withheld = new Set<EventKind>(
-    REPORT_LIST.flatMap((spec) => spec.measures.flatMap((measure) => measure.counts ?? [])).filter(
-      (kind) => !reaching.has(kind),
-    ),
+    reports
+      .flatMap((spec) => spec.measures.flatMap((measure) => measure.counts ?? []))
+      .filter((kind) => !reaching.has(kind)),
   );
   return { releases, withheld, capped };
 }

@@ -4,8 +4,9 @@ import type { Metrics } from '../../core/metrics.js';
 import { DAY_SECONDS, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
-import { releaseWindow, WINDOW_EVENTS } from './release-window.js';
-import { rollUpDay } from './roll-up-day.js';
+import { releaseDay } from './release-day.js';
+import { releaseWindow } from './release-window.js';
+import { STAGED_EVENTS } from './staged-cells.js';
 
 export interface ReleaseSettings {
   k: number;
@@ -34,7 +35,8 @@ const DueWindow = Due.extend({ events: z.coerce.number() });
 /**
  * One release tick. A window is due once it has closed, its grace period has passed, and no queued
  * batch can still add to it (the watermark); then every due window is released, oldest first, and
- * every day whose windows are all released is rolled up. Safe to run twice or concurrently.
+ * every day whose windows are all released is released over its whole staging (release-day.ts).
+ * Safe to run twice or concurrently.
  */
 export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; days: number }> {
   const { warehouse, settings } = deps;
@@ -55,8 +57,8 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
   // Windows are looked for where staging can still hold them and their rows are still retained.
   const windowsFrom = toClickHouseDateTime(Math.max(sinceSeconds, retainedSeconds));
   const windowsReleased = deps.metrics.counter('kanon_release_windows_total', 'Windows released');
-  const daysReleased = deps.metrics.counter('kanon_release_days_total', 'Days rolled up');
-  const rowsPublished = deps.metrics.counter('kanon_release_rows_total', 'Rows published by window releases');
+  const daysReleased = deps.metrics.counter('kanon_release_days_total', 'Days released');
+  const rowsPublished = deps.metrics.counter('kanon_release_rows_total', 'Rows published by window and day releases');
   const restored = deps.metrics.counter(
     'kanon_release_lost_parts_restored_total',
     'Release inserts lost in a crash after the engine had recorded their token, written again',
@@ -73,7 +75,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
 
   const dueWindows = await warehouse.query({
     name: 'due_windows',
-    sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start, ${WINDOW_EVENTS} AS events
+    sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start, ${STAGED_EVENTS} AS events
           FROM ${STAGING_TABLE}
           WHERE report = 'overview' AND window_start <= {latest:DateTime('UTC')} AND window_start >= {from:DateTime('UTC')}
             AND (site, window_start) NOT IN (
@@ -135,7 +137,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     row: Due,
   });
   for (const due of dueDays) {
-    const { rows, insertsRestored } = await rollUpDay({
+    const summary = await releaseDay({
       warehouse,
       site: due.site,
       dayStart: due.start,
@@ -143,10 +145,18 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
       releasedAt: deps.clock(),
     });
     daysReleased.inc();
-    if (insertsRestored > 0) restored.inc(insertsRestored);
+    rowsPublished.inc(summary.rows);
+    if (summary.insertsRestored > 0) restored.inc(summary.insertsRestored);
+    if (summary.capped > 0) {
+      capped.inc(summary.capped);
+      deps.log.error(
+        { site: due.site, day: toClickHouseDateTime(due.start).slice(0, 10), capped: summary.capped },
+        'release capped overview figures that a report disagreed with',
+      );
+    }
     deps.log.info(
-      { site: due.site, day: toClickHouseDateTime(due.start).slice(0, 10), rows },
-      'day rolled up',
+      { site: due.site, day: toClickHouseDateTime(due.start).slice(0, 10), rows: summary.rows, withheld: summary.withheld },
+      'day released',
     );
   }
   return { windows: dueWindows.length, days: dueDays.length };

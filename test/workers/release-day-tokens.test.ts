@@ -1,4 +1,4 @@
 import { openEmbeddedWarehouse } from '../fixtures/warehouse.js';
-import { releaseTokensSuite } from './release-window-tokens-suite.js';
+import { releaseTokensSuite } from './release-day-tokens-suite.js';
 
 releaseTokensSuite({ name: 'embedded', open: (database) => openEmbeddedWarehouse(database) });
