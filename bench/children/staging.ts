@@ -78,7 +78,8 @@ serve(
       const started = performance.now();
       let cells = 0;
       const period = { site: 'shop', from: dayStart, to: dayStart + DAY_SECONDS };
-      for (const list of (await readStagedCells(warehouse, period, config.release.k)).values()) cells += list.length;
+      for (const list of (await readStagedCells(warehouse, period, config.release.k)).values())
+        cells += list.length;
       return { cells, ms: performance.now() - started };
     },
     publishedRows,

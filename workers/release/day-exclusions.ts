@@ -99,5 +99,10 @@ export function toCellExclusions(exclusions: DayExclusions): CellExclusions {
       }
     }
   }
-  return { windows: exclusions.windows, zero, drop, keepEmpty: REPORT_LIST.filter(countsEveryVisitor).map((spec) => spec.name) };
+  return {
+    windows: exclusions.windows,
+    zero,
+    drop,
+    keepEmpty: REPORT_LIST.filter(countsEveryVisitor).map((spec) => spec.name),
+  };
 }

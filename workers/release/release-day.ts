@@ -29,7 +29,11 @@ const WindowCell = z.object({
 });
 
 /** The released windows of the day: their K, and their visitors and each kind's makers. */
-async function readWindowTotals(warehouse: Warehouse, period: StagedPeriod, k: number): Promise<WindowTotals[]> {
+async function readWindowTotals(
+  warehouse: Warehouse,
+  period: StagedPeriod,
+  k: number,
+): Promise<WindowTotals[]> {
   const params = {
     site: period.site,
     from: toClickHouseDateTime(period.from),
@@ -125,7 +129,9 @@ export async function releaseDay(options: {
   const token = `release-day:${site}:${day}`;
   const inserts: CheckedInsert[] = REPORT_LIST.map((spec) => ({
     table: publishedTable(spec.name, 'day'),
-    rows: releases.get(spec.name)!.rows.map((row) => toPublishedRow(spec.name, row, { site, day }, releasedAt)),
+    rows: releases
+      .get(spec.name)!
+      .rows.map((row) => toPublishedRow(spec.name, row, { site, day }, releasedAt)),
     token: `${token}:${spec.name}`,
     landed: 'site = {site:String} AND day = {day:Date}',
   }));

@@ -58,7 +58,10 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
   const windowsFrom = toClickHouseDateTime(Math.max(sinceSeconds, retainedSeconds));
   const windowsReleased = deps.metrics.counter('kanon_release_windows_total', 'Windows released');
   const daysReleased = deps.metrics.counter('kanon_release_days_total', 'Days released');
-  const rowsPublished = deps.metrics.counter('kanon_release_rows_total', 'Rows published by window and day releases');
+  const rowsPublished = deps.metrics.counter(
+    'kanon_release_rows_total',
+    'Rows published by window and day releases',
+  );
   const restored = deps.metrics.counter(
     'kanon_release_lost_parts_restored_total',
     'Release inserts lost in a crash after the engine had recorded their token, written again',
@@ -155,7 +158,12 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
       );
     }
     deps.log.info(
-      { site: due.site, day: toClickHouseDateTime(due.start).slice(0, 10), rows: summary.rows, withheld: summary.withheld },
+      {
+        site: due.site,
+        day: toClickHouseDateTime(due.start).slice(0, 10),
+        rows: summary.rows,
+        withheld: summary.withheld,
+      },
       'day released',
     );
   }

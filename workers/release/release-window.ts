@@ -64,7 +64,12 @@ export async function releaseWindow(options: {
     rows: releases
       .get(spec.name)!
       .rows.map((row) =>
-        toPublishedRow(spec.name, row, { site, window_start: window, window_seconds: windowSeconds }, releasedAt),
+        toPublishedRow(
+          spec.name,
+          row,
+          { site, window_start: window, window_seconds: windowSeconds },
+          releasedAt,
+        ),
       ),
     token: `${token}:${spec.name}`,
     landed: ofThisWindow,
@@ -92,7 +97,11 @@ export async function releaseWindow(options: {
     token: `${token}:manifest`,
     landed: `site = {site:String} AND grain = 'window' AND period_start = {window:DateTime('UTC')} AND period_seconds = {seconds:UInt32}`,
   };
-  const insertsRestored = await insertChecked(warehouse, inserts, manifest, { site, window, seconds: windowSeconds });
+  const insertsRestored = await insertChecked(warehouse, inserts, manifest, {
+    site,
+    window,
+    seconds: windowSeconds,
+  });
   const rows = inserts.reduce((sum, insert) => sum + insert.rows.length, 0);
   return { site, windowStart, rows, withheld, capped, insertsRestored };
 }
