@@ -8,7 +8,8 @@ import { isEntry } from '../schema/reports.js';
  * carts and orders a campaign brought, not only its visits. The tracker keeps no state between
  * pages (no cookies, no storage), so the worker remembers, per visitor token and day, the campaign
  * of the visit's landing page in Redis: `<prefix>:visit:<site>:<day>:<token>`, set once (NX) and
- * expiring an hour after the day ends, with the day's salt. Like the token itself it cannot be
+ * expiring an hour after the day ends (a backfilled past day's, an hour after it is set), with the
+ * day's salt. Like the token itself it cannot be
  * linked to a person and is gone with its day (docs/privacy.md).
  *
  * Two Redis round trips per batch, never per event. Best effort: a cart event staged before its
@@ -20,11 +21,17 @@ const COMMERCE = new Set<AnonymousEvent['type']>(['add_to_cart', 'checkout', 'pu
 const hasCampaign = (event: AnonymousEvent) =>
   Boolean(event.utm_source || event.utm_medium || event.utm_campaign);
 
-export function createCampaignAttribution(redis: Redis, prefix: string) {
+export function createCampaignAttribution(redis: Redis, prefix: string, clock: () => number = Date.now) {
   const key = (event: AnonymousEvent) =>
     `${prefix}:visit:${event.site}:${dayOfMs(event.ts)}:${event.visitor}`;
+  // An hour after the visit's day ends, for the visit's late events. A backfilled past day's record
+  // lives an hour from now instead: its day has already ended, and a time in the past would have
+  // expired it at once, leaving every backfilled order unattributed.
   const expiresAt = (event: AnonymousEvent) =>
-    Math.floor(Date.parse(`${dayOfMs(event.ts)}T00:00:00Z`) / 1000) + 86_400 + 3600;
+    Math.max(
+      Math.floor(Date.parse(`${dayOfMs(event.ts)}T00:00:00Z`) / 1000) + 86_400,
+      Math.floor(clock() / 1000),
+    ) + 3600;
 
   return async function attribute(events: AnonymousEvent[]): Promise<AnonymousEvent[]> {
     const landings = events.filter((event) => isEntry(event) && hasCampaign(event));
