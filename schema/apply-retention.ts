@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
 import type { SchemaVariables } from './migrate.js';
-import { PUBLISHED_TABLES, RELEASED_STATES_TABLE, RELEASES_TABLE, STAGING_TABLE } from './tables.js';
+import { PUBLISHED_TABLES, RELEASES_TABLE, STAGING_TABLE } from './tables.js';
 
 /**
  * Invariant 8: TTLs come from the configuration. Tables are created with the TTL of the day they
@@ -10,14 +10,12 @@ import { PUBLISHED_TABLES, RELEASED_STATES_TABLE, RELEASES_TABLE, STAGING_TABLE 
  */
 const TTL_COLUMN: Record<string, string> = {
   [STAGING_TABLE]: 'staged_at',
-  [RELEASED_STATES_TABLE]: 'staged_at',
   [RELEASES_TABLE]: 'period_start',
 };
 
 export function expectedTtls(variables: SchemaVariables): Map<string, string> {
   const ttls = new Map<string, string>();
   ttls.set(STAGING_TABLE, `staged_at + toIntervalSecond(${variables.STAGING_TTL_SECONDS})`);
-  ttls.set(RELEASED_STATES_TABLE, `staged_at + toIntervalSecond(${variables.STAGING_TTL_SECONDS})`);
   ttls.set(RELEASES_TABLE, `period_start + toIntervalSecond(${variables.RETENTION_SECONDS})`);
   for (const table of PUBLISHED_TABLES) {
     const column = TTL_COLUMN[table] ?? (table.endsWith('_by_day') ? 'day' : 'window_start');

@@ -6,7 +6,6 @@ import { REPORT_NAMES, type ReportName } from './reports.js';
  * `pub_*` is released (k-anonymous, what dashboards and analysts read).
  */
 export const STAGING_TABLE = 'stg_cells';
-export const RELEASED_STATES_TABLE = 'stg_released';
 export const RELEASES_TABLE = 'pub_releases';
 export const MIGRATIONS_TABLE = 'kanon_migrations';
 /** Dashboard users (password hashes): never published, never readable by analysts. */
@@ -18,7 +17,6 @@ export const GRAINS: readonly Grain[] = ['window', 'day'];
 export type PublishedTable = `pub_${ReportName}_by_${Grain}`;
 export type TableName =
   | typeof STAGING_TABLE
-  | typeof RELEASED_STATES_TABLE
   | typeof RELEASES_TABLE
   | typeof MIGRATIONS_TABLE
   | typeof USERS_TABLE

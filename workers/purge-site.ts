@@ -1,13 +1,13 @@
 import type { Warehouse } from '../core/warehouse/warehouse.js';
-import { PUBLISHED_TABLES, RELEASED_STATES_TABLE, RELEASES_TABLE, STAGING_TABLE } from '../schema/tables.js';
+import { PUBLISHED_TABLES, RELEASES_TABLE, STAGING_TABLE } from '../schema/tables.js';
 
 /**
- * Removes everything a site has from the warehouse: staging, the day roll-up states, every
+ * Removes everything a site has from the warehouse: staging, every
  * published table and the release manifest (`npm run purge -- --site ID`). Synchronous mutations,
  * so when this returns the rows are gone from every read. Table names come from the closed set.
  */
 export async function purgeSite(warehouse: Warehouse, site: string): Promise<{ tables: number }> {
-  const tables = [STAGING_TABLE, RELEASED_STATES_TABLE, RELEASES_TABLE, ...PUBLISHED_TABLES];
+  const tables = [STAGING_TABLE, RELEASES_TABLE, ...PUBLISHED_TABLES];
   for (const table of tables) {
     await warehouse.exec(
       `ALTER TABLE ${table} DELETE WHERE site = {site:String} SETTINGS mutations_sync = 2`,

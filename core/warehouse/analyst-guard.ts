@@ -1,10 +1,4 @@
-import {
-  ANALYST_TABLES,
-  MIGRATIONS_TABLE,
-  RELEASED_STATES_TABLE,
-  STAGING_TABLE,
-  USERS_TABLE,
-} from '../../schema/tables.js';
+import { ANALYST_TABLES, MIGRATIONS_TABLE, STAGING_TABLE, USERS_TABLE } from '../../schema/tables.js';
 import { ANALYST_TABLE_FUNCTIONS, allowedFunction, type FunctionRole } from './analyst-functions.js';
 
 /**
@@ -23,12 +17,7 @@ export type Refusal =
   | { kind: 'statement' };
 
 /** Kanon's tables an analyst never reads (staging holds visitor tokens, app_users password hashes). */
-export const UNPUBLISHED_TABLES: readonly string[] = [
-  STAGING_TABLE,
-  RELEASED_STATES_TABLE,
-  MIGRATIONS_TABLE,
-  USERS_TABLE,
-];
+export const UNPUBLISHED_TABLES: readonly string[] = [STAGING_TABLE, MIGRATIONS_TABLE, USERS_TABLE];
 
 function lines(text: string): string[] {
   // Lines may come quoted when a client's output format quotes strings.
