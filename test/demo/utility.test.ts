@@ -90,6 +90,13 @@ describe("useful at K: the demo's week in named rows", () => {
       });
       shares.set(breakdown.name, share!);
     }
+    const [campaigns] = await pipeline.warehouse.query({
+      name: 'utility_campaign_orders',
+      sql: `SELECT toUInt64(sumIf(orders, utm_source != '(none)' OR utm_campaign != '(none)')) AS named, toUInt64(sum(orders)) AS total
+            FROM ${publishedTable('campaigns', 'day')} WHERE site = 'demo'`,
+      row: Share,
+    });
+    shares.set('campaigns: orders a campaign brought (info)', campaigns!);
     console.info(
       `[utility] share of each breakdown's measure in named rows, 7 days, K = ${K}:\n${[...shares]
         .map(([name, { named, total }]) => `  ${name}: ${((100 * named) / total).toFixed(1)} % of ${total}`)
