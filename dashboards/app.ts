@@ -51,6 +51,11 @@ export interface DashboardsDeps {
   k: number;
   /** Release window length, for the intraday trend of a one-day range. */
   windowSeconds: number;
+  /**
+   * KANON_GRACE (default 0): a day's breakdowns are released this long after midnight UTC at the
+   * earliest, which the views say where a day is not released yet.
+   */
+  graceSeconds?: number;
   /** Session cookie gets `Secure` (and the `__Host-` prefix); turn on behind HTTPS. */
   secureCookies: boolean;
   clock?: () => number;
@@ -181,6 +186,7 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
     siteIds,
     k: deps.k,
     windowSeconds: deps.windowSeconds,
+    graceSeconds: deps.graceSeconds ?? 0,
     clock,
   });
   const limits = deps.queryLimits ?? DEFAULT_QUERY_LIMITS;

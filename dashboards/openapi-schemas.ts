@@ -33,9 +33,37 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
     type: 'object',
     properties: {
       k: { type: 'integer' },
-      windowsReleased: { type: 'integer' },
+      grain: {
+        type: 'string',
+        enum: ['window', 'day'],
+        description: 'Release windows for the site totals (overview), days for breakdowns',
+      },
+      released: { type: 'integer', description: 'Periods of the range released' },
       groupsGeneralised: { type: 'integer' },
-      windowsWithheld: { type: 'integer' },
+      withheld: {
+        type: 'integer',
+        description: 'Periods of fewer than K visitors, of which nothing was published',
+      },
+      text: { type: ['string', 'null'] },
+    },
+  },
+  ReleasedDays: {
+    type: 'object',
+    description:
+      'Breakdowns are released once per UTC day, after it ends: the days of the range they cover, and those still to come',
+    properties: {
+      days: { type: 'array', items: { type: 'string', format: 'date' } },
+      pending: { type: 'array', items: { type: 'string', format: 'date' } },
+      text: { type: ['string', 'null'] },
+    },
+  },
+  NamedShare: {
+    type: ['object', 'null'],
+    description: "Share of the table's main measure in named rows (level 0) rather than generalised ones",
+    properties: {
+      measure: { type: 'string' },
+      label: { type: 'string' },
+      share: { type: ['number', 'null'] },
       text: { type: ['string', 'null'] },
     },
   },
@@ -58,6 +86,13 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
       k: { type: 'integer' },
       notSplitBy: { type: 'array', items: { type: 'string', enum: ['device', 'country', 'campaign'] } },
       privacy: ref('PrivacyNote'),
+      released: ref('ReleasedDays'),
+      named: ref('NamedShare'),
+      orders: {
+        type: 'object',
+        description:
+          '/funnel/devices only: orders of the released days (overview), those split by device, the rest, and the buyers',
+      },
       table: {
         type: 'object',
         properties: {
@@ -77,6 +112,16 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
     properties: {
       source: { type: 'string' },
       notSplitBy: { type: 'array', items: { type: 'string' } },
+      filterPending: {
+        type: ['string', 'null'],
+        description: 'A filter no released day of the range can serve yet',
+      },
+      filterNote: { type: ['string', 'null'] },
+      breakdowns: ref('ReleasedDays'),
+      notSplit: {
+        type: ['object', 'null'],
+        description: 'Orders of the covered days in no row of the filter',
+      },
       kpis: { type: 'array', items: { type: 'object' } },
       trend: { type: 'object' },
       privacy: ref('PrivacyNote'),

@@ -220,6 +220,7 @@ export async function startDashboardsStage(options: {
     sql,
     k: config.release.k,
     windowSeconds: config.release.windowSeconds,
+    graceSeconds: config.release.graceSeconds,
     secureCookies: config.dashboards.secureCookies,
     controlToken: control?.token,
     publicOrigins: config.dashboards.publicOrigins,

@@ -59,12 +59,14 @@ export async function getFunnel(
     total.actions += row.measures.actions ?? 0;
     totals.set(step, total);
   }
-  const groups = new Map<string, { level: number; byStep: Map<string, number> }>();
+  const groups = new Map<string, { level: number; byStep: Map<string, number>; orders: number }>();
   for (const row of rows) {
     const step = row.dims.step ?? '';
     const value = row.dims[dimension] ?? '';
-    const group = groups.get(value) ?? { level: value === OTHER ? 1 : 0, byStep: new Map() };
+    const group = groups.get(value) ?? { level: value === OTHER ? 1 : 0, byStep: new Map(), orders: 0 };
     group.byStep.set(step, (group.byStep.get(step) ?? 0) + row.visitors);
+    // A purchase is one action of the last step: the group's orders, next to its buyers.
+    if (step === '4_purchase') group.orders += row.measures.actions ?? 0;
     groups.set(value, group);
   }
   const first = totals.get('1_view')?.visitors;
@@ -92,6 +94,15 @@ export async function getFunnel(
       }),
     ),
     {
+      key: 'orders',
+      label: 'Orders',
+      kind: 'count',
+      hint:
+        by === 'categories'
+          ? 'Orders with products of the category: an order of two categories counts in both'
+          : 'Orders placed: a shopper who bought twice counts once in Bought and twice here',
+    },
+    {
       key: 'conversion',
       label: 'View → buy',
       kind: 'rate',
@@ -106,6 +117,7 @@ export async function getFunnel(
     .map(([value, group]): TableRow => {
       const row: TableRow = { level: group.level, group: label(value) };
       for (const { step, key } of FUNNEL_STEPS) row[`${key}_visitors`] = group.byStep.get(step) ?? null;
+      row.orders = group.byStep.has('4_purchase') ? group.orders : null;
       row.conversion = rate(group.byStep.get('4_purchase'), group.byStep.get('1_view'));
       return row;
     });

@@ -1,7 +1,11 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { REPORTS, type ReportName } from '../../schema/reports.js';
-import { sumReport, sumReportByDay, sumReportByWindow } from '../query/daily-rows.js';
+import { sumReport, sumReportByWindow } from '../query/daily-rows.js';
 import { type DimensionFilter, type Filters, notSplitBy } from '../query/filters.js';
+import { getReleasedDays, type ReleasedDays } from '../query/released-days.js';
+import { type DayContext, describeFilterDays, describeTables } from './day-notes.js';
+import { describeNotSplit, getOrdersSplit } from './get-orders-split.js';
+import { getTrend, type Trend, type TrendPoint } from './get-trend.js';
 import { change, orNull, rate, VISITORS_HINT } from './table.js';
 
 export type KpiKey = 'visitors' | 'pageviews' | 'orders' | 'revenue' | 'conversion';
@@ -18,22 +22,24 @@ export interface Kpi {
   notSplitBy?: DimensionFilter;
 }
 
-export interface TrendPoint {
-  /** Unix seconds of the day or window start. */
-  t: number;
-  visitors: number | null;
-  pageviews: number | null;
-  orders: number | null;
-  revenue: number | null;
-}
-
 export interface Overview {
   /** The report the figures come from: the site totals, or the one report that has the filter's dimension. */
   source: ReportName;
   filter: DimensionFilter | undefined;
   notSplitBy: DimensionFilter[];
+  /**
+   * A filter that cannot apply yet: reports split by device, country or campaign are released per
+   * whole day, and no day of the range is released. The figures are then everyone's, live.
+   */
+  filterPending: DimensionFilter | null;
+  /** Which days a filter's figures cover and why, or why it waits; null when it covers the range. */
+  filterNote: string | null;
+  /** The days the page's tables (breakdowns) cover, while the totals also count today's windows. */
+  breakdowns: ReleasedDays & { text: string | null };
+  /** Orders of the covered days in groups too small to split by the filter's dimension. */
+  notSplit: { dimension: DimensionFilter; orders: number; text: string } | null;
   kpis: Kpi[];
-  trend: { grain: 'day' | 'window'; points: TrendPoint[]; previous: TrendPoint[] };
+  trend: Trend;
   /** What the previous figures cover: the period before, or yesterday up to the same time. */
   comparison: { from: string; to: string; until?: number } | null;
   /** Days of each period with released figures, so a half-empty comparison can be flagged. */
@@ -68,26 +74,50 @@ const SOURCES: Record<DimensionFilter, Source> = {
     ...(has('campaigns', 'revenue_cents') ? { revenue: 'revenue_cents' } : {}),
   },
 };
+/** The breakdowns the overview page shows under its figures. */
+const PAGE_TABLES: readonly ReportName[] = ['pages', 'referrers', 'devices', 'countries'];
 
 const DAY = 86_400;
-const dayStart = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
+const shift = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY * 1000).toISOString().slice(0, 10);
 
 /**
  * The figures on top of the dashboard: visitors, pageviews, orders, revenue and conversion, with
  * the previous period and a trend (per day, or per release window for a one-day range). With a
  * device, country or campaign filter the figures come from the one report split by that dimension;
- * figures it does not carry are marked `notSplitBy`, never estimated.
+ * figures it does not carry are marked `notSplitBy`, never estimated. That report is released per
+ * whole day, so a filter covers the released days of the range (compared with the same days of
+ * the previous period), and waits when none is released yet (today).
  */
 export async function getOverview(
   warehouse: Warehouse,
   filters: Filters,
-  options: { windowSeconds: number; now: number },
+  options: { windowSeconds: number; now: number; graceSeconds: number },
 ): Promise<Overview> {
-  const filter = (['device', 'country', 'campaign'] as const).find((name) => filters[name] !== undefined);
-  const ignored = notSplitBy(filters, filter ? [filter] : []);
+  const chosen = (['device', 'country', 'campaign'] as const).find((name) => filters[name] !== undefined);
+  const context: DayContext = { today: filters.today, graceSeconds: options.graceSeconds };
+  const released = await getReleasedDays(warehouse, filters, [
+    ...PAGE_TABLES,
+    ...(chosen ? [SOURCES[chosen].report] : []),
+  ]);
+  const waiting = chosen !== undefined && released.days.length === 0 && released.pending.length > 0;
+  const filter = waiting ? undefined : chosen;
+  const ignored = notSplitBy(filters, chosen ? [chosen] : []);
   const source = filter ? SOURCES[filter] : undefined;
-  const params = { device: filters.device, country: filters.country, campaign: filters.campaign };
-  const scoped = source ? { where: source.where, params } : {};
+  // A filter's report has no row for a pending day: compare its released days with the same days
+  // of the previous period, not five days with seven.
+  const partial = source !== undefined && released.pending.length > 0;
+  const compared = partial
+    ? [...released.days, ...(filters.previous ? released.days.map((day) => shift(day, -filters.days)) : [])]
+    : [];
+  const onDays = partial ? ' AND day IN {comparedDays:Array(Date)}' : '';
+  const params = {
+    device: filters.device,
+    country: filters.country,
+    campaign: filters.campaign,
+    comparedDays: compared,
+  };
+  const scoped = source ? { where: `${source.where}${onDays}`, params } : {};
 
   const report: ReportName = source?.report ?? 'overview';
   const measureOf = (name: 'orders' | 'revenue') =>
@@ -102,7 +132,7 @@ export async function getOverview(
     }
   };
   const devicePurchases = {
-    where: "step = '4_purchase' AND device = {device:String}",
+    where: `step = '4_purchase' AND device = {device:String}${onDays}`,
     params,
   };
   // "Today" against yesterday up to the same time of day, from window rows on both sides: a
@@ -194,9 +224,12 @@ export async function getOverview(
     scoped,
     options,
   );
+  const previousDays = compared.filter((day) => day < filters.from);
   const comparison = filters.previous
     ? {
-        ...filters.previous,
+        ...(partial && previousDays.length > 0
+          ? { from: previousDays[0]!, to: previousDays.at(-1)! }
+          : filters.previous),
         ...(likeForLike ? { until: nowSeconds - (nowSeconds % options.windowSeconds) - DAY } : {}),
       }
     : null;
@@ -204,63 +237,34 @@ export async function getOverview(
   const coverage =
     trend.grain === 'day'
       ? {
-          days: filters.days,
+          days: partial ? released.days.length : filters.days,
           current: covered(trend.points),
           previous: filters.previous ? covered(trend.previous) : null,
         }
       : { days: 1, current: 1, previous: filters.previous ? 1 : null };
-  return { source: report, filter, notSplitBy: ignored, kpis, trend, comparison, coverage };
+  const split =
+    filter === 'device' || filter === 'campaign'
+      ? await getOrdersSplit(warehouse, filters, released.days, filter)
+      : undefined;
+  const notSplitText = split && filter ? describeNotSplit(split, filter) : undefined;
+  return {
+    source: report,
+    filter,
+    notSplitBy: ignored,
+    filterPending: waiting ? chosen : null,
+    filterNote: chosen ? (describeFilterDays(released, chosen, context) ?? null) : null,
+    breakdowns: { ...released, text: describeTables(released, context) ?? null },
+    notSplit:
+      split && filter && notSplitText
+        ? { dimension: filter, orders: split.notSplit!, text: notSplitText }
+        : null,
+    kpis,
+    trend,
+    comparison,
+    coverage,
+  };
 }
 
 function emptyFigures(): Figures {
   return { visitors: 0, pageviews: 0, orders: undefined, revenue: undefined };
-}
-
-async function getTrend(
-  warehouse: Warehouse,
-  filters: Filters,
-  report: ReportName,
-  {
-    pageviews,
-    orders,
-    revenue,
-  }: { pageviews: string; orders: string | undefined; revenue: string | undefined },
-  scoped: { where?: string; params?: Record<string, unknown> },
-  options: { windowSeconds: number; now: number },
-): Promise<Overview['trend']> {
-  const point = (t: number, row?: { measures: Record<string, number>; visitors: number }): TrendPoint => ({
-    t,
-    visitors: row ? orNull(row.visitors) : null,
-    pageviews: row ? orNull(row.measures[pageviews]) : null,
-    orders: row && orders ? (row.measures[orders] ?? 0) : null,
-    revenue: row && revenue ? (row.measures[revenue] ?? 0) : null,
-  });
-  const from = dayStart(filters.from);
-  const previousFrom = filters.previous ? dayStart(filters.previous.from) : undefined;
-
-  if (filters.days === 1 && options.windowSeconds < DAY) {
-    const rows = await sumReportByWindow(warehouse, report, filters, scoped);
-    const byStart = new Map(rows.map((row) => [row.start, row]));
-    const step = options.windowSeconds;
-    // The whole day's axis: windows not released yet show as gaps next to yesterday's curve.
-    const last = from + DAY;
-    const points: TrendPoint[] = [];
-    const previous: TrendPoint[] = [];
-    for (let t = from; t < last; t += step) {
-      points.push(point(t, byStart.get(t)));
-      if (previousFrom !== undefined) previous.push(point(t, byStart.get(t - DAY)));
-    }
-    return { grain: 'window', points, previous };
-  }
-
-  const rows = await sumReportByDay(warehouse, report, filters, scoped);
-  const byDay = new Map(rows.map((row) => [dayStart(row.day), row]));
-  const points: TrendPoint[] = [];
-  const previous: TrendPoint[] = [];
-  for (let index = 0; index < filters.days; index++) {
-    const t = from + index * DAY;
-    points.push(point(t, byDay.get(t)));
-    if (previousFrom !== undefined) previous.push(point(t, byDay.get(previousFrom + index * DAY)));
-  }
-  return { grain: 'day', points, previous };
 }

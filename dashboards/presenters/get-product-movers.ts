@@ -1,7 +1,8 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { Filters } from '../query/filters.js';
-import { getProductFigures } from './get-top-products.js';
+import { getProductFigures, PRODUCT_VIEWS } from './get-top-products.js';
 import { categoryLabel, productLabel } from './labels.js';
+import { type NamedShare, namedShare } from './named-share.js';
 import { change, type Table, type TableRow } from './table.js';
 
 /**
@@ -14,7 +15,7 @@ export async function getProductMovers(
   warehouse: Warehouse,
   filters: Filters,
   options: { limit?: number } = {},
-): Promise<Table> {
+): Promise<Table & { named: NamedShare }> {
   const limit = options.limit ?? 5;
   const columns: Table['columns'] = [
     { key: 'direction', label: 'Trend', kind: 'text' },
@@ -24,8 +25,10 @@ export async function getProductMovers(
     { key: 'previous_views', label: 'Previous views', kind: 'count' },
     { key: 'views_change', label: 'Change', kind: 'change' },
   ];
-  if (!filters.previous) return { columns, rows: [] };
   const { current, previous } = await getProductFigures(warehouse, filters);
+  // Movers are named products only; the share in named rows is that of all products.
+  const named = namedShare(current, PRODUCT_VIEWS, (product) => product.views);
+  if (!filters.previous) return { columns, rows: [], named };
   const byKey = new Map<
     string,
     { productId: string; category: string; views: number | null; previous: number | null }
@@ -72,6 +75,7 @@ export async function getProductMovers(
     .slice(0, limit);
   return {
     columns,
+    named,
     rows: [
       ...rising.map((entry) => toRow('rising', entry)),
       ...falling.map((entry) => toRow('falling', entry)),

@@ -2,25 +2,34 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
 import { isOther, searchLabel } from './labels.js';
+import { type NamedShare, type NamedSpec, namedShare } from './named-share.js';
 import { change, orNull, rate, sortBy, type Table, visitorsColumn } from './table.js';
 
-/** Search terms by searches, with how often each found nothing. */
+export const SEARCHES: NamedSpec = { measure: 'searches', label: 'searches' };
+const ZERO_RESULTS: NamedSpec = { measure: 'zero_results', label: 'searches that found nothing' };
+
+/**
+ * Search terms by searches, with how often each found nothing. The list of searches that found
+ * nothing keeps named terms only; its share in named rows is taken over every row of the report.
+ */
 export async function getSearchTerms(
   warehouse: Warehouse,
   filters: Filters,
   options: { zeroResultsOnly?: boolean } = {},
-): Promise<Table> {
+): Promise<Table & { named?: NamedShare }> {
   const rows = await sumReport(warehouse, 'searches', filters);
   const previous = new Map(
     rows.filter((row) => row.period === 'previous').map((row) => [`${row.level}:${row.dims.query}`, row]),
   );
-  const current = rows
-    .filter((row) => row.period === 'current')
-    .filter(
-      (row) => !options.zeroResultsOnly || ((row.measures.zero_results ?? 0) > 0 && !isOther(row.dims.query)),
-    );
+  const all = rows.filter((row) => row.period === 'current');
+  const current = all.filter(
+    (row) => !options.zeroResultsOnly || ((row.measures.zero_results ?? 0) > 0 && !isOther(row.dims.query)),
+  );
   const sortKey = options.zeroResultsOnly ? 'zero_results' : 'searches';
   return {
+    ...(options.zeroResultsOnly
+      ? { named: namedShare(all, ZERO_RESULTS, (row) => row.measures.zero_results ?? 0) }
+      : {}),
     columns: [
       { key: 'term', label: 'Search term', kind: 'text' },
       { key: 'searches', label: 'Searches', kind: 'count' },

@@ -2,6 +2,7 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { type GroupSums, sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
 import { categoryLabel, productLabel } from './labels.js';
+import type { NamedSpec } from './named-share.js';
 import { change, orNull, rate, sortBy, type Table, type TableRow, visitorsColumn } from './table.js';
 
 export interface ProductFigures {
@@ -46,6 +47,9 @@ export async function getProductFigures(
     previous: previousRows.map((row) => toFigures(row, null)),
   };
 }
+
+/** What the product lists' named share is of: product views. */
+export const PRODUCT_VIEWS: NamedSpec = { measure: 'views', label: 'product views' };
 
 export const PRODUCT_COLUMNS: Table['columns'] = [
   { key: 'product', label: 'Product', kind: 'text' },

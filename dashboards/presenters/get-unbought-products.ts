@@ -1,6 +1,7 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { Filters } from '../query/filters.js';
-import { getProductFigures, PRODUCT_COLUMNS, toProductRow } from './get-top-products.js';
+import { getProductFigures, PRODUCT_COLUMNS, PRODUCT_VIEWS, toProductRow } from './get-top-products.js';
+import { namedShare } from './named-share.js';
 import { rate } from './table.js';
 
 /**
@@ -15,10 +16,12 @@ export async function getUnboughtProducts(warehouse: Warehouse, filters: Filters
     current.reduce((sum, product) => sum + product.purchased, 0),
     totalViews,
   );
-  const named = current.filter((product) => product.level === 0).sort((a, b) => b.views - a.views);
-  const busy = named.slice(0, Math.max(1, Math.ceil(named.length / 2)));
+  const byViews = current.filter((product) => product.level === 0).sort((a, b) => b.views - a.views);
+  const busy = byViews.slice(0, Math.max(1, Math.ceil(byViews.length / 2)));
   const rows = busy
     .filter((product) => (rate(product.purchased, product.views) ?? 0) < (shopConversion ?? 0) / 2)
     .map(toProductRow);
-  return { columns: PRODUCT_COLUMNS, rows, shopConversion };
+  // The list keeps named products only; its share in named rows is that of all products.
+  const named = namedShare(current, PRODUCT_VIEWS, (product) => product.views);
+  return { columns: PRODUCT_COLUMNS, rows, shopConversion, named };
 }

@@ -4,38 +4,60 @@ import type { ReportName } from '../../schema/reports.js';
 import { roleAllows } from '../auth/roles.js';
 import { csvFileName, tableToCsv } from '../csv.js';
 import { forbidden } from '../errors.js';
+import { type DayContext, describeReleased } from '../presenters/day-notes.js';
 import { getCampaigns } from '../presenters/get-campaigns.js';
 import { getCountries } from '../presenters/get-countries.js';
 import { getDeviceMix } from '../presenters/get-device-mix.js';
 import { getFunnel } from '../presenters/get-funnel.js';
+import { describeFunnelOrders, getOrdersSplit } from '../presenters/get-orders-split.js';
 import { getOverview } from '../presenters/get-overview.js';
 import { getPrivacyNote } from '../presenters/get-privacy-note.js';
 import { getProductMovers } from '../presenters/get-product-movers.js';
 import { getPromotionSlots, getPromotions } from '../presenters/get-promotions.js';
 import { getReferrers } from '../presenters/get-referrers.js';
 import { getScrollDepth } from '../presenters/get-scroll-depth.js';
-import { getSearchTerms } from '../presenters/get-search-terms.js';
+import { getSearchTerms, SEARCHES } from '../presenters/get-search-terms.js';
 import { getSlotClicks } from '../presenters/get-slot-clicks.js';
 import { getTopCategories } from '../presenters/get-top-categories.js';
 import { getTopPages } from '../presenters/get-top-pages.js';
-import { getTopProducts } from '../presenters/get-top-products.js';
+import { getTopProducts, PRODUCT_VIEWS } from '../presenters/get-top-products.js';
 import { getUnboughtProducts } from '../presenters/get-unbought-products.js';
 import { getZeroResultSearches } from '../presenters/get-zero-result-searches.js';
+import { type NamedShare, type NamedSpec, namedShare } from '../presenters/named-share.js';
 import type { Table } from '../presenters/table.js';
 import { type DimensionFilter, type Filters, notSplitBy, parseFilters } from '../query/filters.js';
+import { getReleasedDays, type ReleasedDays } from '../query/released-days.js';
 
 /**
- * One table endpoint per view: its reports (for the privacy note), the dimension filters those
- * reports can honour, and the presenter. JSON by default; `?format=csv` (analyst role) exports it.
+ * One table endpoint per view: its reports (for the privacy note and the days it covers), the
+ * dimension filters those reports can honour, what its rows are called ("products": "Today's
+ * products are published ..."), the measure its named share is of, and the presenter. JSON by
+ * default; `?format=csv` (analyst role) exports it.
  */
 export interface TableEndpoint {
   path: string;
   summary: string;
   reports: readonly ReportName[];
   filters: readonly DimensionFilter[];
-  /** Resolves to the table, plus any extra fields the view needs (funnel steps, page types). */
-  load(warehouse: Warehouse, filters: Filters): Promise<Table>;
+  noun: string;
+  /** The main measure (a column of the table) whose share in named rows is reported. */
+  named: NamedSpec;
+  /**
+   * Resolves to the table, plus any extra fields the view needs (funnel steps, page types). A
+   * presenter whose table keeps some rows only (movers) returns its own `named`.
+   */
+  load(warehouse: Warehouse, filters: Filters, days: DaysOfView): Promise<Table & { named?: NamedShare }>;
 }
+
+/** What a presenter knows of the days its view covers. */
+export interface DaysOfView extends DayContext {
+  released: ReleasedDays;
+}
+
+const count = (measure: string, label: string): NamedSpec => ({ measure, label });
+const PAGEVIEWS = count('pageviews', 'pageviews');
+const IMPRESSIONS = count('impressions', 'promotion impressions');
+const ORDERS = count('orders', 'orders');
 
 export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
   {
@@ -43,6 +65,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Pages by pageviews',
     reports: ['pages'],
     filters: [],
+    noun: 'pages',
+    named: PAGEVIEWS,
     load: getTopPages,
   },
   {
@@ -50,6 +74,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Sources of visits',
     reports: ['referrers'],
     filters: [],
+    noun: 'sources',
+    named: count('entries', 'visits'),
     load: getReferrers,
   },
   {
@@ -57,6 +83,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Pageviews by device class',
     reports: ['devices'],
     filters: ['device'],
+    noun: 'device figures',
+    named: PAGEVIEWS,
     load: getDeviceMix,
   },
   {
@@ -64,6 +92,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Pageviews by country',
     reports: ['countries'],
     filters: ['country'],
+    noun: 'country figures',
+    named: count('visitors', 'visitors'),
     load: getCountries,
   },
   {
@@ -71,6 +101,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Products ranked by views',
     reports: ['products'],
     filters: [],
+    noun: 'products',
+    named: PRODUCT_VIEWS,
     load: getTopProducts,
   },
   {
@@ -78,6 +110,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Categories ranked by views',
     reports: ['products'],
     filters: [],
+    noun: 'categories',
+    named: PRODUCT_VIEWS,
     load: getTopCategories,
   },
   {
@@ -85,6 +119,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Products rising and falling against the previous period',
     reports: ['products'],
     filters: [],
+    noun: 'products',
+    named: PRODUCT_VIEWS,
     load: (warehouse, filters) => getProductMovers(warehouse, filters),
   },
   {
@@ -92,6 +128,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Products viewed often but rarely bought',
     reports: ['products'],
     filters: [],
+    noun: 'products',
+    named: PRODUCT_VIEWS,
     load: getUnboughtProducts,
   },
   {
@@ -99,6 +137,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Search terms',
     reports: ['searches'],
     filters: [],
+    noun: 'search terms',
+    named: SEARCHES,
     load: (warehouse, filters) => getSearchTerms(warehouse, filters),
   },
   {
@@ -106,6 +146,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Searches that found nothing',
     reports: ['searches'],
     filters: [],
+    noun: 'search terms',
+    named: SEARCHES,
     load: getZeroResultSearches,
   },
   {
@@ -113,6 +155,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Slot clicks by position',
     reports: ['slots'],
     filters: [],
+    noun: 'slot clicks',
+    named: count('clicks', 'slot clicks'),
     load: getSlotClicks,
   },
   {
@@ -120,6 +164,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Scroll depth by page type',
     reports: ['scroll', 'pages'],
     filters: [],
+    noun: 'scroll depths',
+    named: count('reached', 'scroll milestones reached'),
     load: getScrollDepth,
   },
   {
@@ -127,6 +173,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Promotions',
     reports: ['promotions'],
     filters: [],
+    noun: 'promotions',
+    named: IMPRESSIONS,
     load: getPromotions,
   },
   {
@@ -134,6 +182,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Promotion click-through by slot',
     reports: ['promotions'],
     filters: [],
+    noun: 'promotions',
+    named: IMPRESSIONS,
     load: getPromotionSlots,
   },
   {
@@ -141,6 +191,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Campaigns by visits',
     reports: ['campaigns'],
     filters: ['campaign'],
+    noun: 'campaigns',
+    named: ORDERS,
     load: getCampaigns,
   },
   {
@@ -148,6 +200,8 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Shopping funnel by category',
     reports: ['funnel_categories', 'funnel_devices'],
     filters: [],
+    noun: 'funnel figures',
+    named: ORDERS,
     load: async (warehouse, filters) => {
       // Categories are not split by device, so a device filter applies to none of this answer.
       const { steps, table } = await getFunnel(warehouse, { ...filters, device: undefined }, 'categories');
@@ -159,9 +213,15 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
     summary: 'Shopping funnel by device class',
     reports: ['funnel_devices'],
     filters: ['device'],
-    load: async (warehouse, filters) => {
-      const { steps, table } = await getFunnel(warehouse, filters, 'devices');
-      return { ...table, steps };
+    noun: 'funnel figures',
+    named: ORDERS,
+    load: async (warehouse, filters, days) => {
+      const [{ steps, table }, split] = await Promise.all([
+        getFunnel(warehouse, filters, 'devices'),
+        getOrdersSplit(warehouse, filters, days.released.days, 'device', { device: filters.device }),
+      ]);
+      const text = describeFunnelOrders(split, days.released, { ...days, device: filters.device });
+      return { ...table, steps, orders: { ...split, text: text ?? null } };
     },
   },
 ];
@@ -171,6 +231,8 @@ export interface ReportRouteOptions {
   siteIds: readonly string[];
   k: number;
   windowSeconds: number;
+  /** KANON_GRACE: a day's breakdowns are released this long after midnight UTC at the earliest. */
+  graceSeconds: number;
   clock: () => number;
 }
 
@@ -193,7 +255,11 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
   app.get('/api/v1/overview', { config: { access: 'viewer' } }, async (request) => {
     const filters = filtersOf(request.query);
     const [overview, privacy] = await Promise.all([
-      getOverview(warehouse, filters, { windowSeconds: options.windowSeconds, now: options.clock() }),
+      getOverview(warehouse, filters, {
+        windowSeconds: options.windowSeconds,
+        now: options.clock(),
+        graceSeconds: options.graceSeconds,
+      }),
       getPrivacyNote(warehouse, filters, ['overview'], options.k),
     ]);
     return { ...envelope(filters), k: privacy.k, privacy, ...overview };
@@ -205,8 +271,10 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
       const filters = filtersOf(request.query);
       if (filters.format === 'csv' && !roleAllows(request.session!.role, 'analyst'))
         throw forbidden('analyst');
-      const [{ columns, rows, ...extra }, privacy] = await Promise.all([
-        endpoint.load(warehouse, filters),
+      const days = { today: filters.today, graceSeconds: options.graceSeconds };
+      const released = await getReleasedDays(warehouse, filters, endpoint.reports);
+      const [{ columns, rows, named, ...extra }, privacy] = await Promise.all([
+        endpoint.load(warehouse, filters, { ...days, released }),
         getPrivacyNote(warehouse, filters, endpoint.reports, options.k),
       ]);
       if (filters.format === 'csv') return sendCsv(reply, view, filters, { columns, rows });
@@ -215,6 +283,8 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
         k: privacy.k,
         notSplitBy: notSplitBy(filters, endpoint.filters),
         privacy,
+        released: { ...released, text: describeReleased(released, endpoint.noun, days) ?? null },
+        named: named ?? namedShare(rows, endpoint.named),
         ...extra,
         table: { columns, rows },
       };

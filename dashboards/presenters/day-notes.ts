@@ -1,0 +1,129 @@
+import { DAY_SECONDS } from '../../core/time.js';
+import type { ReleasedDays } from '../query/released-days.js';
+
+/**
+ * The sentences that say, in place, which days a breakdown covers and when the others come. A
+ * merchandiser sees "Covers 1–5 Dec, the days released so far", never an empty table that seems
+ * to blame K for a day that simply has not been released yet.
+ */
+export interface DayContext {
+  today: string;
+  graceSeconds: number;
+}
+
+const DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000 / DAY_SECONDS;
+
+/** "today", "yesterday" or "3 Dec". */
+function dayLabel(date: string, today: string): string {
+  if (date === today) return 'today';
+  if (dayNumber(date) === dayNumber(today) - 1) return 'yesterday';
+  return DATE.format(new Date(`${date}T00:00:00Z`));
+}
+
+/** Runs of consecutive days, as [first, last]. */
+function runs(days: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const date of [...days].sort()) {
+    const last = out.at(-1);
+    if (last && dayNumber(date) === dayNumber(last[1]) + 1) last[1] = date;
+    else out.push([date, date]);
+  }
+  return out;
+}
+
+const list = (items: readonly string[]) =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+
+/** "1–5 Dec", "28 Nov – 2 Dec", "3 Dec and 5–6 Dec", "yesterday and today", "2 Dec – today". */
+export function describeDays(days: readonly string[], today: string): string {
+  return list(
+    runs(days).map(([first, last]) => {
+      const from = dayLabel(first, today);
+      const to = dayLabel(last, today);
+      if (first === last) return from;
+      if (dayNumber(last) === dayNumber(first) + 1 && (to === 'today' || to === 'yesterday'))
+        return `${from} and ${to}`;
+      if (/^\d/.test(to) && first.slice(0, 7) === last.slice(0, 7)) return `${Number(first.slice(8))}–${to}`;
+      return `${from} – ${to}`;
+    }),
+  );
+}
+
+const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** When a day's breakdowns are released: midnight UTC plus KANON_GRACE. */
+export function releaseTime(graceSeconds: number): string {
+  const minutes = Math.round(graceSeconds / 60);
+  const clock = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')} UTC`;
+  return graceSeconds > 0 ? `from ${clock}, midnight plus the grace period` : `from ${clock}`;
+}
+
+/** "once it ends (...)" for today alone; "once each day has ended and been released (...)" otherwise. */
+function whenPublished(pending: readonly string[], context: DayContext): string {
+  const time = releaseTime(context.graceSeconds);
+  if (pending.length === 1 && pending[0] === context.today) return `once it ends (${time})`;
+  return pending.length === 1
+    ? `once it has ended and been released (${time})`
+    : `once each day has ended and been released (${time})`;
+}
+
+/**
+ * The note under a breakdown of `noun` (plural: "products", "search terms"), or undefined when
+ * every day of the range with figures is released.
+ */
+export function describeReleased(
+  released: ReleasedDays,
+  noun: string,
+  context: DayContext,
+): string | undefined {
+  const { days, pending } = released;
+  if (pending.length === 0) return undefined;
+  const waiting = describeDays(pending, context.today);
+  if (days.length === 0) {
+    if (pending.length === 1 && pending[0] === context.today)
+      return `Today's ${noun} are published as a whole day ${whenPublished(pending, context)}.`;
+    return `The ${noun} of ${waiting} are published as ${pending.length === 1 ? 'a whole day' : 'whole days'} ${whenPublished(pending, context)}.`;
+  }
+  // "Today comes once it has ended and been released": beside released days, say both steps.
+  const when =
+    pending.length === 1
+      ? `comes once it has ended and been released (${releaseTime(context.graceSeconds)})`
+      : `come ${whenPublished(pending, context)}`;
+  return `Covers ${describeDays(days, context.today)}, the days released so far. ${capital(waiting)} ${when}.`;
+}
+
+/** The overview's note on its tables, which cover released days while its totals count today. */
+export function describeTables(released: ReleasedDays, context: DayContext): string | undefined {
+  const { days, pending } = released;
+  if (pending.length === 0) return undefined;
+  const waiting = describeDays(pending, context.today);
+  const time = releaseTime(context.graceSeconds);
+  if (days.length === 0)
+    return pending.length === 1 && pending[0] === context.today
+      ? `Today's tables are published as a whole day once it ends (${time}). The totals above count today's release windows so far.`
+      : `The tables of ${waiting} are published once each day has ended and been released (${time}). The totals above count their release windows so far.`;
+  return `The tables below cover ${describeDays(days, context.today)}, the days released so far; the totals above also count ${waiting} as far as released. Each day's tables are published as a whole once it has ended and been released (${time}).`;
+}
+
+/**
+ * The overview's note when a device, country or campaign filter reads a breakdown: it covers the
+ * released days only (or, with none released yet, cannot apply and the totals are for everyone).
+ */
+export function describeFilterDays(
+  released: ReleasedDays,
+  dimension: string,
+  context: DayContext,
+): string | undefined {
+  const { days, pending } = released;
+  if (pending.length === 0) return undefined;
+  const waiting = describeDays(pending, context.today);
+  const all = dimension === 'device' ? 'devices' : dimension === 'country' ? 'countries' : 'visits';
+  if (days.length === 0) {
+    const today = pending.length === 1 && pending[0] === context.today;
+    return today
+      ? `Today is not split by ${dimension} yet: figures by ${dimension} are published as a whole day ${whenPublished(pending, context)}. The figures below are today's totals for all ${all}.`
+      : `${capital(waiting)} ${pending.length === 1 ? 'is' : 'are'} not split by ${dimension} yet: figures by ${dimension} are published as whole days ${whenPublished(pending, context)}. The figures below are for all ${all}.`;
+  }
+  return `By ${dimension}, figures cover ${describeDays(days, context.today)}, the days released so far, compared with the same days of the previous period. ${capital(waiting)} ${pending.length === 1 ? 'is' : 'are'} split by ${dimension} ${whenPublished(pending, context)}.`;
+}
