@@ -20,10 +20,12 @@ import { createAnonymiser, eventsBetween, type Shopper } from './lib/traffic.js'
  * One release window at a steady rate, on the embedded engine: how long its release takes, how
  * much memory it needs, and how long a staging insert waits behind it. The embedded engine runs a
  * session's statements one after another, so while the release reads its window, the workers'
- * staging inserts queue behind it: that wait is end-to-end lag.
+ * staging inserts queue behind it: that wait is end-to-end lag. A window publishes the site
+ * totals only; with --day the window is staged in yesterday and its day is released too, over
+ * every report (workers/release/release-day.ts), which is where a busy hour costs.
  *
- *   npx tsx bench/window-release.ts --rate 1000 --window 1h
- *   npx tsx bench/window-release.ts --rate 10000 --window 1h --data-dir /tmp/hour-10k
+ *   npx tsx bench/window-release.ts --rate 1000 --window 1h --day
+ *   npx tsx bench/window-release.ts --rate 10000 --window 1h --day --data-dir /tmp/hour-10k
  *
  * With --data-dir the staged window is kept there and later runs with the same directory skip
  * staging (it takes minutes at 10,000 events/s); each release runs on a copy, so two versions of
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '500' },
     'probe-ms': { type: 'string', default: '100' },
     'data-dir': { type: 'string' },
+    day: { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate);
@@ -79,9 +82,11 @@ try {
   const { windowStart } = window;
 
   async function stageWindow(): Promise<StagedWindow> {
-    // The window before the current one, so its release is due at once; a previous day's would
-    // also roll the day up, which is another measurement.
-    const windowStart = nowSeconds - (nowSeconds % windowSeconds) - windowSeconds;
+    // The window before the current one, so its release is due at once; with --day, one of
+    // yesterday's, so its day is due too.
+    const windowStart = values.day
+      ? nowSeconds - (nowSeconds % 86_400) - 86_400 + 12 * 3600
+      : nowSeconds - (nowSeconds % windowSeconds) - windowSeconds;
     const shoppers: Shopper[] = [];
     const total = rate * windowSeconds;
     const chunkSeconds = 60;
@@ -159,7 +164,10 @@ try {
     warehouse,
     settings: config.release,
     watermark: async () => undefined,
-    clock: () => (windowStart + windowSeconds + config.release.graceSeconds + 1) * 1000,
+    clock: () =>
+      (values.day
+        ? windowStart - (windowStart % 86_400) + 86_400 + config.release.graceSeconds + 1
+        : windowStart + windowSeconds + config.release.graceSeconds + 1) * 1000,
     log,
     metrics: new Metrics(),
   });

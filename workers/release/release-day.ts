@@ -7,6 +7,7 @@ import { type CheckedInsert, insertChecked } from './checked-inserts.js';
 import { type CountedSet, dayExclusions, toCellExclusions, type WindowTotals } from './day-exclusions.js';
 import type { StagedCell } from './generalise.js';
 import { type LinkedRelease, releaseLinkedReports } from './link-reports.js';
+import { manifestRows } from './manifest.js';
 import { toPublishedRow } from './published-rows.js';
 import { type CellExclusions, readCellVisitors, readStagedCells, type StagedPeriod } from './staged-cells.js';
 
@@ -135,25 +136,18 @@ export async function releaseDay(options: {
     token: `${token}:${spec.name}`,
     landed: 'site = {site:String} AND day = {day:Date}',
   }));
-  // The manifest last, as for a window: it counts only rows published and the groups folded into
-  // them, never the groups withheld (they had fewer than K visitors).
+  // The manifest last, as for a window.
   const manifest: CheckedInsert = {
     table: RELEASES_TABLE,
-    rows: REPORT_LIST.map((spec) => {
-      const release = releases.get(spec.name)!;
-      return {
-        site,
-        grain: 'day',
-        period_start: toClickHouseDateTime(dayStart),
-        period_seconds: DAY_SECONDS,
-        report: spec.name,
-        k,
-        withheld: withheld ? 1 : 0,
-        rows_published: release.rows.length,
-        rows_generalised: release.generalised,
-        groups_generalised: release.cellsHidden - release.cellsSuppressed,
-        released_at: releasedAt,
-      };
+    rows: manifestRows({
+      site,
+      grain: 'day',
+      periodStart: toClickHouseDateTime(dayStart),
+      periodSeconds: DAY_SECONDS,
+      k,
+      releasedAt,
+      reports: REPORT_LIST,
+      releases,
     }),
     token: `${token}:manifest`,
     landed: `site = {site:String} AND grain = 'day' AND period_start = {dayStart:DateTime('UTC')} AND period_seconds = ${DAY_SECONDS}`,

@@ -5,6 +5,7 @@ import { publishedTable, RELEASES_TABLE } from '../../schema/tables.js';
 import { type CheckedInsert, insertChecked } from './checked-inserts.js';
 import type { StagedCell } from './generalise.js';
 import { releaseLinkedReports } from './link-reports.js';
+import { manifestRows } from './manifest.js';
 import { toPublishedRow } from './published-rows.js';
 import { readStagedCells } from './staged-cells.js';
 
@@ -74,25 +75,17 @@ export async function releaseWindow(options: {
     token: `${token}:${spec.name}`,
     landed: ofThisWindow,
   }));
-  // The manifest marks the window as released: written last, once the rest has landed. A window
-  // withheld whole says so and nothing more (it had fewer than K visitors).
   const manifest: CheckedInsert = {
     table: RELEASES_TABLE,
-    rows: WINDOW_REPORTS.map((spec) => {
-      const release = releases.get(spec.name)!;
-      return {
-        site,
-        grain: 'window',
-        period_start: window,
-        period_seconds: windowSeconds,
-        report: spec.name,
-        k,
-        withheld: withheld ? 1 : 0,
-        rows_published: release.rows.length,
-        rows_generalised: release.generalised,
-        groups_generalised: release.cellsHidden - release.cellsSuppressed,
-        released_at: releasedAt,
-      };
+    rows: manifestRows({
+      site,
+      grain: 'window',
+      periodStart: window,
+      periodSeconds: windowSeconds,
+      k,
+      releasedAt,
+      reports: WINDOW_REPORTS,
+      releases,
     }),
     token: `${token}:manifest`,
     landed: `site = {site:String} AND grain = 'window' AND period_start = {window:DateTime('UTC')} AND period_seconds = {seconds:UInt32}`,
