@@ -248,12 +248,12 @@ export const EnvSchema = z
         message: 'must divide a day evenly (e.g. 1m, 5m, 15m, 1h, 6h, 1d)',
       });
     }
-    // The day roll-up reads the visitor states of every window of a day, so staging must outlive one.
+    // A day is released over the staged cells of all its windows, so staging must outlive one.
     if (env.KANON_STAGING_TTL < DAY + env.KANON_WINDOW + env.KANON_GRACE) {
       ctx.addIssue({
         code: 'custom',
         path: ['KANON_STAGING_TTL'],
-        message: 'must be at least 1d plus KANON_WINDOW plus KANON_GRACE, so a day can be rolled up',
+        message: 'must be at least 1d plus KANON_WINDOW plus KANON_GRACE, so a day can be released',
       });
     }
     const sites = parseSites(env.KANON_SITES);
