@@ -54,6 +54,7 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
     properties: {
       days: { type: 'array', items: { type: 'string', format: 'date' } },
       pending: { type: 'array', items: { type: 'string', format: 'date' } },
+      covers: { type: ['string', 'null'], description: 'The released days in words, e.g. "1–5 Dec"' },
       text: { type: ['string', 'null'] },
     },
   },

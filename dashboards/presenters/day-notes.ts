@@ -50,6 +50,14 @@ export function describeDays(days: readonly string[], today: string): string {
   );
 }
 
+/** A run of days given by its first and last, in words ("24–28 Nov"). */
+export function describeSpan(from: string, to: string, today: string): string {
+  const days: string[] = [];
+  for (let day = dayNumber(from); day <= dayNumber(to); day++)
+    days.push(new Date(day * DAY_SECONDS * 1000).toISOString().slice(0, 10));
+  return describeDays(days, today);
+}
+
 const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** When a day's breakdowns are released: midnight UTC plus KANON_GRACE. */
@@ -76,6 +84,8 @@ export function describeReleased(
   released: ReleasedDays,
   noun: string,
   context: DayContext,
+  /** The previous period the released days are compared with, when comparison is on. */
+  compared?: { from: string; to: string },
 ): string | undefined {
   const { days, pending } = released;
   if (pending.length === 0) return undefined;
@@ -90,7 +100,10 @@ export function describeReleased(
     pending.length === 1
       ? `comes once it has ended and been released (${releaseTime(context.graceSeconds)})`
       : `come ${whenPublished(pending, context)}`;
-  return `Covers ${describeDays(days, context.today)}, the days released so far. ${capital(waiting)} ${when}.`;
+  const against = compared
+    ? `, compared with ${describeSpan(compared.from, compared.to, context.today)}`
+    : '';
+  return `These figures cover ${describeDays(days, context.today)}, the days released so far${against}. ${capital(waiting)} ${when}.`;
 }
 
 /** The overview's note on its tables, which cover released days while its totals count today. */

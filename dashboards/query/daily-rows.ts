@@ -74,7 +74,7 @@ export async function sumReport(
             ${measures.map((name) => `toUInt64(sum(${name})) AS ${name}`).join(', ')},
             toUInt64(sum(visitors)) AS visitors
           FROM (${dailyRowsSql(report)})
-          WHERE day BETWEEN {rangeFrom:Date} AND {rangeTo:Date}${options.where ? ` AND (${options.where})` : ''}
+          WHERE (day BETWEEN {from:Date} AND {to:Date} OR day BETWEEN {previousFrom:Date} AND {previousTo:Date})${options.where ? ` AND (${options.where})` : ''}
           GROUP BY period, level${groupDims}`,
     params: { ...rangeParams(filters), ...options.params },
     row: Row,

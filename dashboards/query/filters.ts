@@ -92,13 +92,34 @@ export function notSplitBy(filters: Filters, supported: readonly DimensionFilter
   return DIMENSION_FILTERS.filter((name) => filters[name] !== undefined && !supported.includes(name));
 }
 
-/** Bound parameters shared by every range query: the range plus the previous period. */
+/**
+ * Bound parameters shared by every range query: the range plus the previous period, which may be
+ * shorter than the range (see comparedWithReleasedDays); `rangeFrom..rangeTo` spans both.
+ */
 export function rangeParams(filters: Filters) {
   return {
     site: filters.site,
     from: filters.from,
     to: filters.to,
+    previousFrom: filters.previous?.from ?? filters.from,
+    previousTo: filters.previous?.to ?? filters.to,
     rangeFrom: filters.previous?.from ?? filters.from,
     rangeTo: filters.to,
   };
+}
+
+/**
+ * The filters of a breakdown whose range reaches days not released yet (today): its figures
+ * cover the days before the first of them, so the previous period is cut to as many days, the
+ * same days of the week before for a week. Five released days are compared with five, never with
+ * seven, and nothing is compared when no day is released. Days are released in order, so the
+ * pending ones are the last of the range.
+ */
+export function comparedWithReleasedDays(filters: Filters, pending: readonly string[]): Filters {
+  const first = [...pending].sort()[0];
+  if (!filters.previous || first === undefined || first > filters.to) return filters;
+  const covered = dayNumber(first) - dayNumber(filters.from);
+  if (covered <= 0) return { ...filters, previous: undefined };
+  const from = dayNumber(filters.previous.from);
+  return { ...filters, previous: { from: filters.previous.from, to: dateOf(from + covered - 1) } };
 }

@@ -4,7 +4,7 @@ import type { ReportName } from '../../schema/reports.js';
 import { roleAllows } from '../auth/roles.js';
 import { csvFileName, tableToCsv } from '../csv.js';
 import { forbidden } from '../errors.js';
-import { type DayContext, describeReleased } from '../presenters/day-notes.js';
+import { type DayContext, describeDays, describeReleased } from '../presenters/day-notes.js';
 import { getCampaigns } from '../presenters/get-campaigns.js';
 import { getCountries } from '../presenters/get-countries.js';
 import { getDeviceMix } from '../presenters/get-device-mix.js';
@@ -25,7 +25,13 @@ import { getUnboughtProducts } from '../presenters/get-unbought-products.js';
 import { getZeroResultSearches } from '../presenters/get-zero-result-searches.js';
 import { type NamedShare, type NamedSpec, namedShare } from '../presenters/named-share.js';
 import type { Table } from '../presenters/table.js';
-import { type DimensionFilter, type Filters, notSplitBy, parseFilters } from '../query/filters.js';
+import {
+  comparedWithReleasedDays,
+  type DimensionFilter,
+  type Filters,
+  notSplitBy,
+  parseFilters,
+} from '../query/filters.js';
 import { getReleasedDays, type ReleasedDays } from '../query/released-days.js';
 
 /**
@@ -268,11 +274,13 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
   for (const endpoint of TABLE_ENDPOINTS) {
     const view = endpoint.path.replace('/api/v1/', '').replace(/\//g, '-');
     app.get(endpoint.path, { config: { access: 'viewer' } }, async (request, reply) => {
-      const filters = filtersOf(request.query);
-      if (filters.format === 'csv' && !roleAllows(request.session!.role, 'analyst'))
+      const requested = filtersOf(request.query);
+      if (requested.format === 'csv' && !roleAllows(request.session!.role, 'analyst'))
         throw forbidden('analyst');
-      const days = { today: filters.today, graceSeconds: options.graceSeconds };
-      const released = await getReleasedDays(warehouse, filters, endpoint.reports);
+      const days = { today: requested.today, graceSeconds: options.graceSeconds };
+      const released = await getReleasedDays(warehouse, requested, endpoint.reports);
+      // A breakdown covers its released days: compare them with as many days before.
+      const filters = comparedWithReleasedDays(requested, released.pending);
       const [{ columns, rows, named, ...extra }, privacy] = await Promise.all([
         endpoint.load(warehouse, filters, { ...days, released }),
         getPrivacyNote(warehouse, filters, endpoint.reports, options.k),
@@ -283,7 +291,11 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
         k: privacy.k,
         notSplitBy: notSplitBy(filters, endpoint.filters),
         privacy,
-        released: { ...released, text: describeReleased(released, endpoint.noun, days) ?? null },
+        released: {
+          ...released,
+          covers: released.days.length > 0 ? describeDays(released.days, filters.today) : null,
+          text: describeReleased(released, endpoint.noun, days, filters.previous) ?? null,
+        },
         named: named ?? namedShare(rows, endpoint.named),
         ...extra,
         table: { columns, rows },

@@ -15,6 +15,7 @@ import { referenceSums, total } from './fixtures/reference.js';
 interface Released {
   days: string[];
   pending: string[];
+  covers?: string | null;
   text: string | null;
 }
 interface Named {
@@ -101,8 +102,9 @@ describe('breakdowns cover the released days, and every view says which', () => 
     );
     expect(body.released.days).toEqual(days(dash, -6, -2));
     expect(body.released.pending).toEqual([dash.data.yesterday, dash.data.today]);
+    expect(body.released.covers).toBe(span(day(dash, -6), day(dash, -2)));
     expect(body.released.text).toBe(
-      `Covers ${span(day(dash, -6), day(dash, -2))}, the days released so far. Yesterday and today come once each day has ended and been released (${GRACE}).`,
+      `These figures cover ${span(day(dash, -6), day(dash, -2))}, the days released so far, compared with ${span(day(dash, -13), day(dash, -9))}. Yesterday and today come once each day has ended and been released (${GRACE}).`,
     );
     // The rows are those of the released days: the reference sums day rows before yesterday.
     const reference = await referenceSums(
@@ -113,6 +115,45 @@ describe('breakdowns cover the released days, and every view says which', () => 
     expect(total(body.table.rows, 'searches')).toBe(total(reference, 'searches'));
   });
 
+  test('a breakdown over a range that reaches today compares its released days with the same days before', async ({
+    dash,
+    analyst,
+  }) => {
+    const from = day(dash, -6);
+    const body = await analyst.json<TableResponse & { previous: { from: string; to: string } | null }>(
+      `/api/v1/products?${query(from, dash.data.today)}`,
+    );
+    // Five released days against the first five of the previous seven, not against all seven.
+    expect(body.previous).toEqual({ from: day(dash, -13), to: day(dash, -9) });
+    const before = await referenceSums(
+      dash.warehouse,
+      'products',
+      range(dash, day(dash, -13), day(dash, -9)),
+    );
+    const now = await referenceSums(dash.warehouse, 'products', range(dash, from, dash.data.today));
+    const views = (rows: typeof now, id: string) => Number(rows.find((row) => row.product_id === id)!.views);
+    const row = body.table.rows.find((r) => r.product_id === 'huila-250g')!;
+    expect(row.views_change).toBeCloseTo(
+      (views(now, 'huila-250g') - views(before, 'huila-250g')) / views(before, 'huila-250g'),
+      10,
+    );
+    const movers = await analyst.json<TableResponse>(
+      `/api/v1/products/movers?${query(from, dash.data.today)}`,
+    );
+    const dripper = movers.table.rows.find((r) => r.product_id === 'v60-dripper')!;
+    expect([dripper.views, dripper.previous_views]).toEqual([
+      views(now, 'v60-dripper'),
+      views(before, 'v60-dripper'),
+    ]);
+
+    // Nothing released yet: nothing to compare, and no product "falls" to nothing.
+    const today = await analyst.json<TableResponse & { previous: unknown }>(
+      `/api/v1/products/movers?${query(dash.data.today, dash.data.today)}`,
+    );
+    expect(today.previous).toBeNull();
+    expect(today.table.rows).toEqual([]);
+  });
+
   test('a range of released days needs no note, and a range before any data has nothing pending', async ({
     dash,
     analyst,
@@ -120,11 +161,16 @@ describe('breakdowns cover the released days, and every view says which', () => 
     const released = await analyst.json<TableResponse>(
       `/api/v1/pages?${query(day(dash, -9), day(dash, -3))}`,
     );
-    expect(released.released).toEqual({ days: days(dash, -9, -3), pending: [], text: null });
+    expect(released.released).toEqual({
+      days: days(dash, -9, -3),
+      pending: [],
+      covers: span(day(dash, -9), day(dash, -3)),
+      text: null,
+    });
     const before = await analyst.json<TableResponse>(
       `/api/v1/pages?${query(day(dash, -60), day(dash, -50))}`,
     );
-    expect(before.released).toEqual({ days: [], pending: [], text: null });
+    expect(before.released).toEqual({ days: [], pending: [], covers: null, text: null });
   });
 
   test('yesterday, released late, is a past day waiting for its release', async ({ dash, analyst }) => {
@@ -134,6 +180,7 @@ describe('breakdowns cover the released days, and every view says which', () => 
     expect(body.released).toEqual({
       days: [],
       pending: [dash.data.yesterday],
+      covers: null,
       text: `The campaigns of yesterday are published as a whole day once it has ended and been released (${GRACE}).`,
     });
   });
