@@ -304,6 +304,115 @@ describeInBrowser('dashboards web UI', () => {
     expect(new URL(again!.url()).pathname).toBe('/login');
   });
 
+  test("today's tables say when the day is published, not that K hid them, and a filter waits for the day", async ({
+    context,
+    dash,
+    api,
+  }) => {
+    const today = dash.data.today;
+    const { page, errors } = await openAs(context, dash, 'analyst', `/?from=${today}&to=${today}`);
+    const pages = await api.json<TableResponse & { released: { text: string } }>(
+      `/api/v1/pages?from=${today}&to=${today}`,
+    );
+    await poll(() =>
+      page.locator('.card[aria-label="Top pages"] .empty-state.waiting').textContent(),
+    ).toContain(pages.released.text);
+    expect(await page.locator('.card[aria-label="Top pages"] .empty-state').textContent()).not.toContain(
+      'K =',
+    );
+    expect(await page.locator('.empty-state.waiting').count()).toBe(4);
+    // The totals are live: today's windows.
+    const overview = await api.json<Overview>(`/api/v1/overview?from=${today}&to=${today}`);
+    const visitors = overview.kpis.find((kpi) => kpi.key === 'visitors')!.value!;
+    await poll(() => page.locator('[data-kpi=visitors] .kpi-value').textContent()).toBe(kpiText(visitors));
+    await poll(() => page.locator('.tables-head .released-note').textContent()).toContain("Today's tables");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('today'), fullPage: true });
+
+    await page.selectOption('select[name=device]', 'mobile');
+    await page.waitForURL(/device=mobile/);
+    await poll(() => page.locator('.notice.pending').textContent()).toContain(
+      'Today is not split by device yet',
+    );
+    await poll(() => page.locator('[data-kpi=visitors] .kpi-value').textContent()).toBe(kpiText(visitors));
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('today-device-phone'), fullPage: true });
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(1);
+
+    await page.goto(`${dash.url}/products?from=${today}&to=${today}`);
+    await poll(() => page.locator('#products .empty-state.waiting').textContent()).toContain(
+      "Today's products are published as a whole day once it ends",
+    );
+    await poll(() => page.locator('#rising .empty-state.waiting').count()).toBe(1);
+    await page.screenshot({ path: shot('products-today-phone'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  for (const viewport of [
+    { name: 'desktop', width: 1280, height: 800 },
+    { name: 'phone', width: 390, height: 844 },
+  ]) {
+    test(`over a week every view says which days its tables cover and how much is in named rows (${viewport.name})`, async ({
+      context,
+      dash,
+      api,
+    }) => {
+      const { page, errors } = await openAs(context, dash, 'analyst', '/');
+      await page.setViewportSize({ width: viewport.width, height: viewport.height });
+      const overview = await api.json<Overview & { breakdowns: { text: string } }>('/api/v1/overview');
+      await poll(() => page.locator('.tables-head .released-note').textContent()).toBe(
+        overview.breakdowns.text,
+      );
+      await poll(() => page.locator('.named-summary').textContent()).toMatch(
+        /^In named rows: \d+% of pageviews in top pages, \d+% of visits in sources, \d+% of pageviews in devices, \d+% of visitors in countries\. The rest is in groups too small to name\.$/,
+      );
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: shot(`overview-week-${viewport.name}`), fullPage: true });
+
+      await page.goto(`${dash.url}/products`);
+      const products = await api.json<
+        TableResponse & { named: { text: string }; released: { text: string; covers: string } }
+      >('/api/v1/products');
+      await poll(() => page.locator('.view > .released-note').textContent()).toBe(products.released.text);
+      await poll(() => page.locator('#products .named-line').textContent()).toBe(products.named.text);
+      await poll(() => page.locator('#products .released-tag').textContent()).toBe(
+        `Released days: ${products.released.covers}`,
+      );
+      await poll(() => page.locator('#searches .named-line').textContent()).toMatch(
+        /% of searches are in named rows/,
+      );
+      await page.screenshot({ path: shot(`products-week-${viewport.name}`), fullPage: true });
+
+      await page.goto(`${dash.url}/funnel`);
+      const funnel = await api.json<TableResponse & { orders: { text: string } }>('/api/v1/funnel/devices');
+      await poll(() => page.locator('#funnel .notice.figures').textContent()).toBe(funnel.orders.text);
+      await poll(() => page.locator('#funnel-devices .named-line').textContent()).toMatch(
+        /% of orders are in named rows/,
+      );
+      await poll(() => page.locator('#funnel-categories .named-line').textContent()).toMatch(
+        /% of orders are in named rows/,
+      );
+      await page.screenshot({ path: shot(`funnel-week-${viewport.name}`), fullPage: true });
+
+      await page.goto(`${dash.url}/promotions`);
+      await poll(() => page.locator('#campaigns .named-line').textContent()).toMatch(
+        /% of orders are in named rows/,
+      );
+      await page.goto(`${dash.url}/layout`);
+      await poll(() => page.locator('#slot-table .named-line').textContent()).toMatch(
+        /% of slot clicks are in named rows/,
+      );
+      await page.screenshot({ path: shot(`layout-week-${viewport.name}`), fullPage: true });
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+      ).toBeLessThanOrEqual(1);
+      expect(errors).toEqual([]);
+    });
+  }
+
   test('a range with nothing released says why, and the layout works on a phone', async ({
     context,
     dash,

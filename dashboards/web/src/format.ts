@@ -51,6 +51,16 @@ export function formatRate(value: number | null | undefined): string {
   return `${percent >= 10 || percent === 0 ? percent.toFixed(0) : percent.toFixed(1)}%`;
 }
 
+/**
+ * A share in named rows as the API's sentences word it: never 100% while something is in "Other",
+ * never 0% while something is named (dashboards/presenters/named-share.ts).
+ */
+export function formatNamedShare(share: number): string {
+  if (share >= 1) return '100%';
+  if (share <= 0) return '0%';
+  return `${100 - Math.min(99, Math.max(1, Math.round((1 - share) * 100)))}%`;
+}
+
 export function formatChange(value: number | null | undefined): string {
   if (value === null || value === undefined) return DASH;
   const percent = Math.round(value * 100);

@@ -1,14 +1,33 @@
 /// <reference lib="dom" />
 import { h, icon } from '../dom.js';
-import { formatWindow } from '../format.js';
+import { formatRate, formatWindow } from '../format.js';
 import type { DimensionFilter } from '../state.js';
 
 export interface PrivacyNote {
   k: number;
-  windowsReleased: number;
+  /** Release windows for the site totals, days for breakdowns. */
+  grain: 'window' | 'day';
+  released: number;
   groupsGeneralised: number;
-  windowsWithheld: number;
+  withheld: number;
   text: string | null | undefined;
+}
+
+/** The days a breakdown covers: released ones, and those still to come (today). */
+export interface ReleasedDays {
+  days: string[];
+  pending: string[];
+  /** The released days in words ("1–5 Dec"). */
+  covers?: string | null;
+  text: string | null;
+}
+
+/** The share of a table's main measure in named rows, as the API words it. */
+export interface NamedShare {
+  measure: string;
+  label: string;
+  share: number | null;
+  text: string | null;
 }
 
 /** "12 small groups combined or hidden to protect shoppers' privacy", in place, under a card. */
@@ -24,6 +43,75 @@ export function privacyFootnote(note: PrivacyNote | undefined): HTMLElement | nu
     },
     icon('shield', 'icon small'),
     note.text,
+  );
+}
+
+/**
+ * Which days a table covers, in place above it, when the range reaches a day not released yet:
+ * "Released days: 1–5 Dec", the whole sentence on hover (the view says it once in full).
+ */
+export function releasedTag(released: ReleasedDays | undefined): HTMLElement | null {
+  if (!released?.covers || released.pending.length === 0) return null;
+  return h(
+    'p',
+    { class: 'released-tag', attrs: { title: released.text ?? '' } },
+    icon('calendar', 'icon small'),
+    `Released days: ${released.covers}`,
+  );
+}
+
+/**
+ * The view's one full note on the days its tables cover ("These figures cover 1–5 Dec, the days
+ * released so far. Yesterday and today come ..."), shown once the first table has loaded. With no
+ * day released, each table's empty state says when its day comes instead.
+ */
+export function releasedBanner(): { element: HTMLElement; show(released: ReleasedDays): void } {
+  const text = h('span');
+  const element = h(
+    'p',
+    { class: 'released-note hidden', attrs: { role: 'note' } },
+    icon('calendar', 'icon small'),
+    text,
+  );
+  return {
+    element,
+    show(released) {
+      if (!element.classList.contains('hidden') || !released.text || released.days.length === 0) return;
+      text.textContent = released.text;
+      element.classList.remove('hidden');
+    },
+  };
+}
+
+/**
+ * "94% of orders are in named rows; 6% in groups too small to name", under a table, with a thin
+ * bar of the named share so a dominant "Other" shows at a glance.
+ */
+export function namedLine(named: NamedShare | null | undefined, scope?: string): HTMLElement | null {
+  if (!named?.text || named.share === null) return null;
+  return h(
+    'div',
+    { class: 'named-line', attrs: { role: 'note' } },
+    h(
+      'span',
+      {
+        class: 'named-meter',
+        attrs: { role: 'img', 'aria-label': `${formatRate(named.share)} of ${named.label} in named rows` },
+      },
+      h('span', { style: { width: `${(named.share * 100).toFixed(1)}%` } }),
+    ),
+    h('span', null, scope ? `${named.text} ${scope}` : named.text),
+  );
+}
+
+/** A sentence that reconciles two figures of the same thing ("Bought counts shoppers, not orders"). */
+export function figureNote(text: string | null | undefined, className = ''): HTMLElement | null {
+  if (!text) return null;
+  return h(
+    'div',
+    { class: `notice figures ${className}`.trim(), attrs: { role: 'note' } },
+    icon('info', 'icon'),
+    h('div', null, text),
   );
 }
 
@@ -51,9 +139,40 @@ export function notSplitNotice(
   );
 }
 
-/** Why there is nothing to show. */
-export function emptyState(note: PrivacyNote | undefined, windowSeconds: number, k: number): HTMLElement {
-  const none = !note || note.windowsReleased === 0;
+/** Said where a filter waits for a day's release (today): the figures are everyone's meanwhile. */
+export function filterPendingNotice(dimension: DimensionFilter, text: string | null): HTMLElement {
+  return h(
+    'div',
+    { class: 'notice pending', attrs: { role: 'note' } },
+    icon('calendar', 'icon'),
+    h('div', null, text ?? `Not split by ${NAMES[dimension]} yet.`),
+  );
+}
+
+/**
+ * Why there is nothing to show: a day not released yet (breakdowns come once per day, after it
+ * ends), nothing released at all, or only groups below K.
+ */
+export function emptyState(
+  note: PrivacyNote | undefined,
+  windowSeconds: number,
+  k: number,
+  released?: ReleasedDays,
+): HTMLElement {
+  if (released && released.days.length === 0 && released.pending.length > 0) {
+    return h(
+      'div',
+      'empty-state waiting',
+      icon('calendar', 'icon large'),
+      h('p', 'empty-title', 'Published once the day is over'),
+      h('p', 'muted', released.text ?? ''),
+    );
+  }
+  const none = !note || note.released === 0;
+  const when =
+    note?.grain === 'day'
+      ? 'Breakdowns are released once per day, over the whole day, after it ends'
+      : `Figures are released once their release window (every ${formatWindow(windowSeconds)}) has closed`;
   return h(
     'div',
     'empty-state',
@@ -63,7 +182,7 @@ export function emptyState(note: PrivacyNote | undefined, windowSeconds: number,
       'p',
       'muted',
       none
-        ? `Figures are released once their release window (every ${formatWindow(windowSeconds)}) has closed, and only for groups of at least K = ${k} visitors.`
+        ? `${when}, and only for groups of at least K = ${k} visitors.`
         : `Only groups of at least K = ${k} visitors are released; none reached it here.`,
     ),
   );

@@ -2,7 +2,15 @@
 import { card, fill, type ViewContext } from '../context.js';
 import { type Child, h, icon } from '../dom.js';
 import type { DimensionFilter } from '../state.js';
-import { emptyState, type PrivacyNote, privacyFootnote } from '../ui/notices.js';
+import {
+  emptyState,
+  type NamedShare,
+  namedLine,
+  type PrivacyNote,
+  privacyFootnote,
+  type ReleasedDays,
+  releasedTag,
+} from '../ui/notices.js';
 import { csvLink, dataTable, type TableData, type TableOptions } from '../ui/table.js';
 
 export interface TableResponse {
@@ -12,12 +20,15 @@ export interface TableResponse {
   k: number;
   notSplitBy: DimensionFilter[];
   privacy: PrivacyNote;
+  released: ReleasedDays;
+  named: NamedShare | null;
   table: TableData;
 }
 
 /**
  * A card holding one API table: loads it with the current filters, shows a skeleton meanwhile,
- * then the table (or why it is empty), the privacy footnote and, for analysts, a CSV link.
+ * then which days it covers (when the range reaches a day not released yet), the table (or why
+ * it is empty), the share of it in named rows, the privacy footnote and, for analysts, a CSV link.
  */
 export function tableCard<T extends TableResponse>(
   context: ViewContext,
@@ -34,6 +45,8 @@ export function tableCard<T extends TableResponse>(
     after?: (response: T) => Child;
     /** Set false where a notice for the whole view already says the view is not split. */
     inlineNotSplit?: boolean;
+    /** Called with the response once it is shown (the view's notes on its tables). */
+    loaded?: (response: T) => void;
   },
 ): HTMLElement {
   const body = h('div', 'card-content');
@@ -50,7 +63,9 @@ export function tableCard<T extends TableResponse>(
   );
   fill(body, context.signal, async () => {
     const response = await context.load<T>(options.path, options.extra);
-    const empty = emptyState(response.privacy, context.session.windowSeconds, response.k);
+    options.loaded?.(response);
+    const rows = response.table.rows.length > 0;
+    const empty = emptyState(response.privacy, context.session.windowSeconds, response.k, response.released);
     return [
       response.notSplitBy.length > 0 && options.inlineNotSplit !== false
         ? h(
@@ -66,9 +81,12 @@ export function tableCard<T extends TableResponse>(
             `Not split by ${response.notSplitBy.join(' or ')}: figures for all.`,
           )
         : null,
-      response.table.rows.length > 0 ? options.before?.(response) : null,
+      // With no rows, the empty state says when the day comes instead.
+      rows ? releasedTag(response.released) : null,
+      rows ? options.before?.(response) : null,
       dataTable(response.table, { k: response.k, empty, caption: options.title, ...options.table }),
-      response.table.rows.length > 0 ? options.after?.(response) : null,
+      rows ? namedLine(response.named) : null,
+      rows ? options.after?.(response) : null,
       privacyFootnote(response.privacy),
     ];
   });

@@ -3,7 +3,14 @@ import { card, fill, type View, type ViewContext } from '../context.js';
 import { h } from '../dom.js';
 import { DASH, formatCount, formatRate } from '../format.js';
 import { activeDimensions } from '../state.js';
-import { emptyState, notSplitNotice, privacyFootnote } from '../ui/notices.js';
+import {
+  emptyState,
+  figureNote,
+  notSplitNotice,
+  privacyFootnote,
+  releasedBanner,
+  releasedTag,
+} from '../ui/notices.js';
 import { grid, type TableResponse, tableCard } from './common.js';
 
 interface FunnelStep {
@@ -60,7 +67,9 @@ function renderFunnel(root: HTMLElement, context: ViewContext) {
     ) ?? '',
   );
   const stepsBody = h('div', 'card-content');
+  const banner = releasedBanner();
   root.append(
+    banner.element,
     card(
       {
         title: device ? `Shopping funnel on ${device}` : 'Shopping funnel',
@@ -71,14 +80,20 @@ function renderFunnel(root: HTMLElement, context: ViewContext) {
     ),
   );
   fill(stepsBody, context.signal, async () => {
-    const response = await context.load<TableResponse & { steps: FunnelStep[] }>('/api/v1/funnel/devices');
+    const response = await context.load<
+      TableResponse & { steps: FunnelStep[]; orders: { text: string | null } }
+    >('/api/v1/funnel/devices');
     const has = response.steps.some((step) => step.visitors !== null);
     const overall = response.steps[3]?.fromStart;
+    banner.show(response.released);
     return [
+      has ? releasedTag(response.released) : null,
       has
         ? funnelBars(response.steps)
-        : emptyState(response.privacy, context.session.windowSeconds, response.k),
+        : emptyState(response.privacy, context.session.windowSeconds, response.k, response.released),
       has ? h('p', 'funnel-summary', `${formatRate(overall)} of product viewers bought.`) : null,
+      // Bought counts shoppers, the overview counts orders: say how the two meet.
+      has ? figureNote(response.orders.text) : null,
       privacyFootnote(response.privacy),
     ];
   });
@@ -87,13 +102,15 @@ function renderFunnel(root: HTMLElement, context: ViewContext) {
       'one',
       tableCard(context, {
         title: 'By device',
-        subtitle: device ? `Only ${device}` : 'Visitors at each step',
+        subtitle: device ? `Only ${device}` : 'Visitors at each step, and their orders',
         path: '/api/v1/funnel/devices',
         id: 'funnel-devices',
+        loaded: (response) => banner.show(response.released),
       }),
       tableCard(context, {
         title: 'By category',
-        subtitle: 'Visitors at each step, by product category',
+        subtitle:
+          'Visitors at each step, by product category. A shopper who looked at two categories counts in both, so the rows add up to more than the funnel above.',
         path: '/api/v1/funnel/categories',
         id: 'funnel-categories',
       }),

@@ -4,7 +4,16 @@ import { h, replace } from '../dom.js';
 import { formatCount, formatRate } from '../format.js';
 import { activeDimensions } from '../state.js';
 import { barChart } from '../ui/chart.js';
-import { emptyState, errorState, notSplitNotice, privacyFootnote, skeleton } from '../ui/notices.js';
+import {
+  emptyState,
+  errorState,
+  namedLine,
+  notSplitNotice,
+  privacyFootnote,
+  releasedBanner,
+  releasedTag,
+  skeleton,
+} from '../ui/notices.js';
 import { csvLink, dataTable, type Row } from '../ui/table.js';
 import { type TableResponse, tableCard } from './common.js';
 
@@ -114,7 +123,11 @@ function pagePicture(rows: Row[], k: number): HTMLElement {
 }
 
 function renderLayout(root: HTMLElement, context: ViewContext) {
-  root.append(notSplitNotice(activeDimensions(context.filters), 'Slot clicks and scroll depth', true) ?? '');
+  const banner = releasedBanner();
+  root.append(
+    notSplitNotice(activeDimensions(context.filters), 'Slot clicks and scroll depth', true) ?? '',
+    banner.element,
+  );
   const picker = h('div', { class: 'segmented', attrs: { role: 'tablist', 'aria-label': 'Page type' } });
   const pictureBody = h('div', 'card-content');
   const tableBody = h('div', 'card-content');
@@ -158,6 +171,7 @@ function renderLayout(root: HTMLElement, context: ViewContext) {
           : 'Pageviews by device class, whole site',
         path: '/api/v1/devices',
         id: 'device-mix',
+        loaded: (response) => banner.show(response.released),
         before: (response) => deviceStrip(response.table.rows),
       }),
     ),
@@ -197,17 +211,24 @@ function renderLayout(root: HTMLElement, context: ViewContext) {
     const slotRows = slots.table.rows.filter((row) => row.page_type === selected);
     replace(
       pictureBody,
+      slotRows.length > 0 ? releasedTag(slots.released) : null,
       slotRows.length > 0
         ? pagePicture(slotRows, slots.k)
-        : emptyState(slots.privacy, context.session.windowSeconds, slots.k),
+        : emptyState(slots.privacy, context.session.windowSeconds, slots.k, slots.released),
       privacyFootnote(slots.privacy),
     );
     replace(
       tableBody,
       dataTable(
         { columns: slots.table.columns.filter((c) => c.key !== 'page_type'), rows: slotRows },
-        { k: slots.k, bar: 'clicks' },
+        {
+          k: slots.k,
+          bar: 'clicks',
+          empty: emptyState(slots.privacy, context.session.windowSeconds, slots.k, slots.released),
+        },
       ),
+      // The report's share, over every page type, not only the one picked.
+      slotRows.length > 0 ? namedLine(slots.named, '(All page types.)') : null,
     );
     const depthRows = scroll.table.rows.filter((row) => row.page_type === selected);
     replace(
@@ -220,20 +241,23 @@ function renderLayout(root: HTMLElement, context: ViewContext) {
             seriesLabel: 'Share of page views',
             max: 1.1,
           })
-        : emptyState(scroll.privacy, context.session.windowSeconds, scroll.k),
+        : emptyState(scroll.privacy, context.session.windowSeconds, scroll.k, scroll.released),
       depthRows.length > 0
         ? dataTable(
             { columns: scroll.table.columns.filter((c) => c.key !== 'page_type'), rows: depthRows },
             { k: scroll.k },
           )
         : null,
+      depthRows.length > 0 ? namedLine(scroll.named, '(All page types.)') : null,
       privacyFootnote(scroll.privacy),
     );
   };
   for (const body of [pictureBody, tableBody, scrollBody]) replace(body, skeleton());
   Promise.all([slotsPromise, scrollPromise]).then(
     ([slots, scroll]) => {
-      if (!context.signal.aborted) draw(slots, scroll);
+      if (context.signal.aborted) return;
+      banner.show(slots.released);
+      draw(slots, scroll);
     },
     (error: unknown) => {
       if (context.signal.aborted) return;

@@ -8,13 +8,22 @@ import {
   formatCount,
   formatDay,
   formatMoney,
+  formatNamedShare,
   formatRange,
   formatRate,
 } from '../format.js';
 import type { DimensionFilter } from '../state.js';
 import { type LineSeries, lineChart } from '../ui/chart.js';
-import { emptyState, notSplitNotice, type PrivacyNote, privacyFootnote } from '../ui/notices.js';
-import { grid, tableCard } from './common.js';
+import {
+  emptyState,
+  figureNote,
+  filterPendingNotice,
+  notSplitNotice,
+  type PrivacyNote,
+  privacyFootnote,
+  type ReleasedDays,
+} from '../ui/notices.js';
+import { grid, type TableResponse, tableCard } from './common.js';
 
 type KpiKey = 'visitors' | 'pageviews' | 'orders' | 'revenue' | 'conversion';
 type ChartKey = Exclude<KpiKey, 'conversion'>;
@@ -40,6 +49,10 @@ interface Overview {
   source: string;
   filter: DimensionFilter | undefined;
   notSplitBy: DimensionFilter[];
+  filterPending: DimensionFilter | null;
+  filterNote: string | null;
+  breakdowns: ReleasedDays;
+  notSplit: { dimension: DimensionFilter; orders: number; text: string } | null;
   privacy: PrivacyNote;
   kpis: Kpi[];
   trend: { grain: 'day' | 'window'; points: TrendPoint[]; previous: TrendPoint[] };
@@ -74,7 +87,7 @@ const SOURCE_TEXT: Record<string, string> = {
   countries:
     'Visitors and pageviews come from the countries report. Orders and revenue are not split by country.',
   campaigns:
-    'Visits and visitors come from the campaigns report. Orders and revenue are not split by campaign yet.',
+    'Visits, visitors, orders and revenue come from the campaigns report: the orders of the visits each campaign started.',
 };
 
 function kpiCard(kpi: Kpi, selected: boolean, onSelect: () => void, comparing: boolean): HTMLElement {
@@ -123,6 +136,15 @@ function kpiCard(kpi: Kpi, selected: boolean, onSelect: () => void, comparing: b
 function renderOverview(root: HTMLElement, context: ViewContext) {
   const head = h('div', 'kpis-slot');
   const chartCard = h('div');
+  // Above the tables: which days they cover (the totals above also count today's windows).
+  const tablesNote = h('span');
+  const tablesBlock = h(
+    'p',
+    { class: 'released-note page hidden', attrs: { role: 'note' } },
+    icon('calendar', 'icon small'),
+    tablesNote,
+  );
+  const summary = h('p', { class: 'named-summary hidden', attrs: { role: 'note' } });
   root.append(head, chartCard);
   let selected: ChartKey = 'visitors';
   fill(head, context.signal, async () => {
@@ -191,8 +213,11 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
       ),
     );
     queueMicrotask(drawChart);
+    replace(tablesNote, overview.breakdowns.text ?? '');
+    tablesBlock.classList.toggle('hidden', !overview.breakdowns.text);
     return [
       notSplitNotice(overview.notSplitBy, 'The overview'),
+      overview.filterPending ? filterPendingNotice(overview.filterPending, overview.filterNote) : null,
       overview.filter
         ? h(
             'div',
@@ -203,9 +228,11 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
               null,
               h('strong', null, `Filtered by ${overview.filter}: `),
               SOURCE_TEXT[overview.source] ?? '',
+              overview.filterNote ? h('p', 'notice-more', overview.filterNote) : null,
             ),
           )
         : null,
+      figureNote(overview.notSplit?.text),
       h('div', 'kpis', cards),
       context.filters.compare
         ? h(
@@ -217,29 +244,56 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
     ];
   });
 
+  // One line for the page: how much of each table below is in named rows.
+  const shares = new Map<string, TableResponse['named']>();
+  const cardsOrder = ['Top pages', 'Sources', 'Devices', 'Countries'];
+  const noteShare = (title: string) => (response: TableResponse) => {
+    shares.set(title, response.named);
+    const items = cardsOrder
+      .map((name) => ({ name, named: shares.get(name) }))
+      .filter((item) => item.named?.share !== null && item.named?.share !== undefined);
+    replace(
+      summary,
+      items.length > 0 ? h('strong', null, 'In named rows: ') : null,
+      items
+        .map(
+          (item) =>
+            `${formatNamedShare(item.named!.share!)} of ${item.named!.label} in ${item.name.toLowerCase()}`,
+        )
+        .join(', '),
+      items.length > 0 ? '. ' : null,
+      items.length > 0 ? h('span', 'muted', 'The rest is in groups too small to name.') : null,
+    );
+    summary.classList.toggle('hidden', items.length === 0);
+  };
   root.append(
+    h('div', 'tables-head', tablesBlock, summary),
     grid(
       'two',
       tableCard(context, {
         title: 'Top pages',
         path: '/api/v1/pages',
         table: { bar: 'pageviews', limit: 8, hide: ['entries'] },
+        loaded: noteShare('Top pages'),
       }),
       tableCard(context, {
         title: 'Sources',
         subtitle: 'Where visits start',
         path: '/api/v1/referrers',
         table: { bar: 'entries', limit: 8 },
+        loaded: noteShare('Sources'),
       }),
       tableCard(context, {
         title: 'Devices',
         path: '/api/v1/devices',
         table: { bar: 'pageviews', limit: 8 },
+        loaded: noteShare('Devices'),
       }),
       tableCard(context, {
         title: 'Countries',
         path: '/api/v1/countries',
         table: { bar: 'pageviews', limit: 8 },
+        loaded: noteShare('Countries'),
       }),
     ),
   );

@@ -3,7 +3,7 @@ import { card, fill, type View, type ViewContext } from '../context.js';
 import { h, icon } from '../dom.js';
 import { DASH, formatChange, formatCount, formatRate } from '../format.js';
 import { activeDimensions } from '../state.js';
-import { notSplitNotice, privacyFootnote } from '../ui/notices.js';
+import { emptyState, namedLine, notSplitNotice, privacyFootnote, releasedBanner } from '../ui/notices.js';
 import type { Row } from '../ui/table.js';
 import { csvLink } from '../ui/table.js';
 import { grid, type TableResponse, tableCard } from './common.js';
@@ -55,7 +55,9 @@ function moverList(rows: Row[], direction: 'rising' | 'falling'): HTMLElement {
 }
 
 function renderProducts(root: HTMLElement, context: ViewContext) {
-  root.append(notSplitNotice(activeDimensions(context.filters), 'Product selection') ?? '');
+  const banner = releasedBanner();
+  const loaded = (response: TableResponse) => banner.show(response.released);
+  root.append(notSplitNotice(activeDimensions(context.filters), 'Product selection') ?? '', banner.element);
   const rising = h('div', 'card-content');
   const falling = h('div', 'card-content');
   const csv = context.csv('/api/v1/products/movers');
@@ -94,11 +96,25 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
     );
   } else {
     const movers = context.load<TableResponse>('/api/v1/products/movers');
-    fill(rising, context.signal, async () => [
-      moverList((await movers).table.rows, 'rising'),
-      privacyFootnote((await movers).privacy),
-    ]);
-    fill(falling, context.signal, async () => moverList((await movers).table.rows, 'falling'));
+    // A range with no released day has no movers yet: say when the day comes, not "none moved".
+    const waiting = (response: TableResponse) =>
+      response.released.days.length === 0 && response.released.pending.length > 0;
+    fill(rising, context.signal, async () => {
+      const response = await movers;
+      if (waiting(response))
+        return emptyState(response.privacy, context.session.windowSeconds, response.k, response.released);
+      return [
+        moverList(response.table.rows, 'rising'),
+        namedLine(response.named),
+        privacyFootnote(response.privacy),
+      ];
+    });
+    fill(falling, context.signal, async () => {
+      const response = await movers;
+      return waiting(response)
+        ? h('p', 'muted empty-inline', 'Movers come with the first released day of the range.')
+        : moverList(response.table.rows, 'falling');
+    });
   }
   root.append(
     tableCard(context, {
@@ -107,6 +123,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
       path: '/api/v1/products',
       inlineNotSplit: false,
       id: 'products',
+      loaded,
       table: { bar: 'views', limit: 15 },
     }),
     grid(
@@ -116,6 +133,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         path: '/api/v1/categories',
         inlineNotSplit: false,
         id: 'categories',
+        loaded,
         table: { bar: 'views', hide: ['revenue', 'add_to_carts', 'cart_rate', 'visitors'] },
       }),
       tableCard<TableResponse & { shopConversion: number | null }>(context, {
@@ -124,6 +142,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         path: '/api/v1/products/unbought',
         inlineNotSplit: false,
         id: 'unbought',
+        loaded,
         table: { bar: 'views', hide: ['category', 'views_change', 'add_to_carts', 'revenue', 'visitors'] },
         before: (response) =>
           h(
@@ -137,6 +156,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         path: '/api/v1/searches',
         inlineNotSplit: false,
         id: 'searches',
+        loaded,
         table: { bar: 'searches', limit: 10, hide: ['zero_rate', 'visitors'] },
       }),
       tableCard(context, {
@@ -145,6 +165,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         path: '/api/v1/searches/zero-results',
         inlineNotSplit: false,
         id: 'zero-results',
+        loaded,
         table: { bar: 'zero_results', limit: 10, hide: ['searches_change', 'visitors'] },
       }),
     ),

@@ -3,16 +3,19 @@ import type { View, ViewContext } from '../context.js';
 import { formatRate } from '../format.js';
 import { activeDimensions } from '../state.js';
 import { barChart } from '../ui/chart.js';
-import { notSplitNotice } from '../ui/notices.js';
-import { grid, tableCard } from './common.js';
+import { notSplitNotice, releasedBanner } from '../ui/notices.js';
+import { grid, type TableResponse, tableCard } from './common.js';
 
 function renderPromotions(root: HTMLElement, context: ViewContext) {
+  const banner = releasedBanner();
+  const loaded = (response: TableResponse) => banner.show(response.released);
   root.append(
     notSplitNotice(
       activeDimensions(context.filters).filter((name) => name !== 'campaign'),
       'Promotions and campaigns',
       true,
     ) ?? '',
+    banner.element,
   );
   root.append(
     grid(
@@ -23,6 +26,7 @@ function renderPromotions(root: HTMLElement, context: ViewContext) {
         path: '/api/v1/promotions/slots',
         inlineNotSplit: false,
         id: 'promotion-slots',
+        loaded,
         before: (response) =>
           barChart({
             labels: response.table.rows.map((row) => String(row.slot)),
@@ -37,6 +41,7 @@ function renderPromotions(root: HTMLElement, context: ViewContext) {
         path: '/api/v1/promotions',
         inlineNotSplit: false,
         id: 'promotions',
+        loaded,
         table: { bar: 'impressions', hide: ['visitors'] },
       }),
     ),
@@ -47,6 +52,7 @@ function renderPromotions(root: HTMLElement, context: ViewContext) {
         : 'Visits started from utm-tagged links (utm_source / utm_medium / utm_campaign)',
       path: '/api/v1/campaigns',
       id: 'campaigns',
+      loaded,
       table: { bar: 'entries' },
     }),
   );
