@@ -175,6 +175,9 @@ export async function getOverview(
         totals[row.period].orders! += row.measures.actions ?? 0;
       }
     }
+    // A period with no row of the device at all has no orders figure either, not 0 orders.
+    for (const figures of [totals.current, totals.previous])
+      if (figures.visitors === 0) figures.orders = undefined;
   }
 
   const kpi = (

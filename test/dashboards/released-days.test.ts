@@ -482,6 +482,20 @@ describe('figures that describe the same thing agree, or the page says why not',
     });
   });
 
+  test('with a device filter and nothing released in the previous period, its orders are no figure, not 0', async ({
+    dash,
+    analyst,
+  }) => {
+    // The fixture's first day is 30 days ago: the six days before it have no release at all.
+    const overview = await analyst.json<OverviewResponse>(
+      `/api/v1/overview?${query(day(dash, -30), day(dash, -25), '&device=mobile')}`,
+    );
+    expect(kpi(overview, 'visitors').value).not.toBeNull();
+    expect(kpi(overview, 'visitors').previous).toBeNull();
+    expect(kpi(overview, 'orders').value).toBeGreaterThan(0);
+    expect(kpi(overview, 'orders').previous).toBeNull();
+  });
+
   test("today's overview with a device filter shows today's live totals for all devices, and says the filter waits for the day", async ({
     dash,
     analyst,

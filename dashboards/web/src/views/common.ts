@@ -45,6 +45,11 @@ export function tableCard<T extends TableResponse>(
     after?: (response: T) => Child;
     /** Set false where a notice for the whole view already says the view is not split. */
     inlineNotSplit?: boolean;
+    /**
+     * Why a list that keeps some rows only (rarely bought, found nothing) is empty over released
+     * days; without it, the general empty state (nothing released, or no group of K).
+     */
+    emptyText?: string;
     /** Called with the response once it is shown (the view's notes on its tables). */
     loaded?: (response: T) => void;
   },
@@ -65,7 +70,10 @@ export function tableCard<T extends TableResponse>(
     const response = await context.load<T>(options.path, options.extra);
     options.loaded?.(response);
     const rows = response.table.rows.length > 0;
-    const empty = emptyState(response.privacy, context.session.windowSeconds, response.k, response.released);
+    const empty =
+      options.emptyText && response.released.days.length > 0
+        ? h('p', 'muted empty-inline', options.emptyText)
+        : emptyState(response.privacy, context.session.windowSeconds, response.k, response.released);
     return [
       response.notSplitBy.length > 0 && options.inlineNotSplit !== false
         ? h(

@@ -143,6 +143,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         inlineNotSplit: false,
         id: 'unbought',
         loaded,
+        emptyText: 'No busy product converts at under half the shop average.',
         table: { bar: 'views', hide: ['category', 'views_change', 'add_to_carts', 'revenue', 'visitors'] },
         before: (response) =>
           h(
@@ -166,6 +167,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         inlineNotSplit: false,
         id: 'zero-results',
         loaded,
+        emptyText: 'Every named search found something.',
         table: { bar: 'zero_results', limit: 10, hide: ['searches_change', 'visitors'] },
       }),
     ),
