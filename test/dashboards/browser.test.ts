@@ -320,7 +320,7 @@ describeInBrowser('dashboards web UI', () => {
     expect(await page.locator('.card[aria-label="Top pages"] .empty-state').textContent()).not.toContain(
       'K =',
     );
-    expect(await page.locator('.empty-state.waiting').count()).toBe(4);
+    await poll(() => page.locator('.empty-state.waiting').count()).toBe(4);
     // The totals are live: today's windows.
     const overview = await api.json<Overview>(`/api/v1/overview?from=${today}&to=${today}`);
     const visitors = overview.kpis.find((kpi) => kpi.key === 'visitors')!.value!;
