@@ -38,12 +38,40 @@ export const pickCountry = (random: Random): Country =>
   random.weighted(COUNTRIES, (country) => country.weight);
 
 /**
- * The `index`-th distinct address of a country: blocks are filled in turn, each with 65,024
- * addresses (x.y.1.1 to x.y.254.254), so visitors from one country never share an address until
- * the whole table is used.
+ * How a visitor connects, which decides how many others share its network (/24): a home line is
+ * a network of its own or nearly; a mobile carrier puts many subscribers behind a few shared
+ * ranges (carrier-grade NAT); an office puts its staff behind one. The release counts distinct
+ * networks as well as visitors (KANON_MIN_NETWORKS), so the demo needs the three to be realistic.
  */
-export function addressOf(country: Country, index: number): string {
-  const block = country.blocks[index % country.blocks.length] ?? country.blocks[0];
-  const n = Math.floor(index / country.blocks.length) % (254 * 254);
-  return `${block}.${1 + Math.floor(n / 254)}.${1 + (n % 254)}`;
+export type Connection = 'home' | 'mobile' | 'office';
+export const CONNECTIONS: readonly { kind: Connection; weight: number }[] = [
+  { kind: 'home', weight: 65 },
+  { kind: 'mobile', weight: 30 },
+  { kind: 'office', weight: 5 },
+];
+
+/** Third octets of each /16 block: homes spread over 200 /24s, two carrier ranges, ten offices. */
+const HOME_NETWORKS = 200;
+const MOBILE_NETWORKS = [250, 251];
+const OFFICES = 10;
+const OFFICE_BASE = 230;
+
+/**
+ * The `index`-th distinct address of a country among visitors connecting the same way. Each kind
+ * has /24s of its own in every block, filled in turn, so no two visitors of a country share an
+ * address: homes take one /24 after another (a new visitor's home is on another /24 than the last
+ * 200 × blocks homes), mobile visitors share the carriers' two /24s per block, office workers
+ * their office's.
+ */
+export function addressOf(country: Country, index: number, connection: Connection = 'home'): string {
+  const blocks = country.blocks.length;
+  const block = country.blocks[index % blocks] ?? country.blocks[0];
+  const n = Math.floor(index / blocks);
+  if (connection === 'home')
+    return `${block}.${1 + (n % HOME_NETWORKS)}.${1 + (Math.floor(n / HOME_NETWORKS) % 254)}`;
+  if (connection === 'mobile') {
+    const network = MOBILE_NETWORKS[n % MOBILE_NETWORKS.length]!;
+    return `${block}.${network}.${1 + (Math.floor(n / MOBILE_NETWORKS.length) % 254)}`;
+  }
+  return `${block}.${OFFICE_BASE + (n % OFFICES)}.${1 + (Math.floor(n / OFFICES) % 254)}`;
 }

@@ -1,6 +1,6 @@
 import { BOTS, type BotProfile } from './bots.js';
 import { BROWSERS, type BrowserProfile } from './clients.js';
-import { addressOf, COUNTRIES, type Country, pickCountry } from './networks.js';
+import { addressOf, CONNECTIONS, type Country, pickCountry } from './networks.js';
 import { Random } from './random.js';
 import { type Day, visitStart } from './timeline.js';
 
@@ -46,14 +46,16 @@ export interface VisitorPlan {
 }
 
 export function planVisitors(count: number, seed: number, days: readonly Day[]): VisitorPlan {
-  const nextAddress = new Map<string, number>(COUNTRIES.map((country) => [country.code, 0]));
+  const nextAddress = new Map<string, number>();
   const visitors: Visitor[] = [];
   const visitsByDay: PlannedVisit[][] = days.map(() => []);
   for (let id = 0; id < count; id += 1) {
     const random = new Random(seed, `visitor:${id}`);
     const country = pickCountry(random);
-    const index = nextAddress.get(country.code) ?? 0;
-    nextAddress.set(country.code, index + 1);
+    const connection = random.weighted(CONNECTIONS, (c) => c.weight).kind;
+    const counter = `${country.code}|${connection}`;
+    const index = nextAddress.get(counter) ?? 0;
+    nextAddress.set(counter, index + 1);
     const client: Client = random.chance(BOT_SHARE)
       ? { kind: 'bot', bot: random.weighted(BOTS, (bot) => bot.weight) }
       : {
@@ -62,7 +64,7 @@ export function planVisitors(count: number, seed: number, days: readonly Day[]):
           optedOut: random.chance(OPT_OUT_SHARE),
         };
     const viewport = client.kind === 'person' ? random.pick(client.browser.viewports) : client.bot.viewport;
-    const visitor: Visitor = { id, client, country, ip: addressOf(country, index), viewport };
+    const visitor: Visitor = { id, client, country, ip: addressOf(country, index, connection), viewport };
     visitors.push(visitor);
 
     let day = random.weighted(days, (d) => d.weight);

