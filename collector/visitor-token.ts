@@ -7,8 +7,12 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
  * recomputed from an IP and user agent (invariant 4).
  */
 export function mintVisitorToken(salt: Buffer, ip: string, userAgent: string, site: string): string {
-  const digest = createHmac('sha256', keyOf(salt)).update(`${ip}|${userAgent}|${site}`).digest();
-  return digest.readBigUInt64BE(0).toString();
+  return mintToken(salt, `${ip}|${userAgent}|${site}`);
+}
+
+/** A 64-bit token, in decimal, of `text` under the salt (HMAC-SHA256, truncated). */
+export function mintToken(salt: Buffer, text: string): string {
+  return createHmac('sha256', keyOf(salt)).update(text).digest().readBigUInt64BE(0).toString();
 }
 
 /**

@@ -92,6 +92,15 @@ export const EnvSchema = z
       .max(1000)
       .default(5)
       .describe('Minimum distinct visitors behind every released figure'),
+    KANON_MIN_NETWORKS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(2)
+      .describe(
+        'Minimum distinct networks (/24 or /48) behind every released figure, besides K visitors; 2 keeps one address from reaching K alone',
+      ),
     KANON_WINDOW: duration('the release window', 60, DAY, '1h').describe(
       'Release window: events are counted per window and released when it closes',
     ),
@@ -248,6 +257,13 @@ export const EnvSchema = z
         message: 'must divide a day evenly (e.g. 1m, 5m, 15m, 1h, 6h, 1d)',
       });
     }
+    if (env.KANON_MIN_NETWORKS > env.KANON_K) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KANON_MIN_NETWORKS'],
+        message: 'must be at most KANON_K (a network holds at least one visitor)',
+      });
+    }
     // A day is released over the staged cells of all its windows, so staging must outlive one.
     if (env.KANON_STAGING_TTL < DAY + env.KANON_WINDOW + env.KANON_GRACE) {
       ctx.addIssue({
@@ -303,6 +319,8 @@ export interface Config {
   };
   release: {
     k: number;
+    /** KANON_MIN_NETWORKS: distinct networks every released figure needs besides K visitors. */
+    minNetworks: number;
     windowSeconds: number;
     graceSeconds: number;
     stagingTtlSeconds: number;
@@ -385,6 +403,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     release: {
       k: e.KANON_K,
+      minNetworks: e.KANON_MIN_NETWORKS,
       windowSeconds: e.KANON_WINDOW,
       graceSeconds: e.KANON_GRACE,
       stagingTtlSeconds: e.KANON_STAGING_TTL,

@@ -13,6 +13,7 @@ export function privacyFacts(config: Config) {
   return {
     version: 1,
     k: config.release.k,
+    min_networks: config.release.minNetworks,
     window: formatDuration(config.release.windowSeconds),
     grace: formatDuration(config.release.graceSeconds),
     staging_ttl: formatDuration(config.release.stagingTtlSeconds),
@@ -21,6 +22,8 @@ export function privacyFacts(config: Config) {
       rotation: 'daily (UTC)',
       lifetime: 'expires at the end of the day after its day; kept only in Redis without persistence',
       token: 'HMAC-SHA256(salt, ip|user-agent|site), first 64 bits; staging tier only',
+      network_token:
+        'HMAC-SHA256(salt, network|address /24 or /48|site), first 64 bits; staging tier only (every released figure needs min_networks of them)',
     },
     queue_on_disk: `a staged batch leaves the queue Redis's append-only file within ${formatDuration((1.5 * AOF_REWRITE_EVERY_MS) / 1000)} (workers rewrite it at most every ${formatDuration(AOF_REWRITE_EVERY_MS / 1000)}); a batch that failed for good is removed 48h after it failed`,
     opt_out: {
@@ -29,7 +32,7 @@ export function privacyFacts(config: Config) {
       kept: 'a counter of opted-out events (kanon_collector_opted_out_total), nothing else',
     },
     dropped_at_ingest: [
-      'IP address (used for the visitor token and a country lookup, then dropped)',
+      'IP address (used for the visitor and network tokens and a country lookup, then dropped)',
       'User-Agent (parsed into browser family, OS family and device class, then dropped)',
       'cookies and all other request headers',
       'query-string values except utm_source, utm_medium, utm_campaign and the search keys',

@@ -148,6 +148,15 @@ export const AnonymousEvent = z
     type: EventType,
     /** 64-bit visitor token (decimal), HMAC of ip|ua|site under the day's salt; staging tier only. */
     visitor: z.string().regex(/^\d{1,20}$/),
+    /**
+     * 64-bit network token (decimal), HMAC of the address's /24 or /48 and the site under the day's
+     * salt; staging tier only. Optional so that batches queued before it existed still stage
+     * (each such event counts as a network of its own).
+     */
+    network: z
+      .string()
+      .regex(/^\d{1,20}$/)
+      .optional(),
     path: dim(LIMITS.url),
     page_type: z.union([PageType, z.literal('')]),
     referrer: dim(255),

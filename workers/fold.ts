@@ -17,12 +17,15 @@ export interface StagingRow {
   measures: Record<string, number>;
   /** The visitor tokens, as ClickHouse array text: inserted with aggregate_function_input_format='array'. */
   visitors: string;
+  /** The network tokens, the same way (collector/network-token.ts). */
+  networks: string;
   staged_at: string;
 }
 
 interface Accumulator {
-  row: Omit<StagingRow, 'visitors'>;
+  row: Omit<StagingRow, 'visitors' | 'networks'>;
   visitors: Set<string>;
+  networks: Set<string>;
 }
 
 /**
@@ -109,6 +112,7 @@ export function foldBatch(
               staged_at: stagedAt,
             },
             visitors: new Set(),
+            networks: new Set(),
           };
           ofD3.set(d3, accumulator);
           accumulators.push(accumulator);
@@ -118,14 +122,20 @@ export function foldBatch(
           measures[name] = (measures[name] ?? 0) + cell.measures[name]!;
         }
         accumulator.visitors.add(event.visitor);
+        // A batch queued before network tokens existed: each of its visitors is a network of its own.
+        accumulator.networks.add(event.network ?? event.visitor);
       }
     }
   }
   accumulators.sort(compareRows);
   const rows: StagingRow[] = new Array(accumulators.length);
   for (let index = 0; index < accumulators.length; index++) {
-    const { row, visitors } = accumulators[index]!;
-    rows[index] = { ...row, visitors: `[${[...visitors].sort().join(',')}]` };
+    const { row, visitors, networks } = accumulators[index]!;
+    rows[index] = {
+      ...row,
+      visitors: `[${[...visitors].sort().join(',')}]`,
+      networks: `[${[...networks].sort().join(',')}]`,
+    };
   }
   return rows;
 }

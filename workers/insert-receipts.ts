@@ -51,6 +51,7 @@ export function receiptRows(rows: readonly StagingRow[], groupId: string): Stagi
       d3: '',
       measures: {},
       visitors: '[]',
+      networks: '[]',
       staged_at: row.staged_at,
     });
   }

@@ -134,6 +134,7 @@ export function createAnonymiser(shop: Shop) {
         {
           ts: 0,
           visitor: '0',
+          network: '0',
           client: placeholder,
           country: 'ZZ',
           page: canonicalizePageUrl(parsed.url, ANONYMISE),
@@ -153,6 +154,8 @@ export function createAnonymiser(shop: Shop) {
       ...template,
       ts,
       visitor: shopper.token,
+      // Shoppers' addresses are random, so nearly every one is on a network of its own.
+      network: shopper.token,
       device: client.device,
       browser: client.browser,
       os: client.os,

@@ -3,7 +3,16 @@ import { z } from 'zod';
 import { LOOPBACK_PROXIES } from '../../core/http/trust-proxy.js';
 import { simulate } from '../../demo/simulator/index.js';
 import { DAY_MS, startOfUtcDay } from '../../demo/simulator/timeline.js';
+import { EVENT_KINDS_REPORT, type ReportName } from '../../schema/reports.js';
 import { publishedTable } from '../../schema/tables.js';
+import type { StagedCell } from '../../workers/release/generalise.js';
+import { releaseLinkedReports } from '../../workers/release/link-reports.js';
+import {
+  NO_EXCLUSIONS,
+  readCellVisitors,
+  readStagedCells,
+  type StagedPeriod,
+} from '../../workers/release/staged-cells.js';
 import { linkedReportViolations, type PublishedScope } from '../fixtures/linked-release-check.js';
 import { startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
 
@@ -50,6 +59,27 @@ const BREAKDOWNS = [
 
 const Share = z.object({ named: z.number(), total: z.number() });
 
+/** Reads every cell's tokens, so that any threshold can be applied to the cells without the engine. */
+async function readAllTokens(
+  warehouse: TestPipeline['warehouse'],
+  period: StagedPeriod,
+  staged: Map<string, StagedCell[]>,
+): Promise<void> {
+  const cells = [...staged.entries()]
+    .filter(([report]) => report !== EVENT_KINDS_REPORT)
+    .flatMap(([report, list]) => list.map((cell) => ({ report: report as ReportName, cell })));
+  await readCellVisitors(warehouse, period, NO_EXCLUSIONS, cells);
+  await readCellVisitors(
+    warehouse,
+    period,
+    NO_EXCLUSIONS,
+    (staged.get(EVENT_KINDS_REPORT) ?? []).map((cell) => ({
+      report: EVENT_KINDS_REPORT as ReportName,
+      cell,
+    })),
+  );
+}
+
 describe("useful at K: the demo's week in named rows", () => {
   let pipeline: TestPipeline;
   const shares = new Map<string, { named: number; total: number }>();
@@ -90,6 +120,56 @@ describe("useful at K: the demo's week in named rows", () => {
       });
       shares.set(breakdown.name, share!);
     }
+    // What each networks threshold would cost: the day's reports released over the same staged
+    // cells with 1, 2, ceil(K/2) and K networks, rows published and rows withheld by it.
+    const costs: string[] = [];
+    const base = new Map<number, number>();
+    for (const networks of [1, 2, Math.ceil(K / 2), K]) {
+      let rows = 0;
+      let named = 0;
+      for (let day = 7; day >= 1; day -= 1) {
+        const from = (today - day * DAY_MS) / 1000;
+        const staged = await readStagedCells(
+          pipeline.warehouse,
+          { site: 'demo', from, to: from + 86_400 },
+          { k: K, networks },
+        );
+        await readAllTokens(pipeline.warehouse, { site: 'demo', from, to: from + 86_400 }, staged);
+        const linked = releaseLinkedReports(
+          staged as Map<ReportName, StagedCell[]>,
+          staged.get(EVENT_KINDS_REPORT) ?? [],
+          { k: K, networks },
+        );
+        for (const release of linked.releases.values()) {
+          rows += release.rows.length;
+          named += release.rows.filter((row) => row.level === 0).length;
+        }
+      }
+      base.set(networks, rows);
+      costs.push(
+        `  ${networks} network${networks === 1 ? '' : 's'}: ${rows} rows (${named} named), ${(base.get(1) ?? rows) - rows} fewer than with 1`,
+      );
+    }
+    const [spread] = await pipeline.warehouse.query({
+      name: 'utility_networks',
+      sql: `SELECT toUInt64(length(groupUniqArrayMerge(visitors))) AS named, toUInt64(length(groupUniqArrayMerge(networks))) AS total
+            FROM stg_cells WHERE site = 'demo' AND report = 'overview' AND toDate(window_start) = {day:Date}`,
+      params: { day: new Date(today - DAY_MS).toISOString().slice(0, 10) },
+      row: Share,
+    });
+    const [windows] = await pipeline.warehouse.query({
+      name: 'utility_windows',
+      sql: `SELECT toUInt64(countIf(v >= ${K} AND n < 2)) AS named, toUInt64(countIf(v >= ${K} AND n < ${K})) AS total
+            FROM (SELECT window_start, length(groupUniqArrayMerge(visitors)) AS v, length(groupUniqArrayMerge(networks)) AS n
+                  FROM stg_cells WHERE site = 'demo' AND report = 'overview' GROUP BY window_start)`,
+      row: Share,
+    });
+    costs.push(
+      `  hourly site totals: ${windows!.named} windows of ${K}+ visitors on fewer than 2 networks, ${windows!.total} on fewer than ${K}`,
+    );
+    console.info(
+      `[utility] the networks threshold over the week, K = ${K} (yesterday: ${spread!.named} visitors on ${spread!.total} networks):\n${costs.join('\n')}`,
+    );
     const [campaigns] = await pipeline.warehouse.query({
       name: 'utility_campaign_orders',
       sql: `SELECT toUInt64(sumIf(orders, utm_source != '(none)' OR utm_campaign != '(none)')) AS named, toUInt64(sum(orders)) AS total

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PUBLISHED_TABLES } from '../../schema/tables.js';
-import { afterToday, browserHeaders, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import {
+  afterToday,
+  browserHeaders,
+  shopperAddress,
+  startTestPipeline,
+  type TestPipeline,
+} from '../fixtures/pipeline.js';
 
 /**
  * Invariant 3, audited through the real collector, queue, workers and release: random traffic
@@ -59,7 +65,7 @@ describe('invariant 3: k-anonymity of everything released', () => {
     }));
     const headers = browserHeaders({
       origin: origin(site),
-      'x-forwarded-for': `10.${siteIndex}.0.${visitor}`,
+      'x-forwarded-for': shopperAddress(visitor, siteIndex),
     });
     const response = await pipeline.send({ site, events }, headers);
     expect(response.status).toBe(202);

@@ -16,6 +16,7 @@ import { dumpWarehouse } from '../fixtures/inspect-stores.js';
 import {
   browserHeaders,
   SHOP_ORIGIN,
+  shopperAddress,
   startTestPipeline,
   type TestPipeline,
   waitForRoomInWindow,
@@ -115,7 +116,7 @@ describe('invariant 4: visitor tokens are unlinkable after the day ends', () => 
       pipeline = await startTestPipeline({ KANON_TRUST_PROXY: 'true' });
       await waitForRoomInWindow(10_000); // one published row is expected
       for (let n = 1; n <= 6; n += 1) {
-        const headers = browserHeaders({ 'x-forwarded-for': `192.0.2.${n}` });
+        const headers = browserHeaders({ 'x-forwarded-for': shopperAddress(n) });
         await pipeline.send({ site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/` }, headers);
         await pipeline.send({ site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/again` }, headers);
       }

@@ -8,6 +8,7 @@ import { killWorkersUnderLoad } from '../fixtures/kill-workers.js';
 import {
   browserHeaders,
   SHOP_ORIGIN,
+  shopperAddress,
   startTestPipeline,
   type TestPipeline,
   waitForRoomInWindow,
@@ -19,7 +20,7 @@ import {
  */
 const pageview = (n: number) => ({ site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/p${n % 7}` });
 const visitor = (n: number) =>
-  browserHeaders({ 'x-forwarded-for': `198.18.${Math.floor(n / 200)}.${n % 200}` });
+  browserHeaders({ 'x-forwarded-for': shopperAddress(n % 256, Math.floor(n / 256)) });
 
 describe('invariant 5: a batch retried after a crash between insert and acknowledgement', () => {
   let pipeline: TestPipeline;

@@ -18,7 +18,13 @@ import { migrate } from '../../schema/migrate.js';
 import { PUBLISHED_TABLES } from '../../schema/tables.js';
 import { purgeSite } from '../../workers/purge-site.js';
 import { dumpWarehouse, filesContaining } from '../fixtures/inspect-stores.js';
-import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import {
+  browserHeaders,
+  SHOP_ORIGIN,
+  shopperAddress,
+  startTestPipeline,
+  type TestPipeline,
+} from '../fixtures/pipeline.js';
 import { aofRewrites, testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 import { openEmbeddedWarehouse, TEST_SCHEMA } from '../fixtures/warehouse.js';
 
@@ -77,7 +83,7 @@ describe('invariant 8: purge', () => {
       for (let n = 1; n <= 4; n += 1) {
         await pipeline.send(
           { site, type: 'pageview', url: `${origin}/purge-me-${site}` },
-          browserHeaders({ origin, 'x-forwarded-for': `192.0.2.${n}` }),
+          browserHeaders({ origin, 'x-forwarded-for': shopperAddress(n) }),
         );
       }
     }
@@ -115,7 +121,7 @@ async function sendMarked(pipeline: TestPipeline, marker: string): Promise<void>
           { type: 'search', url: `${SHOP_ORIGIN}/search?q=${marker}`, query: marker },
         ],
       },
-      browserHeaders({ 'x-forwarded-for': `192.0.2.${n}` }),
+      browserHeaders({ 'x-forwarded-for': shopperAddress(n) }),
     );
     expect(response.status).toBe(202);
   }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { browserHeaders, SHOP_ORIGIN, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import {
+  browserHeaders,
+  SHOP_ORIGIN,
+  shopperAddress,
+  startTestPipeline,
+  type TestPipeline,
+} from '../fixtures/pipeline.js';
 
 /**
  * Backfill (the simulator's past days): a day four days back keeps one salt for the whole run, so
@@ -30,7 +36,7 @@ describe('backfilled past days', () => {
             url: `${SHOP_ORIGIN}/old`,
             ts: dayStart + 10 * 3_600_000 + n * 60_000,
           },
-          browserHeaders({ 'x-forwarded-for': `192.0.2.${visitor}`, 'x-kanon-backfill': TOKEN }),
+          browserHeaders({ 'x-forwarded-for': shopperAddress(visitor), 'x-kanon-backfill': TOKEN }),
         );
         expect(response.status).toBe(202);
       }
@@ -109,7 +115,7 @@ describe('backfilled days past the retention', () => {
       for (let visitor = 1; visitor <= 3; visitor += 1) {
         const response = await pipeline.send(
           { site: 'shop', type: 'pageview', url: `${SHOP_ORIGIN}/old`, ts: day + 10 * 3_600_000 },
-          browserHeaders({ 'x-forwarded-for': `192.0.2.${visitor}`, 'x-kanon-backfill': TOKEN }),
+          browserHeaders({ 'x-forwarded-for': shopperAddress(visitor), 'x-kanon-backfill': TOKEN }),
         );
         expect(response.status).toBe(202);
       }

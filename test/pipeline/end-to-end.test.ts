@@ -4,12 +4,13 @@ import {
   afterToday,
   browserHeaders,
   SHOP_ORIGIN,
+  shopperAddress,
   startTestPipeline,
   type TestPipeline,
   waitForRoomInWindow,
 } from '../fixtures/pipeline.js';
 
-const visitor = (n: number) => browserHeaders({ 'x-forwarded-for': `203.0.113.${n}` });
+const visitor = (n: number) => browserHeaders({ 'x-forwarded-for': shopperAddress(n) });
 
 describe('the pipeline end to end', () => {
   let pipeline: TestPipeline;

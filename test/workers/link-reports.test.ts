@@ -17,13 +17,13 @@ import { stagedCells } from '../fixtures/staged-cells.js';
 const WINDOW = 3600;
 const start = Date.UTC(2026, 11, 1, 10);
 
-function release(events: readonly AnonymousEvent[], k: number) {
+function release(events: readonly AnonymousEvent[], k: number, networks = 0) {
   const { reports, kinds } = stagedCells(events, WINDOW, start);
-  const linked = releaseLinkedReports(reports, kinds, k);
+  const linked = releaseLinkedReports(reports, kinds, { k, networks });
   const scope: PublishedScope = new Map(
     REPORT_LIST.map((spec) => [spec.name, linked.releases.get(spec.name)!.rows]),
   );
-  return { linked, scope };
+  return { linked, scope, reports };
 }
 
 const traffic = randomTraffic({ windows: 1, windowSeconds: WINDOW, start });
@@ -31,12 +31,28 @@ const traffic = randomTraffic({ windows: 1, windowSeconds: WINDOW, start });
 describe('releaseLinkedReports', () => {
   it('publishes no overview figure that a report splitting it disagrees with, over random traffic', () => {
     fc.assert(
-      fc.property(traffic, fc.constantFrom(2, 3, 5), (events, k) => {
-        const { linked, scope } = release(events, k);
+      fc.property(traffic, fc.constantFrom(2, 3, 5), fc.constantFrom(0, 2, 3), (events, k, networks) => {
+        const { linked, scope } = release(events, k, Math.min(networks, k));
         expect(linkedReportViolations(scope, k)).toEqual([]);
         expect(linked.capped).toBe(0);
       }),
       { numRuns: 400, seed: 24 },
+    );
+  });
+
+  it('publishes no row whose visitors come from fewer networks than the threshold', () => {
+    fc.assert(
+      fc.property(traffic, fc.constantFrom(2, 3), (events, networks) => {
+        const { linked, reports } = release(events, 3, networks);
+        for (const spec of REPORT_LIST) {
+          const cells = reports.get(spec.name) ?? [];
+          for (const row of linked.releases.get(spec.name)!.rows) {
+            const union = new Set(row.cells.flatMap((index) => cells[index]!.networks ?? []));
+            expect(union.size, `${spec.name} ${JSON.stringify(row.dims)}`).toBeGreaterThanOrEqual(networks);
+          }
+        }
+      }),
+      { numRuns: 300, seed: 27 },
     );
   });
 

@@ -5,6 +5,7 @@ import {
   type ReportSpec,
   WINDOW_REPORTS,
 } from '../../schema/reports.js';
+import { type Threshold, thresholdOf } from './generalise.js';
 import { type CellExclusions, exclusionKey } from './staged-cells.js';
 
 /**
@@ -13,26 +14,29 @@ import { type CellExclusions, exclusionKey } from './staged-cells.js';
  * its windows" is, for each figure, what the windows withheld: windows of fewer than K visitors
  * (withheld whole) and, in the others, the kinds of event fewer than K visitors made there (an
  * hour's two purchases). The day may publish that remainder only if it stands for K visitors or
- * more: the union of those who made that kind of event in those windows. Otherwise the day leaves
- * it out too, from every report, so that the day's figures still agree with each other
- * (link-reports.ts) and the difference stays zero. docs/privacy.md, "Days and windows".
+ * more (from KANON_MIN_NETWORKS networks or more): the union of those who made that kind of event
+ * in those windows. Otherwise the day leaves it out too, from every report, so that the day's
+ * figures still agree with each other (link-reports.ts) and the difference stays zero.
+ * What a window withheld is read off what it published (release-day.ts), not worked out again,
+ * so a change of K or of the networks threshold between a window and its day changes nothing.
+ * docs/privacy.md, "Days and windows".
  */
 
-/** A set of visitors: its size, and its tokens when it has fewer than the window's K. */
-export interface CountedSet {
-  count: number;
-  tokens: readonly string[];
+/** A set of visitors, all of whose visitor and network tokens were read. */
+export interface TokenSet {
+  visitors: readonly string[];
+  networks: readonly string[];
 }
 
-/** What the day release needs to know of one released window of the day. */
+/** What the day release needs to know of one staged window of the day. */
 export interface WindowTotals {
   start: number;
-  /** The K the window was released with. */
-  k: number;
-  /** The window's distinct visitors. */
-  visitors: CountedSet;
-  /** Each kind's makers in the window (kinds nobody made are absent). */
-  kinds: ReadonlyMap<string, CountedSet>;
+  /** Whether the window's site totals were published (else it was withheld whole). */
+  published: boolean;
+  /** The window's visitors: read when it was withheld whole. */
+  visitors: TokenSet;
+  /** The makers of each kind of event its totals withheld (or, withheld whole, of every kind). */
+  withheldKinds: ReadonlyMap<string, TokenSet>;
 }
 
 export interface DayExclusions {
@@ -47,30 +51,34 @@ export const WINDOW_KINDS: readonly EventKind[] = [
   ...new Set(WINDOW_REPORTS.flatMap((spec) => spec.measures.flatMap((measure) => measure.counts ?? []))),
 ];
 
-/** How many distinct visitors the sets hold together; each set is read (below its window's K). */
-function unionSize(sets: readonly CountedSet[]): number {
-  const tokens = new Set<string>();
-  for (const set of sets) for (const token of set.tokens) tokens.add(token);
-  return tokens.size;
+/** Whether the sets, together, reach the threshold. */
+function reachTogether(sets: readonly TokenSet[], threshold: Threshold): boolean {
+  const { k, networks } = thresholdOf(threshold);
+  const visitors = new Set(sets.flatMap((set) => set.visitors));
+  const nets = new Set(sets.flatMap((set) => set.networks));
+  return visitors.size >= k && nets.size >= networks;
 }
 
-const isSmall = (set: CountedSet, k: number) => set.count > 0 && set.count < k;
-
-export function dayExclusions(windows: readonly WindowTotals[], k: number): DayExclusions {
-  const withheldWhole = windows.filter((window) => window.visitors.count < window.k);
-  const leftOut = unionSize(withheldWhole.map((window) => window.visitors)) < k;
-  const included = leftOut ? windows.filter((window) => !withheldWhole.includes(window)) : windows;
+export function dayExclusions(windows: readonly WindowTotals[], threshold: Threshold): DayExclusions {
+  const withheldWhole = windows.filter((window) => !window.published);
+  const leftOut =
+    withheldWhole.length > 0 &&
+    !reachTogether(
+      withheldWhole.map((w) => w.visitors),
+      threshold,
+    );
+  const included = leftOut ? windows.filter((window) => window.published) : windows;
   const hidden: DayExclusions['hidden'] = [];
   for (const kind of WINDOW_KINDS) {
-    // The windows that did not publish this kind's figures, and the makers it had there. Every
-    // such set is below its window's K, so its tokens were read.
-    const withheld = included.filter((window) => {
-      const makers = window.kinds.get(kind);
-      return makers !== undefined && (withheldWhole.includes(window) || isSmall(makers, window.k));
-    });
-    const makers = withheld.map((window) => window.kinds.get(kind)!);
-    const size = unionSize(makers);
-    if (size > 0 && size < k) hidden.push({ kind, windows: withheld.map((window) => window.start) });
+    const withheld = included.filter((window) => window.withheldKinds.has(kind));
+    if (withheld.length === 0) continue;
+    if (
+      !reachTogether(
+        withheld.map((window) => window.withheldKinds.get(kind)!),
+        threshold,
+      )
+    )
+      hidden.push({ kind, windows: withheld.map((window) => window.start) });
   }
   return { windows: leftOut ? withheldWhole.map((window) => window.start) : [], hidden };
 }

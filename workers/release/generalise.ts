@@ -23,16 +23,42 @@ export interface StagedCell {
   visitors: readonly string[];
   /**
    * How many distinct visitors the cell has, when its tokens were not all read (defaults to
-   * `visitors.length`). The release reads the tokens of cells below K only: a cell of K or more is
-   * published on its own at level 0 on its count alone, and only cells below K are ever united
-   * (release-window.ts explains why this matters at scale).
+   * `visitors.length`). The release reads the tokens of cells below the threshold only: a cell that
+   * reaches it is published on its own at level 0 on its counts alone, and only cells below it are
+   * ever united (staged-cells.ts explains why this matters at scale).
    */
   visitorCount?: number;
+  /** Distinct network tokens of the cell (collector/network-token.ts), read with its visitors. */
+  networks?: readonly string[];
+  /** How many distinct networks the cell has, when its tokens were not read. */
+  networkCount?: number;
+}
+
+/**
+ * What a group needs to be published: at least `k` distinct visitors and at least `networks`
+ * distinct networks (KANON_MIN_NETWORKS; 0 checks no networks). A bare number is K alone.
+ */
+export type Threshold = number | { k: number; networks: number };
+
+export function thresholdOf(threshold: Threshold): { k: number; networks: number } {
+  const resolved = typeof threshold === 'number' ? { k: threshold, networks: 0 } : threshold;
+  if (!Number.isInteger(resolved.k) || resolved.k < 2)
+    throw new Error('K must be a whole number of at least 2');
+  if (!Number.isInteger(resolved.networks) || resolved.networks < 0)
+    throw new Error('the networks threshold must be a whole number of at least 0');
+  return resolved;
 }
 
 export const visitorCountOf = (cell: StagedCell) => cell.visitorCount ?? cell.visitors.length;
-/** Whether all the cell's visitor tokens are in `visitors`. */
-export const wasRead = (cell: StagedCell) => cell.visitors.length === visitorCountOf(cell);
+export const networkCountOf = (cell: StagedCell) => cell.networkCount ?? cell.networks?.length ?? 0;
+/** Whether all the cell's visitor and network tokens are in `visitors` and `networks`. */
+export const wasRead = (cell: StagedCell) =>
+  cell.visitors.length === visitorCountOf(cell) && (cell.networks?.length ?? 0) === networkCountOf(cell);
+/** Whether the cell reaches the threshold on its own. */
+export const reaches = (cell: StagedCell, threshold: Threshold) => {
+  const { k, networks } = thresholdOf(threshold);
+  return visitorCountOf(cell) >= k && networkCountOf(cell) >= networks;
+};
 
 export interface ReleasedRow {
   dims: string[];
@@ -68,10 +94,10 @@ interface Group {
   dims: string[];
   level: number;
   cells: number[];
-  /** The tokens of the group's read cells. */
-  visitors: Set<string>;
   /** Distinct visitors: exact when every cell was read, or when the group is one cell. */
   size: number;
+  /** Distinct networks, the same way. */
+  networks: number;
 }
 
 export function dimsAtLevel(spec: ReportSpec, dims: readonly string[], level: number): string[] {
@@ -80,22 +106,26 @@ export function dimsAtLevel(spec: ReportSpec, dims: readonly string[], level: nu
 }
 
 /**
- * The union of the cells' visitor sets and its size. A cell whose tokens were not read adds its
- * count: exact when it is the only cell, an upper bound otherwise (then `releaseReport` lists it
- * as unread, and its caller reads its tokens and releases again).
+ * The sizes of the union of the cells' visitor sets and of their network sets. A cell whose tokens
+ * were not read adds its counts: exact when it is the only cell, an upper bound otherwise (then
+ * `releaseReport` lists it as unread, and its caller reads its tokens and releases again).
  */
-function union(
-  cells: readonly number[],
-  staged: readonly StagedCell[],
-): { visitors: Set<string>; size: number } {
+function union(cells: readonly number[], staged: readonly StagedCell[]): { size: number; networks: number } {
   const visitors = new Set<string>();
-  let unreadCount = 0;
+  const networks = new Set<string>();
+  let unreadVisitors = 0;
+  let unreadNetworks = 0;
   for (const index of cells) {
     const cell = staged[index]!;
-    if (wasRead(cell)) for (const token of cell.visitors) visitors.add(token);
-    else unreadCount += visitorCountOf(cell);
+    if (wasRead(cell)) {
+      for (const token of cell.visitors) visitors.add(token);
+      for (const token of cell.networks ?? []) networks.add(token);
+    } else {
+      unreadVisitors += visitorCountOf(cell);
+      unreadNetworks += networkCountOf(cell);
+    }
   }
-  return { visitors, size: visitors.size + unreadCount };
+  return { size: visitors.size + unreadVisitors, networks: networks.size + unreadNetworks };
 }
 
 const compareKeys = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -115,8 +145,14 @@ function toRow(group: Group, staged: readonly StagedCell[]): ReleasedRow {
   };
 }
 
-export function releaseReport(spec: ReportSpec, staged: readonly StagedCell[], k: number): ReportRelease {
-  if (!Number.isInteger(k) || k < 2) throw new Error('K must be a whole number of at least 2');
+export function releaseReport(
+  spec: ReportSpec,
+  staged: readonly StagedCell[],
+  threshold: Threshold,
+): ReportRelease {
+  const { k, networks: minNetworks } = thresholdOf(threshold);
+  const passes = (group: { size: number; networks: number }) =>
+    group.size >= k && group.networks >= minNetworks;
   const top = spec.ladder.length - 1;
   const released: Group[] = [];
   let remaining = staged.map((_, index) => index);
@@ -130,7 +166,7 @@ export function releaseReport(spec: ReportSpec, staged: readonly StagedCell[], k
       let bucket = buckets.get(key);
       if (!bucket) {
         const scope = JSON.stringify(dimsAtLevel(spec, staged[index]!.dims, top));
-        bucket = { key, scope, dims, level, cells: [], visitors: new Set(), size: 0 };
+        bucket = { key, scope, dims, level, cells: [], size: 0, networks: 0 };
         buckets.set(key, bucket);
       }
       bucket.cells.push(index);
@@ -138,7 +174,7 @@ export function releaseReport(spec: ReportSpec, staged: readonly StagedCell[], k
     const next: number[] = [];
     for (const bucket of [...buckets.values()].sort(compareKeys)) {
       Object.assign(bucket, union(bucket.cells, staged));
-      if (bucket.size >= k) released.push(bucket);
+      if (passes(bucket)) released.push(bucket);
       else if (level === top) leftovers.set(bucket.key, bucket);
       else next.push(...bucket.cells);
     }
@@ -152,16 +188,16 @@ export function releaseReport(spec: ReportSpec, staged: readonly StagedCell[], k
       .filter((group) => group.scope === leftover.scope)
       .sort((a, b) => a.size - b.size || b.level - a.level || compareKeys(a, b));
     for (const candidate of candidates) {
-      if (leftover.size >= k) break;
+      if (passes(leftover)) break;
       released.splice(released.indexOf(candidate), 1);
       leftover.cells.push(...candidate.cells);
       Object.assign(leftover, union(leftover.cells, staged));
     }
-    if (leftover.size >= k) released.push(leftover);
+    if (passes(leftover)) released.push(leftover);
     else for (const index of leftover.cells) suppressed.add(index);
   }
-  // Cells below K are always read, so only a group with more than one cell that holds a cell of K
-  // or more (a level-0 row folded into a leftover) can have an inexact count.
+  // Cells below the threshold are always read, so only a group with more than one cell that holds
+  // a cell reaching it (a level-0 row folded into a leftover) can have an inexact count.
   const unread = released
     .filter((group) => group.cells.length > 1)
     .flatMap((group) => group.cells.filter((index) => !wasRead(staged[index]!)));

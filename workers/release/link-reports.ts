@@ -11,9 +11,10 @@ import {
 import {
   type ReleasedRow,
   type ReportRelease,
+  reaches,
   releaseReport,
   type StagedCell,
-  visitorCountOf,
+  type Threshold,
 } from './generalise.js';
 
 /**
@@ -25,8 +26,8 @@ import {
  * for every overview figure and every report that splits it: the figure equals the sum of the
  * report's published rows (docs/privacy.md, "Linked reports"; test/invariants/3-linked-reports).
  *
- * 1. A kind of event (a purchase, a search, an entry, ...) that fewer than K distinct visitors made
- *    in the scope is withheld in every report: each measure that counts it reads 0. Every report
+ * 1. A kind of event (a purchase, a search, an entry, ...) that fewer than K distinct visitors (or
+ *    fewer than KANON_MIN_NETWORKS networks) made in the scope is withheld in every report: each measure that counts it reads 0. Every report
  *    that splits such a measure holds all its events in scopes whose visitors are those who made
  *    them (or more), so a report withholds a measure's events exactly when the measure is withheld.
  * 2. The overview's `events` is the sum of each kind's published figure (EVENT_HOME).
@@ -42,9 +43,12 @@ export interface LinkedRelease {
   capped: number;
 }
 
-/** Kinds that at least K distinct visitors made: one staged cell each, so its count is exact. */
-export function kindsReachingK(kindCells: readonly StagedCell[], k: number): Set<string> {
-  return new Set(kindCells.filter((cell) => visitorCountOf(cell) >= k).map((cell) => cell.dims[0] ?? ''));
+/**
+ * Kinds that at least K distinct visitors (from enough networks) made: one staged cell each, so
+ * its counts are exact.
+ */
+export function kindsReachingK(kindCells: readonly StagedCell[], threshold: Threshold): Set<string> {
+  return new Set(kindCells.filter((cell) => reaches(cell, threshold)).map((cell) => cell.dims[0] ?? ''));
 }
 
 function withholdKinds(
@@ -115,15 +119,15 @@ function composeEvents(overview: ReleasedRow, releases: ReadonlyMap<ReportName, 
 export function releaseLinkedReports(
   staged: ReadonlyMap<ReportName, readonly StagedCell[]>,
   kinds: readonly StagedCell[],
-  k: number,
+  threshold: Threshold,
   reports: readonly ReportSpec[] = REPORT_LIST,
 ): LinkedRelease {
-  const reaching = kindsReachingK(kinds, k);
+  const reaching = kindsReachingK(kinds, threshold);
   const releases = new Map<ReportName, ReportRelease>();
   for (const spec of reports) {
     releases.set(
       spec.name,
-      withholdKinds(spec, releaseReport(spec, staged.get(spec.name) ?? [], k), reaching),
+      withholdKinds(spec, releaseReport(spec, staged.get(spec.name) ?? [], threshold), reaching),
     );
   }
   let capped = 0;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { DAY_SECONDS, toClickHouseDate, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import { EVENT_KINDS_REPORT, REPORT_LIST, type ReportName } from '../../schema/reports.js';
+import { EVENT_KINDS_REPORT, REPORT_LIST, REPORTS, type ReportName } from '../../schema/reports.js';
 import { publishedTable, RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
 import { type CheckedInsert, insertChecked } from './checked-inserts.js';
-import { type CountedSet, dayExclusions, toCellExclusions, type WindowTotals } from './day-exclusions.js';
-import type { StagedCell } from './generalise.js';
+import { dayExclusions, type TokenSet, toCellExclusions, type WindowTotals } from './day-exclusions.js';
+import type { StagedCell, Threshold } from './generalise.js';
 import { type LinkedRelease, releaseLinkedReports } from './link-reports.js';
 import { manifestRows } from './manifest.js';
 import { toPublishedRow } from './published-rows.js';
@@ -20,64 +20,84 @@ import { type CellExclusions, readCellVisitors, readStagedCells, type StagedPeri
  * every report through the ladder, complementary suppression and the linked-reports rule
  * (generalise.ts, link-reports.ts), exactly as a window's reports would be.
  */
-const WindowManifest = z.object({ start: z.number(), k: z.number() });
-const WindowCell = z.object({
-  start: z.number(),
-  report: z.string(),
-  d1: z.string(),
-  count: z.number(),
-  tokens: z.array(z.string()),
+const OVERVIEW_MEASURES = REPORTS.overview.measures;
+const Published = z.object({ start: z.number() }).catchall(z.number());
+const WindowCell = z.object({ start: z.number(), report: z.string(), d1: z.string(), count: z.number() });
+const WindowTokens = WindowCell.omit({ count: true }).extend({
+  visitors: z.array(z.string()),
+  networks: z.array(z.string()),
 });
 
-/** The released windows of the day: their K, and their visitors and each kind's makers. */
-async function readWindowTotals(
-  warehouse: Warehouse,
-  period: StagedPeriod,
-  k: number,
-): Promise<WindowTotals[]> {
+const OF_DAY = `site = {site:String} AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}`;
+
+/**
+ * The staged windows of the day, and what each withheld, read off what it published: a window
+ * without a published overview row was withheld whole; in one with it, a kind of event whose
+ * figure reads 0 although some visitor made it was withheld. The tokens of exactly those sets
+ * (visitors and networks, all below the threshold the window had) are read, in one statement.
+ */
+async function readWindowTotals(warehouse: Warehouse, period: StagedPeriod): Promise<WindowTotals[]> {
   const params = {
     site: period.site,
     from: toClickHouseDateTime(period.from),
     to: toClickHouseDateTime(period.to),
   };
-  const manifests = await warehouse.query({
-    name: 'day_window_manifests',
-    sql: `SELECT toUInt32(toUnixTimestamp(period_start)) AS start, toUInt32(max(k)) AS k FROM ${RELEASES_TABLE} FINAL
-          WHERE site = {site:String} AND grain = 'window' AND report = 'overview'
-            AND period_start >= {from:DateTime('UTC')} AND period_start < {to:DateTime('UTC')}
-          GROUP BY period_start`,
-    params,
-    row: WindowManifest,
-  });
-  const kOf = new Map(manifests.map((manifest) => [manifest.start, manifest.k]));
-  const largestK = Math.max(k, ...kOf.values());
+  const published = new Map(
+    (
+      await warehouse.query({
+        name: 'day_window_totals_published',
+        sql: `SELECT toUInt32(toUnixTimestamp(window_start)) AS start, ${OVERVIEW_MEASURES.map((m) => m.name).join(', ')}
+              FROM ${publishedTable('overview', 'window')} WHERE ${OF_DAY}`,
+        params,
+        row: Published,
+      })
+    ).map((row) => [row.start, row]),
+  );
   const cells = await warehouse.query({
-    name: 'day_window_totals',
+    name: 'day_window_cells',
     sql: `SELECT toUInt32(toUnixTimestamp(window_start)) AS start, toString(report) AS report, d1,
-            length(members) AS count, if(length(members) < {k:UInt32}, arrayMap(x -> toString(x), members), []) AS tokens
-          FROM (
-            SELECT window_start, report, d1, groupUniqArrayMerge(visitors) AS members
-            FROM ${STAGING_TABLE}
-            WHERE site = {site:String} AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}
-              AND report IN ('overview', {kinds:String})
-            GROUP BY window_start, report, d1
-          )`,
-    params: { ...params, k: largestK, kinds: EVENT_KINDS_REPORT },
+            toUInt32(sum(measures['events'])) AS count
+          FROM ${STAGING_TABLE} WHERE ${OF_DAY} AND report IN ('overview', {kinds:String})
+          GROUP BY window_start, report, d1`,
+    params: { ...params, kinds: EVENT_KINDS_REPORT },
     row: WindowCell,
   });
-  const windows = new Map<number, { visitors: CountedSet; kinds: Map<string, CountedSet> }>();
-  for (const cell of cells) {
-    const window = windows.get(cell.start) ?? { visitors: { count: 0, tokens: [] }, kinds: new Map() };
-    windows.set(cell.start, window);
-    const set = { count: cell.count, tokens: cell.tokens };
-    if (cell.report === 'overview') window.visitors = set;
-    else window.kinds.set(cell.d1, set);
+  // The cells whose sets the day needs: a withheld window's overview and kinds, and the kinds a
+  // published window withheld (its measure of that kind reads 0 while the kind has events).
+  const needed = cells.filter((cell) => {
+    const totals = published.get(cell.start);
+    if (!totals) return true;
+    if (cell.report === 'overview' || cell.count === 0) return false;
+    const measure = OVERVIEW_MEASURES.find((m) => m.counts === cell.d1);
+    return measure !== undefined && (totals[measure.name] ?? 0) === 0;
+  });
+  const key = (start: number, report: string, d1: string) => `${start}|${report}|${d1}`;
+  const sets = new Map<string, TokenSet>();
+  if (needed.length > 0) {
+    for (const row of await warehouse.query({
+      name: 'day_window_tokens',
+      sql: `SELECT toUInt32(toUnixTimestamp(window_start)) AS start, toString(report) AS report, d1,
+              arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors,
+              arrayMap(x -> toString(x), groupUniqArrayMerge(networks)) AS networks
+            FROM ${STAGING_TABLE}
+            WHERE ${OF_DAY} AND has({cells:Array(String)}, concat(toString(toUnixTimestamp(window_start)), '|', toString(report), '|', d1))
+            GROUP BY window_start, report, d1`,
+      params: { ...params, cells: needed.map((cell) => key(cell.start, cell.report, cell.d1)) },
+      row: WindowTokens,
+    }))
+      sets.set(key(row.start, row.report, row.d1), { visitors: row.visitors, networks: row.networks });
   }
-  // A staged window without a manifest published nothing: an infinite K makes it withheld whole.
-  return [...windows.entries()].map(([start, window]) => ({
+  const starts = [...new Set(cells.map((cell) => cell.start))].sort((a, b) => a - b);
+  const none: TokenSet = { visitors: [], networks: [] };
+  return starts.map((start) => ({
     start,
-    k: kOf.get(start) ?? Number.POSITIVE_INFINITY,
-    ...window,
+    published: published.has(start),
+    visitors: sets.get(key(start, 'overview', '')) ?? none,
+    withheldKinds: new Map(
+      needed
+        .filter((cell) => cell.start === start && cell.report === EVENT_KINDS_REPORT)
+        .map((cell) => [cell.d1, sets.get(key(start, cell.report, cell.d1)) ?? none]),
+    ),
   }));
 }
 
@@ -85,13 +105,13 @@ async function releaseReports(
   warehouse: Warehouse,
   period: StagedPeriod,
   exclusions: CellExclusions,
-  k: number,
+  threshold: Threshold,
   eventsPerRead?: number,
 ): Promise<LinkedRelease> {
-  const staged = await readStagedCells(warehouse, period, k, { exclusions, eventsPerRead });
+  const staged = await readStagedCells(warehouse, period, threshold, { exclusions, eventsPerRead });
   const reports = staged as ReadonlyMap<ReportName, StagedCell[]>;
   const kinds = staged.get(EVENT_KINDS_REPORT) ?? [];
-  const first = releaseLinkedReports(reports, kinds, k);
+  const first = releaseLinkedReports(reports, kinds, threshold);
   const unread: { report: ReportName; cell: StagedCell }[] = [];
   for (const spec of REPORT_LIST) {
     const cells = reports.get(spec.name) ?? [];
@@ -100,7 +120,7 @@ async function releaseReports(
   }
   if (unread.length === 0) return first;
   await readCellVisitors(warehouse, period, exclusions, unread);
-  return releaseLinkedReports(reports, kinds, k);
+  return releaseLinkedReports(reports, kinds, threshold);
 }
 
 export interface DayReleaseSummary {
@@ -115,14 +135,23 @@ export async function releaseDay(options: {
   site: string;
   dayStart: number;
   k: number;
+  /** KANON_MIN_NETWORKS (0 or 1: no networks threshold). */
+  minNetworks?: number;
   releasedAt: number;
   /** Events one read statement covers at most (tests set it low to split a small day). */
   eventsPerRead?: number;
 }): Promise<DayReleaseSummary> {
   const { warehouse, site, dayStart, k } = options;
   const period = { site, from: dayStart, to: dayStart + DAY_SECONDS };
-  const exclusions = toCellExclusions(dayExclusions(await readWindowTotals(warehouse, period, k), k));
-  const { releases, capped } = await releaseReports(warehouse, period, exclusions, k, options.eventsPerRead);
+  const threshold = { k, networks: options.minNetworks ?? 0 };
+  const exclusions = toCellExclusions(dayExclusions(await readWindowTotals(warehouse, period), threshold));
+  const { releases, capped } = await releaseReports(
+    warehouse,
+    period,
+    exclusions,
+    threshold,
+    options.eventsPerRead,
+  );
   const withheld = releases.get('overview')!.rows.length === 0;
 
   const day = toClickHouseDate(dayStart);

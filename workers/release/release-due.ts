@@ -10,6 +10,8 @@ import { STAGED_EVENTS } from './staged-cells.js';
 
 export interface ReleaseSettings {
   k: number;
+  /** KANON_MIN_NETWORKS: distinct networks every released figure needs besides K visitors. */
+  minNetworks: number;
   windowSeconds: number;
   graceSeconds: number;
   stagingTtlSeconds: number;
@@ -99,6 +101,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
       windowStart: due.start,
       windowSeconds: settings.windowSeconds,
       k: settings.k,
+      minNetworks: settings.minNetworks,
       releasedAt: deps.clock(),
       events: due.events,
     });
@@ -145,6 +148,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
       site: due.site,
       dayStart: due.start,
       k: settings.k,
+      minNetworks: settings.minNetworks,
       releasedAt: deps.clock(),
     });
     daysReleased.inc();

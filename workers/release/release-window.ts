@@ -36,21 +36,24 @@ export async function releaseWindow(options: {
   windowStart: number;
   windowSeconds: number;
   k: number;
+  /** KANON_MIN_NETWORKS (0 or 1: no networks threshold). */
+  minNetworks?: number;
   releasedAt: number;
   /** The window's events (overview), when the caller has them. */
   events?: number;
 }): Promise<WindowReleaseSummary> {
   const { warehouse, site, windowStart, windowSeconds, k } = options;
+  const threshold = { k, networks: options.minNetworks ?? 0 };
   const staged = await readStagedCells(
     warehouse,
     { site, from: windowStart, to: windowStart + windowSeconds },
-    k,
+    threshold,
     { reports: [...WINDOW_REPORTS.map((spec) => spec.name), EVENT_KINDS_REPORT], events: options.events },
   );
   const { releases, capped } = releaseLinkedReports(
     staged as ReadonlyMap<ReportName, StagedCell[]>,
     staged.get(EVENT_KINDS_REPORT) ?? [],
-    k,
+    threshold,
     WINDOW_REPORTS,
   );
   const overview = releases.get('overview')!;

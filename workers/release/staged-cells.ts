@@ -10,13 +10,14 @@ import {
 } from '../../schema/reports.js';
 import { STAGING_TABLE } from '../../schema/tables.js';
 import { compareText } from '../fold.js';
-import type { StagedCell } from './generalise.js';
+import { type StagedCell, type Threshold, thresholdOf } from './generalise.js';
 import { ReleaseInconsistentError } from './release-errors.js';
 
 /**
  * Reading the staged cells of a release's period (one window, or the windows of one day) from
- * stg_cells: per cell, its summed measures, its distinct visitors over the period, and the visitor
- * tokens of the cells below K only.
+ * stg_cells: per cell, its summed measures, its distinct visitors and networks over the period,
+ * and the visitor and network tokens of the cells below the threshold (K visitors, KANON_MIN_NETWORKS
+ * networks) only.
  *
  * Why not every cell's tokens: a cell of K or more is published on its own on its count alone
  * (generalise.ts). Reading every token made a release's cost grow with the period's visitors times
@@ -61,6 +62,8 @@ const StagedRow = z.object({
   measures: z.record(z.string(), z.number()),
   visitor_count: z.number(),
   visitors: z.array(z.string()),
+  network_count: z.number(),
+  networks: z.array(z.string()),
 });
 
 const CellVisitors = z.object({
@@ -69,6 +72,7 @@ const CellVisitors = z.object({
   d2: z.string(),
   d3: z.string(),
   visitors: z.array(z.string()),
+  networks: z.array(z.string()),
 });
 
 const IN_PERIOD = `site = {site:String} AND window_start >= {from:DateTime('UTC')} AND window_start < {to:DateTime('UTC')}`;
@@ -128,7 +132,7 @@ async function stagedEvents(warehouse: Warehouse, period: StagedPeriod): Promise
 export async function readStagedCells(
   warehouse: Warehouse,
   period: StagedPeriod,
-  k: number,
+  threshold: Threshold,
   options: {
     reports?: readonly StagedReportName[];
     exclusions?: CellExclusions;
@@ -137,6 +141,7 @@ export async function readStagedCells(
     eventsPerRead?: number;
   } = {},
 ): Promise<Map<StagedReportName, StagedCell[]>> {
+  const { k, networks } = thresholdOf(threshold);
   const reports = options.reports ?? STAGED_REPORT_NAMES;
   const events = options.events ?? (await stagedEvents(warehouse, period));
   const shards = Math.max(1, Math.ceil(events / (options.eventsPerRead ?? EVENTS_PER_READ)));
@@ -145,11 +150,14 @@ export async function readStagedCells(
     rows.push(
       ...(await warehouse.query({
         name: 'staged_cells',
-        sql: `SELECT report, d1, d2, d3, cell_measures AS measures, length(tokens) AS visitor_count,
-                if(length(tokens) < {k:UInt32}, arrayMap(x -> toString(x), tokens), []) AS visitors
+        sql: `SELECT report, d1, d2, d3, cell_measures AS measures,
+                length(tokens) AS visitor_count, length(nets) AS network_count,
+                length(tokens) < {k:UInt32} OR length(nets) < {networks:UInt32} AS below,
+                if(below, arrayMap(x -> toString(x), tokens), []) AS visitors,
+                if(below, arrayMap(x -> toString(x), nets), []) AS networks
               FROM (
                 SELECT report, d1, d2, d3, sumMap(${KEPT_MEASURES}) AS cell_measures,
-                  groupUniqArrayMerge(visitors) AS tokens
+                  groupUniqArrayMerge(visitors) AS tokens, groupUniqArrayMerge(networks) AS nets
                 FROM ${STAGING_TABLE}
                 WHERE ${IN_PERIOD} AND ${OF_REPORTS} AND ${IN_SHARD} AND ${NOT_EXCLUDED}
                 GROUP BY report, d1, d2, d3
@@ -158,6 +166,7 @@ export async function readStagedCells(
           ...periodParams(period, options.exclusions ?? NO_EXCLUSIONS),
           reports,
           k,
+          networks,
           shards,
           shard,
         },
@@ -177,6 +186,8 @@ export async function readStagedCells(
         measures: row.measures,
         visitors: row.visitors,
         visitorCount: row.visitor_count,
+        networks: row.networks,
+        networkCount: row.network_count,
       }));
     if (cells.length > 0) byReport.set(name, cells);
   }
@@ -194,20 +205,21 @@ export async function readCellVisitors(
     JSON.stringify([report, dims[0] ?? '', dims[1] ?? '', dims[2] ?? '']);
   const rows = await warehouse.query({
     name: 'staged_cell_visitors',
-    sql: `SELECT report, d1, d2, d3, arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors
+    sql: `SELECT report, d1, d2, d3, arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors,
+            arrayMap(x -> toString(x), groupUniqArrayMerge(networks)) AS networks
           FROM ${STAGING_TABLE}
           WHERE ${IN_PERIOD} AND ${IS_ONE_OF_CELLS} AND ${NOT_EXCLUDED}
           GROUP BY report, d1, d2, d3`,
     params: { ...periodParams(period, exclusions), ...cellKeys(cells) },
     row: CellVisitors,
   });
-  const byKey = new Map(rows.map((row) => [key(row.report, [row.d1, row.d2, row.d3]), row.visitors]));
+  const byKey = new Map(rows.map((row) => [key(row.report, [row.d1, row.d2, row.d3]), row]));
   for (const { report, cell } of cells) {
-    const visitors = byKey.get(key(report, cell.dims));
-    if (visitors?.length !== cell.visitorCount)
+    const read = byKey.get(key(report, cell.dims));
+    if (!read || read.visitors.length !== cell.visitorCount || read.networks.length !== cell.networkCount)
       throw new ReleaseInconsistentError(
         `release: the staged visitors of a ${report} cell changed while it was released`,
       );
-    Object.assign(cell, { visitors });
+    Object.assign(cell, { visitors: read.visitors, networks: read.networks });
   }
 }

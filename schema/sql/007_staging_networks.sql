@@ -1,0 +1,11 @@
+-- stg_cells keeps, beside each cell's visitor tokens, the set of its network tokens.
+--
+-- Why: k-anonymity counts distinct visitors, and a visitor is a daily token of an address and a
+-- user agent, so one client at one address sending five user agents is five visitors. The network
+-- token is a daily salted hash of the address's /24 (IPv4) or /48 (IPv6) and the site
+-- (collector/network-token.ts); the release publishes a group only when it has K visitors and at
+-- least KANON_MIN_NETWORKS networks (workers/release/generalise.ts). Same state type as the
+-- visitors, same TTL (invariant 4: gone with the salt, kept only in staging). Rows staged before
+-- this column existed read as having no network at all, so nothing of them is published with a
+-- networks threshold above 0; they expire with the staging TTL.
+ALTER TABLE stg_cells ADD COLUMN IF NOT EXISTS networks AggregateFunction(groupUniqArray, UInt64) AFTER visitors;
