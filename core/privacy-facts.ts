@@ -21,9 +21,8 @@ export function privacyFacts(config: Config) {
     salt: {
       rotation: 'daily (UTC)',
       lifetime: 'expires at the end of the day after its day; kept only in Redis without persistence',
-      token: 'HMAC-SHA256(salt, ip|user-agent|site), first 64 bits; staging tier only',
-      network_token:
-        'HMAC-SHA256(salt, network|address /24 or /48|site), first 64 bits; staging tier only (every released figure needs min_networks of them)',
+      token:
+        "HMAC-SHA256(salt, ip|user-agent|site), first 64 bits, whose top 16 bits are the code of the address's /24 or /48 under the salt; staging tier only (every released figure needs min_networks distinct codes)",
     },
     queue_on_disk: `a staged batch leaves the queue Redis's append-only file within ${formatDuration((1.5 * AOF_REWRITE_EVERY_MS) / 1000)} (workers rewrite it at most every ${formatDuration(AOF_REWRITE_EVERY_MS / 1000)}); a batch that failed for good is removed 48h after it failed`,
     opt_out: {
@@ -32,7 +31,7 @@ export function privacyFacts(config: Config) {
       kept: 'a counter of opted-out events (kanon_collector_opted_out_total), nothing else',
     },
     dropped_at_ingest: [
-      'IP address (used for the visitor and network tokens and a country lookup, then dropped)',
+      'IP address (used for the visitor token, its network code and a country lookup, then dropped)',
       'User-Agent (parsed into browser family, OS family and device class, then dropped)',
       'cookies and all other request headers',
       'query-string values except utm_source, utm_medium, utm_campaign and the search keys',

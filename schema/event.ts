@@ -146,17 +146,11 @@ export const AnonymousEvent = z
     ts: z.number().int().min(0),
     site: z.string().regex(SITE_ID),
     type: EventType,
-    /** 64-bit visitor token (decimal), HMAC of ip|ua|site under the day's salt; staging tier only. */
-    visitor: z.string().regex(/^\d{1,20}$/),
     /**
-     * 64-bit network token (decimal), HMAC of the address's /24 or /48 and the site under the day's
-     * salt; staging tier only. Optional so that batches queued before it existed still stage
-     * (each such event counts as a network of its own).
+     * 64-bit visitor token (decimal), HMAC of ip|ua|site under the day's salt whose top 16 bits are
+     * its network's code (collector/network-token.ts); staging tier only.
      */
-    network: z
-      .string()
-      .regex(/^\d{1,20}$/)
-      .optional(),
+    visitor: z.string().regex(/^\d{1,20}$/),
     path: dim(LIMITS.url),
     page_type: z.union([PageType, z.literal('')]),
     referrer: dim(255),

@@ -1,4 +1,4 @@
-import type { AnonymousEvent, EventType } from './event.js';
+import { type AnonymousEvent, EVENT_TYPES, type EventType } from './event.js';
 
 /**
  * The report catalogue: what Kanon counts, and how each report generalises small groups.
@@ -50,6 +50,13 @@ export type Split = string | { measure: string; where: Readonly<Record<string, s
 export interface StagedReportSpec {
   name: string;
   cells(event: AnonymousEvent): CellContribution[];
+  /**
+   * A visitor and its first dimension decide its cell (devices: a token's user agent decides its
+   * browser and OS; event kinds: one dimension). So a contribution without measures from a visitor
+   * the fold has already put under that first dimension changes nothing and is skipped: these
+   * reports take every event, mostly without measures, and the skip halves the fold's cost of them.
+   */
+  visitorDecidesCell?: boolean;
 }
 
 /** A cell the fold emits for one event: its dimension values and measure increments. */
@@ -347,6 +354,7 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     // Every event, not only page views: a visitor token's device is the same for all its events,
     // so the rows' visitors add up to the overview's visitors exactly.
     splitsVisitors: true,
+    visitorDecidesCell: true,
     cells(e) {
       return one([e.device, orNone(e.browser), orNone(e.os)], e.type === 'pageview' ? PAGEVIEW : NOTHING);
     },
@@ -360,6 +368,7 @@ export const REPORTS: Readonly<Record<ReportName, ReportSpec>> = {
     splits: { pageviews: 'pageviews' },
     // Every event, as devices: a token's country is the same for all its events.
     splitsVisitors: true,
+    visitorDecidesCell: true,
     cells(e) {
       return one([e.country || 'ZZ'], e.type === 'pageview' ? PAGEVIEW : NOTHING);
     },
@@ -416,12 +425,18 @@ export const WINDOW_REPORTS: readonly ReportSpec[] = [REPORTS.overview];
  */
 export const EVENT_KINDS_REPORT = 'event_kinds';
 export type StagedReportName = ReportName | typeof EVENT_KINDS_REPORT;
+const KIND_CELLS = new Map(
+  EVENT_TYPES.map((type) => [type, [{ dims: [type], measures: NOTHING }] as CellContribution[]]),
+);
+const ENTRY_CELLS: CellContribution[] = [
+  { dims: ['pageview'], measures: NOTHING },
+  { dims: ['entry'], measures: NOTHING },
+];
 export const EVENT_KINDS: StagedReportSpec = {
   name: EVENT_KINDS_REPORT,
-  cells(e) {
-    const cell = { dims: [e.type], measures: { events: 1 } };
-    return isEntry(e) ? [cell, { dims: ['entry'], measures: { events: 1 } }] : [cell];
-  },
+  // Only the sets of visitors and networks matter here: no measure.
+  visitorDecidesCell: true,
+  cells: (e) => (isEntry(e) ? ENTRY_CELLS : KIND_CELLS.get(e.type)!),
 };
 
 /** What the worker folds into staging: every report, and the event kinds. */

@@ -17,15 +17,12 @@ export interface StagingRow {
   measures: Record<string, number>;
   /** The visitor tokens, as ClickHouse array text: inserted with aggregate_function_input_format='array'. */
   visitors: string;
-  /** The network tokens, the same way (collector/network-token.ts). */
-  networks: string;
   staged_at: string;
 }
 
 interface Accumulator {
-  row: Omit<StagingRow, 'visitors' | 'networks'>;
+  row: Omit<StagingRow, 'visitors'>;
   visitors: Set<string>;
-  networks: Set<string>;
 }
 
 /**
@@ -60,6 +57,11 @@ function compareRows(a: Accumulator, b: Accumulator): number {
   );
 }
 
+const isEmpty = (measures: Readonly<Record<string, number>>) => {
+  for (const _ in measures) return false;
+  return true;
+};
+
 /** Orders strings by UTF-16 code units, the same on every run and machine (not by locale). */
 export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -70,6 +72,8 @@ export function foldBatch(
 ): StagingRow[] {
   const cells = new Map<string, Level<Level<CellsOfReport>>>();
   const accumulators: Accumulator[] = [];
+  // Visitors already under each first dimension of a report that lets the visitor decide its cell.
+  const seenOf = new Map<Level<Level<Accumulator>>, Set<string>>();
   const stagedAt = toClickHouseDateTime(Math.floor(stagedAtMs / 1000));
   // A batch spans a few windows at most: format each window's start once.
   const windowTexts = new Map<number, string>();
@@ -91,13 +95,21 @@ export function foldBatch(
         if (cell.dims.length > MAX_DIMS)
           throw new Error(`report ${report.name} has more than ${MAX_DIMS} dimensions`);
         const d1 = cell.dims[0] ?? '';
+        const ofD1 = child(ofReport, d1, () => new Map());
+        if (report.visitorDecidesCell && isEmpty(cell.measures)) {
+          // The visitor is in this cell already (the report says its first dimension decides the
+          // cell): nothing to add.
+          let seen = seenOf.get(ofD1);
+          if (!seen) {
+            seen = new Set();
+            seenOf.set(ofD1, seen);
+          }
+          if (seen.has(event.visitor)) continue;
+          seen.add(event.visitor);
+        }
         const d2 = cell.dims[1] ?? '';
         const d3 = cell.dims[2] ?? '';
-        const ofD3 = child(
-          child(ofReport, d1, () => new Map()),
-          d2,
-          () => new Map(),
-        );
+        const ofD3 = child(ofD1, d2, () => new Map());
         let accumulator = ofD3.get(d3);
         if (!accumulator) {
           accumulator = {
@@ -112,7 +124,6 @@ export function foldBatch(
               staged_at: stagedAt,
             },
             visitors: new Set(),
-            networks: new Set(),
           };
           ofD3.set(d3, accumulator);
           accumulators.push(accumulator);
@@ -122,20 +133,14 @@ export function foldBatch(
           measures[name] = (measures[name] ?? 0) + cell.measures[name]!;
         }
         accumulator.visitors.add(event.visitor);
-        // A batch queued before network tokens existed: each of its visitors is a network of its own.
-        accumulator.networks.add(event.network ?? event.visitor);
       }
     }
   }
   accumulators.sort(compareRows);
   const rows: StagingRow[] = new Array(accumulators.length);
   for (let index = 0; index < accumulators.length; index++) {
-    const { row, visitors, networks } = accumulators[index]!;
-    rows[index] = {
-      ...row,
-      visitors: `[${[...visitors].sort().join(',')}]`,
-      networks: `[${[...networks].sort().join(',')}]`,
-    };
+    const { row, visitors } = accumulators[index]!;
+    rows[index] = { ...row, visitors: `[${[...visitors].sort().join(',')}]` };
   }
   return rows;
 }

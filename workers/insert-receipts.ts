@@ -51,7 +51,6 @@ export function receiptRows(rows: readonly StagingRow[], groupId: string): Stagi
       d3: '',
       measures: {},
       visitors: '[]',
-      networks: '[]',
       staged_at: row.staged_at,
     });
   }

@@ -134,7 +134,6 @@ export function createAnonymiser(shop: Shop) {
         {
           ts: 0,
           visitor: '0',
-          network: '0',
           client: placeholder,
           country: 'ZZ',
           page: canonicalizePageUrl(parsed.url, ANONYMISE),
@@ -153,9 +152,8 @@ export function createAnonymiser(shop: Shop) {
     return {
       ...template,
       ts,
+      // Shoppers' addresses are random, and so are their tokens' network codes (the top 16 bits).
       visitor: shopper.token,
-      // Shoppers' addresses are random, so nearly every one is on a network of its own.
-      network: shopper.token,
       device: client.device,
       browser: client.browser,
       os: client.os,

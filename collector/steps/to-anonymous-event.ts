@@ -25,8 +25,6 @@ export interface AnonymiseOptions extends CanonicalUrlOptions {
 export interface RequestFacts {
   ts: number;
   visitor: string;
-  /** The network token (network-token.ts): the daily salted hash of the address's /24 or /48. */
-  network: string;
   client: ClientDescription;
   country: string;
   /** The event's canonical page (canonicalizePageUrl, or its cache); undefined for a bad URL. */
@@ -68,7 +66,6 @@ export function toAnonymousEvent(
     site: beacon.site,
     type: beacon.type,
     visitor: facts.visitor,
-    network: facts.network,
     path: page.path,
     page_type: beacon.page_type ?? '',
     referrer: reduceReferrer(beacon.referrer, page.host),

@@ -9,7 +9,7 @@ import { REPORT_LIST } from '../../schema/reports.js';
 import { publishedTable, RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
 import { foldBatch } from '../../workers/fold.js';
 import { releaseDue } from '../../workers/release/release-due.js';
-import { anonymousEvent } from '../fixtures/anonymous-event.js';
+import { anonymousEvent, visitorOn } from '../fixtures/anonymous-event.js';
 import {
   dayWindowViolations,
   linkedReportViolations,
@@ -107,8 +107,8 @@ describe('invariant 3: released reports and grains cannot be subtracted to isola
     const site = 'night';
     const at = (hour: number) => start + (hour - 9) * WINDOW * 1000;
     await stageAndRelease(site, [
-      ...['1', '2', '3', '4', '5'].map((visitor) => anonymousEvent({ site, ts: at(9), visitor })),
-      anonymousEvent({ site, ts: at(3), visitor: '9' }),
+      ...[1, 2, 3, 4, 5].map((n) => anonymousEvent({ site, ts: at(9), visitor: visitorOn(n, n) })),
+      anonymousEvent({ site, ts: at(3), visitor: visitorOn(9, 9) }),
     ]);
     const { windows, day } = await published(site);
     expect([...windows.keys()]).toEqual([Math.floor(at(9) / 1000)]);

@@ -35,24 +35,27 @@ describe('invariant 4: visitor tokens are unlinkable after the day ends', () => 
     const store = new RedisSaltStore(redis, uniquePrefix('salt'));
     const monday = await store.saltFor('2026-11-23');
     const tuesday = await store.saltFor('2026-11-24');
-    expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop')).toBe(
-      mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop'),
+    expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop', 0x1234)).toBe(
+      mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop', 0x1234),
     );
-    expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop')).not.toBe(
-      mintVisitorToken(tuesday, '203.0.113.9', 'UA', 'shop'),
+    expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop', 0x1234)).not.toBe(
+      mintVisitorToken(tuesday, '203.0.113.9', 'UA', 'shop', 0x1234),
     );
-    expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop')).not.toBe(
-      mintVisitorToken(monday, '203.0.113.9', 'UA', 'other'),
+    expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop', 0x1234)).not.toBe(
+      mintVisitorToken(monday, '203.0.113.9', 'UA', 'other', 0x1234),
     );
-    expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop')).toMatch(/^\d{1,20}$/);
+    expect(mintVisitorToken(monday, '203.0.113.9', 'UA', 'shop', 0x1234)).toMatch(/^\d{1,20}$/);
   });
 
-  it('is HMAC-SHA256 of ip|ua|site under the salt, its first 64 bits in decimal', () => {
-    const reference = (salt: Buffer) =>
-      createHmac('sha256', salt).update('203.0.113.9|UA|shop').digest().readBigUInt64BE(0).toString();
+  it("is HMAC-SHA256 of ip|ua|site under the salt, its first 64 bits in decimal, the top 16 the network's code", () => {
+    const reference = (salt: Buffer) => {
+      const digest = createHmac('sha256', salt).update('203.0.113.9|UA|shop').digest();
+      digest.writeUInt16BE(0x1234, 0);
+      return digest.readBigUInt64BE(0).toString();
+    };
     for (const fill of [7, 8, 7]) {
       // A new Buffer each time: the collector keys its HMACs by the salt it was handed.
-      expect(mintVisitorToken(Buffer.alloc(32, fill), '203.0.113.9', 'UA', 'shop')).toBe(
+      expect(mintVisitorToken(Buffer.alloc(32, fill), '203.0.113.9', 'UA', 'shop', 0x1234)).toBe(
         reference(Buffer.alloc(32, fill)),
       );
     }
@@ -85,6 +88,7 @@ describe('invariant 4: visitor tokens are unlinkable after the day ends', () => 
       '203.0.113.9',
       'UA',
       'shop',
+      0x1234,
     );
     await redis.del(`${prefix}:salt:${day}`); // what the expiry does
     const after = mintVisitorToken(
@@ -92,6 +96,7 @@ describe('invariant 4: visitor tokens are unlinkable after the day ends', () => 
       '203.0.113.9',
       'UA',
       'shop',
+      0x1234,
     );
     expect(after).not.toBe(before);
   });

@@ -12,10 +12,7 @@ import { foldBatch } from '../../workers/fold.js';
  * together if key parts were simply joined (`ab` + `c` against `a` + `bc`) stay separate cells.
  */
 function referenceFold(events: readonly AnonymousEvent[], windowSeconds: number, stagedAtMs: number) {
-  const cells = new Map<
-    string,
-    { key: string[]; measures: Record<string, number>; visitors: Set<string>; networks: Set<string> }
-  >();
+  const cells = new Map<string, { key: string[]; measures: Record<string, number>; visitors: Set<string> }>();
   for (const event of events) {
     const windowStart = toClickHouseDateTime(windowStartOf(event.ts, windowSeconds));
     for (const report of STAGED_REPORTS) {
@@ -29,24 +26,18 @@ function referenceFold(events: readonly AnonymousEvent[], windowSeconds: number,
           cell.dims[2] ?? '',
         ];
         const id = JSON.stringify(key);
-        const found = cells.get(id) ?? {
-          key,
-          measures: {},
-          visitors: new Set<string>(),
-          networks: new Set<string>(),
-        };
+        const found = cells.get(id) ?? { key, measures: {}, visitors: new Set<string>() };
         cells.set(id, found);
         for (const [name, value] of Object.entries(cell.measures))
           found.measures[name] = (found.measures[name] ?? 0) + value;
         found.visitors.add(event.visitor);
-        found.networks.add(event.network ?? event.visitor);
       }
     }
   }
   const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...cells.values()]
     .sort((a, b) => a.key.reduce((order, part, index) => order || text(part, b.key[index]!), 0))
-    .map(({ key, measures, visitors, networks }) => ({
+    .map(({ key, measures, visitors }) => ({
       site: key[0],
       window_start: key[1],
       report: key[2],
@@ -56,7 +47,6 @@ function referenceFold(events: readonly AnonymousEvent[], windowSeconds: number,
       measures,
       staged_at: toClickHouseDateTime(Math.floor(stagedAtMs / 1000)),
       visitors: `[${[...visitors].sort().join(',')}]`,
-      networks: `[${[...networks].sort().join(',')}]`,
     }));
 }
 

@@ -22,7 +22,7 @@ import { type CellExclusions, exclusionKey } from './staged-cells.js';
  * docs/privacy.md, "Days and windows".
  */
 
-/** A set of visitors, all of whose visitor and network tokens were read. */
+/** A set of visitors, all of whose tokens (and their network codes) were read. */
 export interface TokenSet {
   visitors: readonly string[];
   networks: readonly string[];

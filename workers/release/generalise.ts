@@ -28,7 +28,7 @@ export interface StagedCell {
    * ever united (staged-cells.ts explains why this matters at scale).
    */
   visitorCount?: number;
-  /** Distinct network tokens of the cell (collector/network-token.ts), read with its visitors. */
+  /** Distinct network codes of the cell (its visitor tokens' top 16 bits), read with its visitors. */
   networks?: readonly string[];
   /** How many distinct networks the cell has, when its tokens were not read. */
   networkCount?: number;
@@ -51,7 +51,7 @@ export function thresholdOf(threshold: Threshold): { k: number; networks: number
 
 export const visitorCountOf = (cell: StagedCell) => cell.visitorCount ?? cell.visitors.length;
 export const networkCountOf = (cell: StagedCell) => cell.networkCount ?? cell.networks?.length ?? 0;
-/** Whether all the cell's visitor and network tokens are in `visitors` and `networks`. */
+/** Whether all the cell's visitor tokens and network codes are in `visitors` and `networks`. */
 export const wasRead = (cell: StagedCell) =>
   cell.visitors.length === visitorCountOf(cell) && (cell.networks?.length ?? 0) === networkCountOf(cell);
 /** Whether the cell reaches the threshold on its own. */

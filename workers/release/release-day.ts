@@ -9,7 +9,13 @@ import type { StagedCell, Threshold } from './generalise.js';
 import { type LinkedRelease, releaseLinkedReports } from './link-reports.js';
 import { manifestRows } from './manifest.js';
 import { toPublishedRow } from './published-rows.js';
-import { type CellExclusions, readCellVisitors, readStagedCells, type StagedPeriod } from './staged-cells.js';
+import {
+  type CellExclusions,
+  NETWORKS_OF,
+  readCellVisitors,
+  readStagedCells,
+  type StagedPeriod,
+} from './staged-cells.js';
 
 /**
  * Releases one UTC day of one site: every report, over the whole day's staged cells (its visitor
@@ -56,7 +62,7 @@ async function readWindowTotals(warehouse: Warehouse, period: StagedPeriod): Pro
   const cells = await warehouse.query({
     name: 'day_window_cells',
     sql: `SELECT toUInt32(toUnixTimestamp(window_start)) AS start, toString(report) AS report, d1,
-            toUInt32(sum(measures['events'])) AS count
+            toUInt32(length(groupUniqArrayMerge(visitors))) AS count
           FROM ${STAGING_TABLE} WHERE ${OF_DAY} AND report IN ('overview', {kinds:String})
           GROUP BY window_start, report, d1`,
     params: { ...params, kinds: EVENT_KINDS_REPORT },
@@ -76,12 +82,15 @@ async function readWindowTotals(warehouse: Warehouse, period: StagedPeriod): Pro
   if (needed.length > 0) {
     for (const row of await warehouse.query({
       name: 'day_window_tokens',
-      sql: `SELECT toUInt32(toUnixTimestamp(window_start)) AS start, toString(report) AS report, d1,
-              arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors,
-              arrayMap(x -> toString(x), groupUniqArrayMerge(networks)) AS networks
-            FROM ${STAGING_TABLE}
-            WHERE ${OF_DAY} AND has({cells:Array(String)}, concat(toString(toUnixTimestamp(window_start)), '|', toString(report), '|', d1))
-            GROUP BY window_start, report, d1`,
+      sql: `SELECT start, report, d1, arrayMap(x -> toString(x), tokens) AS visitors,
+              arrayMap(x -> toString(x), ${NETWORKS_OF('tokens')}) AS networks
+            FROM (
+              SELECT toUInt32(toUnixTimestamp(window_start)) AS start, toString(report) AS report, d1,
+                groupUniqArrayMerge(visitors) AS tokens
+              FROM ${STAGING_TABLE}
+              WHERE ${OF_DAY} AND has({cells:Array(String)}, concat(toString(toUnixTimestamp(window_start)), '|', toString(report), '|', d1))
+              GROUP BY window_start, report, d1
+            )`,
       params: { ...params, cells: needed.map((cell) => key(cell.start, cell.report, cell.d1)) },
       row: WindowTokens,
     }))

@@ -16,7 +16,7 @@ import { ReleaseInconsistentError } from './release-errors.js';
 /**
  * Reading the staged cells of a release's period (one window, or the windows of one day) from
  * stg_cells: per cell, its summed measures, its distinct visitors and networks over the period,
- * and the visitor and network tokens of the cells below the threshold (K visitors, KANON_MIN_NETWORKS
+ * and the visitor tokens (and their network codes) of the cells below the threshold (K visitors, KANON_MIN_NETWORKS
  * networks) only.
  *
  * Why not every cell's tokens: a cell of K or more is published on its own on its count alone
@@ -83,6 +83,13 @@ const KEPT_MEASURES = `mapFilter((name, value) -> NOT has({zero:Array(String)}, 
 const NOT_EXCLUDED = `NOT has({excludedWindows:Array(DateTime('UTC'))}, window_start)
   AND NOT has({drop:Array(String)}, concat(${PREFIX}, d1))
   AND (empty(measures) OR notEmpty(${KEPT_MEASURES}) OR has({keepEmpty:Array(String)}, toString(report)))`;
+
+/**
+ * The distinct networks among visitor tokens: their top 16 bits are their network's code
+ * (collector/network-token.ts), so no set of networks needs staging.
+ */
+export const NETWORKS_OF = (tokens: string) =>
+  `arrayDistinct(arrayMap(x -> bitShiftRight(x, 48), ${tokens}))`;
 
 /** Cells named by report and dimensions, bound as four arrays of strings (`cellKeys`). */
 const IS_ONE_OF_CELLS = `has(arrayZip({reportKeys:Array(String)}, {d1s:Array(String)}, {d2s:Array(String)}, {d3s:Array(String)}), (toString(report), d1, d2, d3))`;
@@ -157,7 +164,7 @@ export async function readStagedCells(
                 if(below, arrayMap(x -> toString(x), nets), []) AS networks
               FROM (
                 SELECT report, d1, d2, d3, sumMap(${KEPT_MEASURES}) AS cell_measures,
-                  groupUniqArrayMerge(visitors) AS tokens, groupUniqArrayMerge(networks) AS nets
+                  groupUniqArrayMerge(visitors) AS tokens, ${NETWORKS_OF('tokens')} AS nets
                 FROM ${STAGING_TABLE}
                 WHERE ${IN_PERIOD} AND ${OF_REPORTS} AND ${IN_SHARD} AND ${NOT_EXCLUDED}
                 GROUP BY report, d1, d2, d3
@@ -205,11 +212,14 @@ export async function readCellVisitors(
     JSON.stringify([report, dims[0] ?? '', dims[1] ?? '', dims[2] ?? '']);
   const rows = await warehouse.query({
     name: 'staged_cell_visitors',
-    sql: `SELECT report, d1, d2, d3, arrayMap(x -> toString(x), groupUniqArrayMerge(visitors)) AS visitors,
-            arrayMap(x -> toString(x), groupUniqArrayMerge(networks)) AS networks
-          FROM ${STAGING_TABLE}
-          WHERE ${IN_PERIOD} AND ${IS_ONE_OF_CELLS} AND ${NOT_EXCLUDED}
-          GROUP BY report, d1, d2, d3`,
+    sql: `SELECT report, d1, d2, d3, arrayMap(x -> toString(x), tokens) AS visitors,
+            arrayMap(x -> toString(x), ${NETWORKS_OF('tokens')}) AS networks
+          FROM (
+            SELECT report, d1, d2, d3, groupUniqArrayMerge(visitors) AS tokens
+            FROM ${STAGING_TABLE}
+            WHERE ${IN_PERIOD} AND ${IS_ONE_OF_CELLS} AND ${NOT_EXCLUDED}
+            GROUP BY report, d1, d2, d3
+          )`,
     params: { ...periodParams(period, exclusions), ...cellKeys(cells) },
     row: CellVisitors,
   });

@@ -35,6 +35,6 @@ const CHROME = {
 /** The anonymous event the collector makes of one beacon, with fixed request facts. */
 export function anonymise(beacon: ParsedBeaconEvent, options: CanonicalUrlOptions): AnonymousEvent {
   const page = canonicalizePageUrl(beacon.url, options);
-  const facts = { ts: 0, visitor: '1', network: '1', client: CHROME, country: 'DE', page };
+  const facts = { ts: 0, visitor: '1', client: CHROME, country: 'DE', page };
   return toAnonymousEvent(beacon, facts, { ...options, maxOrderCents: 100_000 }, 0);
 }
