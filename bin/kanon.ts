@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../core/log.js';
 import { Metrics } from '../core/metrics.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
+import { parseCliArgs } from './runtime/cli-args.js';
 import { capHeapGrowth } from './runtime/heap-growth.js';
 import { resolveRedis } from './runtime/redis.js';
 import { seedDemo, shouldSeed } from './runtime/seed-demo.js';
@@ -25,7 +26,9 @@ import {
  * command); `collector`, `workers` and `dashboards` run one stage each (docker-compose);
  * `migrate` applies the schema and exits.
  */
-const USAGE = `usage: kanon <start|collector|workers|dashboards|migrate>`;
+const USAGE = `usage: kanon <start|collector|workers|dashboards|migrate>
+  npm start runs "kanon start"; npm run collector, workers, dashboards and migrate the others.
+  Settings come from the environment (README, "Configuration"), never from options.`;
 
 /**
  * A terminal's Ctrl-C reaches every process of the foreground group: npm, tsx (which relays it to
@@ -189,8 +192,17 @@ async function run(command: string, baseConfig: Config, log: Logger): Promise<vo
 }
 
 async function main(): Promise<void> {
-  const command = process.argv[2] ?? '';
-  if (!['start', 'collector', 'workers', 'dashboards', 'migrate'].includes(command)) {
+  const args = parseCliArgs(
+    { options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true },
+    USAGE,
+  );
+  if (!args) process.exit(2);
+  if (args.values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const [command = '', ...extra] = args.positionals;
+  if (!['start', 'collector', 'workers', 'dashboards', 'migrate'].includes(command) || extra.length > 0) {
     console.error(USAGE);
     process.exit(2);
   }

@@ -1,18 +1,30 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { connectRedis } from '../core/redis/connect.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { purgeSite } from '../workers/purge-site.js';
+import { parseCliArgs } from './runtime/cli-args.js';
 
 /**
  * `npm run purge -- --site ID`: removes everything a site has, from every ClickHouse table and from
  * Redis (its campaign-attribution keys). With the embedded engine, stop `npm start` first: only one
  * process can hold the data directory.
  */
+const USAGE = `usage: npm run purge -- --site ID
+  --site ID   the site to remove, as in KANON_SITES (stop npm start first with the embedded engine)`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { site: { type: 'string' } } });
+  const args = parseCliArgs(
+    { options: { site: { type: 'string' }, help: { type: 'boolean', short: 'h' } } },
+    USAGE,
+  );
+  if (!args) process.exit(2);
+  const { values } = args;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   if (!values.site) {
-    console.error('usage: npm run purge -- --site ID');
+    console.error(USAGE);
     process.exit(2);
   }
   const config = loadConfig();

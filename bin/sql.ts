@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
 import { type AnalystResult, openAnalystSql } from '../core/warehouse/analyst-sql.js';
@@ -9,12 +8,14 @@ import { readAllStdin } from '../dashboards/cli-input.js';
 import { ControlError, connectControl } from '../dashboards/control-client.js';
 import { toCsv } from '../dashboards/csv.js';
 import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
+import { parseCliArgs } from './runtime/cli-args.js';
 
 /**
  * Read-only SQL over the published tables, for data engineers: `npm run sql -- "SELECT ..."`, SQL
  * piped on stdin, or an interactive prompt. Same rules as POST /api/v1/query (published tables
  * only, enforced by the engine; time and row limits). With Kanon running it goes through the
- * running process (the embedded store has one owner); otherwise it opens the store read-only itself.
+ * running process (the embedded store has one owner), which it finds from KANON_DATA_DIR alone;
+ * otherwise it opens the store read-only itself.
  */
 const USAGE = `usage: npm run sql -- [options] ["SELECT ..."]
   no SQL argument: reads SQL from stdin, or opens a prompt (end statements with ;, \\q quits)
@@ -89,16 +90,20 @@ function explain(error: unknown): string {
 }
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      format: { type: 'string' },
-      'max-rows': { type: 'string' },
-      timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+  const args = parseCliArgs(
+    {
+      options: {
+        format: { type: 'string' },
+        'max-rows': { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
     },
-    allowPositionals: true,
-  });
+    USAGE,
+  );
+  if (!args) return 2;
+  const { positionals, values } = args;
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -157,11 +162,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
-    else if (error instanceof KanonError && error.code === 'warehouse_unavailable') {
-      console.error(
-        'error: the data directory is held by a running Kanon that serves no control socket (KANON_DATA_DIR/control/token.sock); stop it, or start it with the dashboards.',
-      );
-    } else console.error(`error: ${explain(error)}`);
+    else console.error(`error: ${explain(error)}`);
     process.exit(1);
   },
 );

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
@@ -8,12 +7,13 @@ import { Password, Role, UserName } from '../dashboards/auth/roles.js';
 import { ClickHouseUserStore, type UserSummary } from '../dashboards/auth/user-store.js';
 import { readSecret } from '../dashboards/cli-input.js';
 import { type ControlClient, ControlError, connectControl } from '../dashboards/control-client.js';
+import { parseCliArgs } from './runtime/cli-args.js';
 
 /**
  * Manages dashboard users: `npm run user -- add NAME --role ROLE`, `passwd NAME`, `list`,
  * `remove NAME`. Passwords are read from stdin when piped, else prompted for without echo.
- * With Kanon running, it goes through the running process (control socket, loopback); otherwise it
- * opens the store itself.
+ * With Kanon running, it goes through the running process, which it finds from KANON_DATA_DIR alone
+ * (control socket, loopback); otherwise it opens the store itself.
  */
 const USAGE = `usage: npm run user -- <command>
   add NAME --role viewer|analyst|admin   add a user (password from stdin, or prompted)
@@ -74,6 +74,9 @@ function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 async function newPassword(): Promise<string> {
   const password = await readSecret('Password: ');
+  // An empty line is a missing password, not a short one (`npm run user -- add` with nothing piped in).
+  if (password === '')
+    throw new Error('no password given: pipe it on stdin, or run this in a terminal to be asked');
   check(Password, password, 'password');
   if (process.stdin.isTTY && (await readSecret('Repeat it: ')) !== password)
     throw new Error('the two passwords differ');
@@ -81,11 +84,12 @@ async function newPassword(): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: process.argv.slice(2),
-    options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-  });
+  const args = parseCliArgs(
+    { options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true },
+    USAGE,
+  );
+  if (!args) return 2;
+  const { positionals, values } = args;
   const [command, rawName] = positionals;
   if (values.help || !command || !['add', 'passwd', 'role', 'list', 'remove'].includes(command)) {
     console.error(USAGE);
@@ -135,11 +139,8 @@ async function main(): Promise<number> {
   }
 }
 
-export function describeFailure(error: unknown): string {
+function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
-  if (error instanceof KanonError && error.code === 'warehouse_unavailable') {
-    return 'error: the data directory is held by a running Kanon that serves no control socket (KANON_DATA_DIR/control/token.sock); stop it, or start it with the dashboards.';
-  }
   if (error instanceof KanonError || error instanceof ControlError) return `error: ${error.message}`;
   return `error: ${error instanceof Error ? error.message : String(error)}`;
 }

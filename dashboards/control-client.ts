@@ -1,11 +1,16 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Config } from '../core/config.js';
-import { readControlToken } from './auth/control-token.js';
+import { KanonError } from '../core/errors.js';
+import { embeddedStoreHolder, embeddedStorePath } from '../core/warehouse/embedded-lock.js';
+import { controlSocketPath, readControlSocket } from './auth/control-token.js';
 
 /**
  * How the CLIs (`npm run user`, `npm run sql`) reach a running Kanon: over loopback HTTP with the
- * control token the running process serves on its control socket (auth/control-token.ts). Used when the
- * embedded store is held by that process (chDB's file lock); when nothing answers, the CLIs open
- * the store themselves.
+ * control token and the address that the running process serves on its control socket
+ * (auth/control-token.ts), so the data directory alone finds it, whatever its ports. Used when the
+ * embedded store is held by that process (chDB's file lock); when no process holds it, the CLIs
+ * open the store themselves.
  */
 export interface ControlClient {
   url: string;
@@ -23,18 +28,43 @@ export class ControlError extends Error {
   }
 }
 
-/** The dashboards' loopback address: a wildcard bind address is reached through 127.0.0.1. */
-export function controlUrl(config: Config): string {
-  const host = config.server.host;
-  const loopback = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
-  return `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${config.server.dashboardsPort}`;
+/** Where the dashboards answer on this machine: a wildcard bind address through 127.0.0.1. */
+export function reachableUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === '0.0.0.0' || parsed.hostname === '[::]') parsed.hostname = '127.0.0.1';
+  return parsed.origin;
 }
 
-/** A client for the running process, or undefined when none answers with this token. */
+/** The dashboards' address from the configuration, for a process that announces none. */
+export function controlUrl(config: Config): string {
+  const host = config.server.host;
+  const bracketed = host.includes(':') ? `[${host}]` : host;
+  return reachableUrl(`http://${bracketed || '0.0.0.0'}:${config.server.dashboardsPort}`);
+}
+
+/**
+ * A client for the Kanon that holds this data directory, or undefined when none holds it (or the
+ * store is a ClickHouse server), so the CLI opens the store itself. Throws a `KanonError` that says
+ * what to do when the store is held but its holder cannot be reached, or when there is no store.
+ */
 export async function connectControl(config: Config, timeoutMs = 1500): Promise<ControlClient | undefined> {
-  const token = await readControlToken(config.dataDir);
-  if (!token) return undefined;
-  const url = controlUrl(config);
+  const dataDir = resolve(config.dataDir);
+  const announced = await readControlSocket(dataDir);
+  if (announced) {
+    const url = reachableUrl(announced.url ?? controlUrl(config));
+    const refusal = await ping(url, announced.token, timeoutMs);
+    if (refusal === undefined) return httpClient(url, announced.token);
+    const holder = embeddedStoreHolder(dataDir);
+    if (holder) throw unreachable(dataDir, holder.pid, url, refusal);
+  }
+  if (config.warehouse.kind !== 'embedded') return undefined;
+  const holder = embeddedStoreHolder(dataDir);
+  if (holder) throw heldWithoutSocket(dataDir, holder.pid);
+  if (!existsSync(embeddedStorePath(dataDir))) throw noStore(dataDir);
+  return undefined;
+}
+
+function httpClient(url: string, token: string): ControlClient {
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -60,15 +90,49 @@ export async function connectControl(config: Config, timeoutMs = 1500): Promise<
     }
     return (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T;
   };
+  return { url, call };
+}
+
+/** Undefined when the running Kanon answers; otherwise why not, in a few words. */
+async function ping(url: string, token: string, timeoutMs: number): Promise<string | undefined> {
   try {
-    const controller = AbortSignal.timeout(timeoutMs);
     const response = await fetch(`${url}/control/v1/ping`, {
       headers: { authorization: `Bearer ${token}` },
-      signal: controller,
+      signal: AbortSignal.timeout(timeoutMs),
     });
-    if (!response.ok) return undefined;
-  } catch {
-    return undefined;
+    await response.arrayBuffer();
+    return response.ok ? undefined : `it answered HTTP ${response.status}`;
+  } catch (error) {
+    return (error as Error).name === 'TimeoutError'
+      ? `no answer within ${timeoutMs} ms`
+      : 'the connection was refused';
   }
-  return { url, call };
+}
+
+/**
+ * The running Kanon's data directory and PID are named because they are what the reader acts on;
+ * the messages quote nothing a user typed.
+ */
+function unreachable(dataDir: string, pid: number, url: string, why: string): KanonError {
+  return new KanonError(
+    'kanon_unreachable',
+    503,
+    `the Kanon that holds KANON_DATA_DIR (${dataDir}; pid ${pid}) serves its dashboards at ${url}, but ${why} there. If it is stopping, wait until it has stopped and run this again.`,
+  );
+}
+
+function heldWithoutSocket(dataDir: string, pid: number): KanonError {
+  return new KanonError(
+    'store_held',
+    409,
+    `KANON_DATA_DIR (${dataDir}) is held by another process (pid ${pid}) that serves no control socket (${controlSocketPath(dataDir)}): a Kanon without its dashboards (npm run workers), or one still starting. Run this command while npm start or npm run dashboards runs on this directory (a starting one is ready once it logs "dashboards listening"), or stop pid ${pid} first.`,
+  );
+}
+
+function noStore(dataDir: string): KanonError {
+  return new KanonError(
+    'no_store',
+    404,
+    `there is no Kanon store in ${dataDir} (KANON_DATA_DIR). Set KANON_DATA_DIR to the directory your Kanon uses, or create the store there with npm run migrate (npm start creates it too).`,
+  );
 }

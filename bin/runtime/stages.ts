@@ -14,7 +14,7 @@ import { connectRedis, waitUntilConnected } from '../../core/redis/connect.js';
 import { openAnalystSql } from '../../core/warehouse/analyst-sql.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { buildDashboards } from '../../dashboards/app.js';
-import { serveControlToken } from '../../dashboards/auth/control-token.js';
+import { createControlToken, serveControlToken } from '../../dashboards/auth/control-token.js';
 import { RedisSessionStore } from '../../dashboards/auth/session-store.js';
 import { ClickHouseUserStore } from '../../dashboards/auth/user-store.js';
 import { ensureDemoAdmin } from '../../dashboards/bootstrap.js';
@@ -202,13 +202,7 @@ export async function startDashboardsStage(options: {
     maxSeconds: config.dashboards.queryTimeoutSeconds,
     maxMemoryBytes: 1024 * 1024 * 1024,
   });
-  const control = config.warehouse.kind === 'embedded' ? await serveControlToken(config.dataDir) : undefined;
-  if (config.warehouse.kind === 'embedded' && !control) {
-    log.warn(
-      { dataDir: config.dataDir },
-      'KANON_DATA_DIR is too long for the control socket: npm run user and npm run sql cannot reach this process',
-    );
-  }
+  const controlToken = config.warehouse.kind === 'embedded' ? createControlToken() : undefined;
   const app = await buildDashboards({
     warehouse,
     sites: config.collector.sites,
@@ -222,7 +216,7 @@ export async function startDashboardsStage(options: {
     windowSeconds: config.release.windowSeconds,
     graceSeconds: config.release.graceSeconds,
     secureCookies: config.dashboards.secureCookies,
-    controlToken: control?.token,
+    controlToken,
     publicOrigins: config.dashboards.publicOrigins,
     trustProxy: config.collector.trustProxy,
     queryLimits: {
@@ -233,6 +227,20 @@ export async function startDashboardsStage(options: {
     settings: adminSettings(config),
   });
   const url = await listen(app, config.server.host, config.server.dashboardsPort);
+  // Served once the dashboards listen, with their address: the CLIs find this process from the
+  // data directory alone, and whoever finds the socket finds the dashboards answering.
+  const control = controlToken
+    ? await serveControlToken(config.dataDir, { token: controlToken, url }).catch(async (error: unknown) => {
+        await app.close();
+        throw error;
+      })
+    : undefined;
+  if (controlToken && !control) {
+    log.warn(
+      { dataDir: config.dataDir },
+      'KANON_DATA_DIR is too long for the control socket: npm run user and npm run sql cannot reach this process',
+    );
+  }
   const firstAdmin = await ensureDemoAdmin(users, log);
   return {
     name: 'dashboards',

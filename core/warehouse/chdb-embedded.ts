@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TableName } from '../../schema/tables.js';
 import { deniedTables, type ReadOnlyEngine } from './analyst-sql.js';
+import { embeddedStorePath } from './embedded-lock.js';
 import {
   INSERT_SETTINGS,
   type InsertOptions,
@@ -83,7 +83,7 @@ export class ChdbWarehouse implements Warehouse {
   ) {}
 
   static async open(options: { dataDir: string; database: string }): Promise<ChdbWarehouse> {
-    const path = resolve(options.dataDir, 'clickhouse');
+    const path = embeddedStorePath(options.dataDir);
     mkdirSync(path, { recursive: true });
     const session = await acquireSession(path, options.database);
     const warehouse = new ChdbWarehouse(session, options.database, path);

@@ -264,6 +264,7 @@ describe('invariant 9: analysts’ SQL reaches published tables and ordinary fun
 
   it('refuses a file read through npm run sql on the store directly, with no Kanon running', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kanon-analyst-direct-'));
+    expect((await runCli('kanon', ['migrate'], { KANON_DATA_DIR: dataDir })).code).toBe(0);
     const run = await runCli('sql', ["SELECT file('/etc/hostname')"], { KANON_DATA_DIR: dataDir });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
