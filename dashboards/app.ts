@@ -15,12 +15,14 @@ import { DEVICE_CLASSES } from '../schema/event.js';
 import { installAccessControl, sessionCookieName } from './auth/access.js';
 import type { SessionStore } from './auth/session-store.js';
 import type { UserStore } from './auth/user-store.js';
+import { CatalogStore } from './catalog/catalog-store.js';
 import { publishedCatalogue } from './catalogue.js';
 import { shuttingDown } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { cachedReads } from './query/cached-reads.js';
 import { registerAdminRoutes, type Setting } from './routes/admin.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, registerAuthRoutes } from './routes/auth.js';
+import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerControlRoutes } from './routes/control.js';
 import { forbiddenHtml, registerPageRoutes } from './routes/pages.js';
 import {
@@ -34,7 +36,10 @@ import { loadWebBundle } from './web/assets.js';
 import type { WebBundle } from './web/build.js';
 
 export interface DashboardsDeps {
-  /** Read for published tables (`pub_*`) only, plus the dashboards' own `app_users` via `users`. */
+  /**
+   * Read for published tables (`pub_*`) only, plus the dashboards' own tables: `app_users` via
+   * `users`, and the shops' product catalogues (`app_catalog*`, shop data) to name products.
+   */
   warehouse: Warehouse;
   sites: readonly Site[];
   log: Logger;
@@ -78,6 +83,8 @@ export interface DashboardsDeps {
   cacheSeconds?: number;
   /** A prebuilt web bundle; default: dashboards/web/dist, built now if missing. */
   web?: WebBundle;
+  /** The sites' product catalogues (default: over `warehouse`). */
+  catalog?: CatalogStore;
 }
 
 const formatSeconds = (seconds: number) =>
@@ -102,6 +109,8 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
   installErrorHandling(app);
   const web = deps.web ?? (await loadWebBundle(deps.log));
   const siteIds = deps.sites.map((site) => site.id);
+  const catalog = deps.catalog ?? new CatalogStore(deps.warehouse, clock);
+  await catalog.refreshImageOrigins();
 
   await app.register(helmet, {
     // The UI is one bundled script and one stylesheet from this server: nothing inline, no CDN.
@@ -111,7 +120,9 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // Product thumbnails load from the image hosts of the sites' current feeds, and from no
+        // other host: nothing is proxied, and an image elsewhere is not shown (catalog-store.ts).
+        imgSrc: ["'self'", 'data:', () => catalog.imageOrigins().join(' ') || "'self'"],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
@@ -212,6 +223,7 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
     ],
     forgetUser: access.forgetUser,
   });
+  registerCatalogRoutes(app, { catalog, siteIds, control: deps.controlToken !== undefined });
   if (deps.controlToken) {
     registerControlRoutes(app, {
       users: deps.users,

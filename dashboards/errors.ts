@@ -58,3 +58,38 @@ export const shuttingDown = () =>
     'The dashboards server is shutting down; try again in a moment.',
     true,
   );
+
+export const catalogBadFeed = (line: number) =>
+  new KanonError(
+    'catalog_bad_feed',
+    400,
+    `The feed's XML is not well-formed at line ${line}; nothing was imported. Fix the feed and import it again.`,
+  );
+
+export const catalogBadHeader = (column: string) =>
+  new KanonError(
+    'catalog_bad_header',
+    400,
+    `The feed's header has no ${column} column; nothing was imported. A TSV feed's first line names its columns (id, title, link, image_link, price, availability, product_type).`,
+  );
+
+export const catalogNoItems = (badLines: number, first?: { line: number; field: string; rule: string }) =>
+  new KanonError(
+    'catalog_no_items',
+    400,
+    `The feed has no valid item${badLines > 0 ? ` (${badLines} bad line${badLines === 1 ? '' : 's'}; the first is line ${first?.line}, ${first?.field}: ${first?.rule})` : ''}; the current catalogue is kept.`,
+  );
+
+export const catalogTooLarge = (maxBytes: number, hint: string) =>
+  new KanonError(
+    'catalog_too_large',
+    413,
+    `The feed is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; nothing was imported. ${hint}`,
+  );
+
+export const catalogImportRunning = () =>
+  new KanonError(
+    'catalog_import_running',
+    409,
+    'A feed is being imported for this site; try again once it has finished.',
+  );

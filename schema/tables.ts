@@ -10,6 +10,11 @@ export const RELEASES_TABLE = 'pub_releases';
 export const MIGRATIONS_TABLE = 'kanon_migrations';
 /** Dashboard users (password hashes): never published, never readable by analysts. */
 export const USERS_TABLE = 'app_users';
+/** The deployment's secrets, such as noise mode's (008_noise_mode.sql): never published, never read by analysts. */
+export const SECRETS_TABLE = 'app_secrets';
+/** Shops' product feeds, per site and import version: shop data, never published (007_app_catalog.sql). */
+export const CATALOG_TABLE = 'app_catalog';
+export const CATALOG_VERSIONS_TABLE = 'app_catalog_versions';
 
 export type Grain = 'window' | 'day';
 export const GRAINS: readonly Grain[] = ['window', 'day'];
@@ -20,6 +25,9 @@ export type TableName =
   | typeof RELEASES_TABLE
   | typeof MIGRATIONS_TABLE
   | typeof USERS_TABLE
+  | typeof SECRETS_TABLE
+  | typeof CATALOG_TABLE
+  | typeof CATALOG_VERSIONS_TABLE
   | PublishedTable;
 
 export function publishedTable(report: ReportName, grain: Grain): PublishedTable {

@@ -1,4 +1,11 @@
-import { ANALYST_TABLES, MIGRATIONS_TABLE, STAGING_TABLE, USERS_TABLE } from '../../schema/tables.js';
+import {
+  ANALYST_TABLES,
+  CATALOG_TABLE,
+  CATALOG_VERSIONS_TABLE,
+  MIGRATIONS_TABLE,
+  STAGING_TABLE,
+  USERS_TABLE,
+} from '../../schema/tables.js';
 import { ANALYST_TABLE_FUNCTIONS, allowedFunction, type FunctionRole } from './analyst-functions.js';
 
 /**
@@ -16,8 +23,17 @@ export type Refusal =
   | { kind: 'apply' }
   | { kind: 'statement' };
 
-/** Kanon's tables an analyst never reads (staging holds visitor tokens, app_users password hashes). */
-export const UNPUBLISHED_TABLES: readonly string[] = [STAGING_TABLE, MIGRATIONS_TABLE, USERS_TABLE];
+/**
+ * Kanon's tables an analyst never reads (staging holds visitor tokens, app_users password hashes,
+ * the catalogue the shop's own product feed: analysts read what is released and nothing else).
+ */
+export const UNPUBLISHED_TABLES: readonly string[] = [
+  STAGING_TABLE,
+  MIGRATIONS_TABLE,
+  USERS_TABLE,
+  CATALOG_TABLE,
+  CATALOG_VERSIONS_TABLE,
+];
 
 function lines(text: string): string[] {
   // Lines may come quoted when a client's output format quotes strings.

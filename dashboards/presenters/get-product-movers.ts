@@ -1,8 +1,10 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import type { ProductDetails } from '../catalog/catalog-store.js';
 import type { Filters } from '../query/filters.js';
 import { getProductFigures, PRODUCT_VIEWS } from './get-top-products.js';
-import { categoryLabel, productLabel } from './labels.js';
+import { categoryLabel } from './labels.js';
 import { type NamedShare, namedShare } from './named-share.js';
+import { PRODUCT_DETAIL_COLUMNS, productCells } from './product-cells.js';
 import { change, type Table, type TableRow } from './table.js';
 
 /**
@@ -24,6 +26,7 @@ export async function getProductMovers(
     { key: 'views', label: 'Views', kind: 'count' },
     { key: 'previous_views', label: 'Previous views', kind: 'count' },
     { key: 'views_change', label: 'Change', kind: 'change' },
+    ...PRODUCT_DETAIL_COLUMNS,
   ];
   const { current, previous } = await getProductFigures(warehouse, filters);
   // Movers are named products only; the share in named rows is that of all products.
@@ -31,7 +34,13 @@ export async function getProductMovers(
   if (!filters.previous) return { columns, rows: [], named };
   const byKey = new Map<
     string,
-    { productId: string; category: string; views: number | null; previous: number | null }
+    {
+      productId: string;
+      category: string;
+      views: number | null;
+      previous: number | null;
+      details: ProductDetails | undefined;
+    }
   >();
   const key = (productId: string, category: string) => JSON.stringify([productId, category]);
   for (const product of current.filter((row) => row.level === 0)) {
@@ -40,6 +49,7 @@ export async function getProductMovers(
       category: product.category,
       views: product.views,
       previous: null,
+      details: product.details,
     });
   }
   for (const product of previous.filter((row) => row.level === 0)) {
@@ -48,6 +58,7 @@ export async function getProductMovers(
       category: product.category,
       views: null,
       previous: null,
+      details: product.details,
     };
     entry.previous = product.views;
     byKey.set(key(product.productId, product.category), entry);
@@ -58,8 +69,7 @@ export async function getProductMovers(
   const toRow = (direction: string, entry: (typeof entries)[number]): TableRow => ({
     level: 0,
     direction,
-    product: productLabel(entry.productId, entry.category),
-    product_id: entry.productId,
+    ...productCells(entry.productId, entry.category, entry.details),
     category: categoryLabel(entry.category),
     views: entry.views,
     previous_views: entry.previous,

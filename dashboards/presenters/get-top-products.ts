@@ -1,8 +1,10 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { type ProductDetails, productDetails } from '../catalog/catalog-store.js';
 import { type GroupSums, sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
-import { categoryLabel, productLabel } from './labels.js';
+import { categoryLabel, isOther } from './labels.js';
 import type { NamedSpec } from './named-share.js';
+import { PRODUCT_DETAIL_COLUMNS, productCells } from './product-cells.js';
 import { change, orNull, rate, sortBy, type Table, type TableRow, visitorsColumn } from './table.js';
 
 export interface ProductFigures {
@@ -15,11 +17,14 @@ export interface ProductFigures {
   revenue: number;
   visitors: number;
   previousViews: number | null;
+  /** Title, picture, link and availability from the site's product feed, when it has the product. */
+  details?: ProductDetails;
 }
 
 /**
  * Product groups of the range, each with last period's views for the same group, and the groups
- * of the previous period (a product may have dropped out since).
+ * of the previous period (a product may have dropped out since). Named products carry what the
+ * site's product feed says of them; the feed only names rows, it never adds, splits or hides one.
  */
 export async function getProductFigures(
   warehouse: Warehouse,
@@ -29,6 +34,8 @@ export async function getProductFigures(
   const key = (row: GroupSums) => JSON.stringify([row.level, row.dims.product_id, row.dims.category]);
   const previousRows = rows.filter((row) => row.period === 'previous');
   const previous = new Map(previousRows.map((row) => [key(row), row]));
+  const named = rows.flatMap((row) => (isOther(row.dims.product_id) ? [] : [row.dims.product_id ?? '']));
+  const details = await productDetails(warehouse, filters.site, named);
   const toFigures = (row: GroupSums, previousViews: number | null): ProductFigures => ({
     productId: row.dims.product_id ?? '',
     category: row.dims.category ?? '',
@@ -39,6 +46,7 @@ export async function getProductFigures(
     revenue: row.measures.item_revenue_cents ?? 0,
     visitors: row.visitors,
     previousViews,
+    details: isOther(row.dims.product_id) ? undefined : details.get(row.dims.product_id ?? ''),
   });
   return {
     current: rows
@@ -67,13 +75,13 @@ export const PRODUCT_COLUMNS: Table['columns'] = [
   { key: 'conversion', label: 'Conversion', kind: 'rate', hint: 'Units sold ÷ product views' },
   { key: 'revenue', label: 'Revenue', kind: 'money' },
   visitorsColumn(),
+  ...PRODUCT_DETAIL_COLUMNS,
 ];
 
 export function toProductRow(product: ProductFigures): TableRow {
   return {
     level: product.level,
-    product: productLabel(product.productId, product.category),
-    product_id: product.productId,
+    ...productCells(product.productId, product.category, product.details),
     category: categoryLabel(product.category),
     views: product.views,
     views_change: change(product.views, product.previousViews),

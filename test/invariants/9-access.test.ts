@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { readsOf } from '../../core/warehouse/analyst-guard.js';
 import type { QuerySpec, Warehouse } from '../../core/warehouse/warehouse.js';
 import { controlSocketPath, serveControlToken } from '../../dashboards/auth/control-token.js';
-import { ANALYST_TABLES, USERS_TABLE } from '../../schema/tables.js';
+import { ANALYST_TABLES, CATALOG_TABLE, CATALOG_VERSIONS_TABLE, USERS_TABLE } from '../../schema/tables.js';
 import {
   type Client,
   type DashboardsHarness,
@@ -76,9 +76,12 @@ describe('invariant 9: access is limited', () => {
     expect(queries.length).toBeGreaterThan(15);
   });
 
-  it('reads published tables (and its own users table) only, never staging or system tables', async () => {
+  it('reads published tables (and its own users and product catalogue tables) only, never staging or system tables', async () => {
+    // The catalogue is the shops' product feeds (shop data, no shopper's): it names products.
     const allowed = new Set(
-      [...ANALYST_TABLES, USERS_TABLE].map((table) => `${harness.warehouse.database}.${table}`),
+      [...ANALYST_TABLES, USERS_TABLE, CATALOG_TABLE, CATALOG_VERSIONS_TABLE].map(
+        (table) => `${harness.warehouse.database}.${table}`,
+      ),
     );
     for (const { sql, params } of queries) {
       const tree = await harness.warehouse.query({
