@@ -68,6 +68,20 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
       text: { type: ['string', 'null'] },
     },
   },
+  Comparison: {
+    type: ['object', 'null'],
+    description:
+      'What the changes compare with: the previous period cut to the stretch the figures cover; compared only when every day of it has released figures, otherwise text says why. Null when nothing is compared.',
+    properties: {
+      from: { type: 'string', format: 'date' },
+      to: { type: 'string', format: 'date' },
+      until: { type: ['integer', 'null'], description: 'Unix seconds: the last day counts up to here' },
+      days: { type: 'integer' },
+      covered: { type: 'integer', description: 'Days of the previous stretch with released figures' },
+      compared: { type: 'boolean' },
+      text: { type: 'string' },
+    },
+  },
   Column: {
     type: 'object',
     properties: {
@@ -88,6 +102,7 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
       notSplitBy: { type: 'array', items: { type: 'string', enum: ['device', 'country', 'campaign'] } },
       privacy: ref('PrivacyNote'),
       released: ref('ReleasedDays'),
+      comparison: ref('Comparison'),
       named: ref('NamedShare'),
       orders: {
         type: 'object',
@@ -125,6 +140,7 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
       },
       kpis: { type: 'array', items: { type: 'object' } },
       trend: { type: 'object' },
+      comparison: ref('Comparison'),
       privacy: ref('PrivacyNote'),
     },
   },

@@ -140,3 +140,33 @@ export function describeFilterDays(
   }
   return `By ${dimension}, figures cover ${describeDays(days, context.today)}, the days released so far, compared with the same days of the previous period. ${capital(waiting)} ${pending.length === 1 ? 'is' : 'are'} split by ${dimension} ${whenPublished(pending, context)}.`;
 }
+
+/** What a comparison covers, as the API answers it (presenters/get-comparison.ts). */
+export interface ComparedStretch {
+  from: string;
+  to: string;
+  /** Unix seconds: the last day counts up to here, the part of today released so far. */
+  until: number | null;
+  days: number;
+  covered: number;
+  compared: boolean;
+}
+
+/**
+ * "Compared with 24–30 Nov.", "Compared with yesterday until 12:00 UTC: the same part of the day
+ * as today.", or why there is no change to show: "Not compared with 24–30 Nov: it has released
+ * figures for only 1 of its 7 days." A change against days without figures would read as growth.
+ */
+export function describeComparison(stretch: ComparedStretch, today: string): string {
+  const what = describeSpan(stretch.from, stretch.to, today);
+  if (!stretch.compared) {
+    return stretch.covered === 0
+      ? `Not compared with ${what}: it has no released figures.`
+      : `Not compared with ${what}: it has released figures for only ${stretch.covered} of its ${stretch.days} days.`;
+  }
+  if (stretch.until === null) return `Compared with ${what}.`;
+  const time = `${new Date(stretch.until * 1000).toISOString().slice(11, 16)} UTC`;
+  return stretch.days === 1
+    ? `Compared with ${what} until ${time}: the same part of the day as today.`
+    : `Compared with ${what}, its last day until ${time}: the same part of the day as today.`;
+}

@@ -4,8 +4,9 @@ import { sumReport, sumReportByWindow } from '../query/daily-rows.js';
 import { type DimensionFilter, type Filters, notSplitBy } from '../query/filters.js';
 import { getReleasedDays, type ReleasedDays } from '../query/released-days.js';
 import { type DayContext, describeFilterDays, describeTables } from './day-notes.js';
+import { type Comparison, getComparison } from './get-comparison.js';
 import { describeNotSplit, getOrdersSplit } from './get-orders-split.js';
-import { getTrend, type Trend, type TrendPoint } from './get-trend.js';
+import { getTrend, type Trend } from './get-trend.js';
 import { change, orNull, rate, VISITORS_HINT } from './table.js';
 
 export type KpiKey = 'visitors' | 'pageviews' | 'orders' | 'revenue' | 'conversion';
@@ -40,10 +41,21 @@ export interface Overview {
   notSplit: { dimension: DimensionFilter; orders: number; text: string } | null;
   kpis: Kpi[];
   trend: Trend;
-  /** What the previous figures cover: the period before, or yesterday up to the same time. */
-  comparison: { from: string; to: string; until?: number } | null;
-  /** Days of each period with released figures, so a half-empty comparison can be flagged. */
-  coverage: { days: number; current: number; previous: number | null };
+  /**
+   * What the previous figures cover (the period before; its last day up to the same time of day
+   * when the range reaches today), or why nothing is compared; null with comparison off.
+   */
+  comparison: Comparison | null;
+}
+
+type DayFigures = { measures: Record<string, number>; visitors: number };
+
+/** Rows added up into one: the same part of a day, from its windows. */
+function sumFigures(rows: readonly DayFigures[]): DayFigures {
+  const measures: Record<string, number> = {};
+  for (const row of rows)
+    for (const [name, value] of Object.entries(row.measures)) measures[name] = (measures[name] ?? 0) + value;
+  return { measures, visitors: rows.reduce((sum, row) => sum + row.visitors, 0) };
 }
 
 interface Figures {
@@ -131,49 +143,51 @@ export async function getOverview(
       if (measure) figures[name] = (figures[name] ?? 0) + (row.measures[measure] ?? 0);
     }
   };
-  const devicePurchases = {
-    where: `step = '4_purchase' AND device = {device:String}${onDays}`,
-    params,
-  };
-  // "Today" against yesterday up to the same time of day, from window rows on both sides: a
-  // half-day is not compared with a whole one.
+  // Today so far is compared with the previous period's last day up to the same time of day, from
+  // window rows: a half-finished day is not compared with a whole one. A filter's report has no
+  // windows; its range covers released days only (above).
   const nowSeconds = Math.floor(options.now / 1000);
-  const likeForLike =
-    filters.days === 1 &&
-    filters.to === filters.today &&
-    filters.previous !== undefined &&
-    options.windowSeconds < DAY;
-  const periodOf = (row: { day: string; start: number }) =>
-    row.day === filters.to
-      ? 'current'
-      : row.start + DAY + options.windowSeconds <= nowSeconds
-        ? 'previous'
-        : undefined;
-  if (likeForLike) {
-    for (const row of await sumReportByWindow(warehouse, report, filters, scoped)) {
-      const period = periodOf(row);
-      if (period) add(totals[period], row);
-    }
+  const until =
+    !source && filters.to === filters.today && filters.previous !== undefined && options.windowSeconds < DAY
+      ? nowSeconds - (nowSeconds % options.windowSeconds) - filters.days * DAY
+      : null;
+  const comparison = await getComparison(warehouse, filters, [report], {
+    ...(partial ? { days: compared.filter((day) => day < filters.from) } : {}),
+    until,
+  });
+  // Without a comparison (a previous period partly without released figures) no previous figure
+  // is read at all, so none can be shown as a change.
+  const effective: Filters = comparison?.compared ? filters : { ...filters, previous: undefined };
+  let sameTime: DayFigures | undefined;
+  if (until !== null && effective.previous) {
+    const last = effective.previous.to;
+    const head: Filters = {
+      ...effective,
+      previous: filters.days > 1 ? { from: effective.previous.from, to: shift(last, -1) } : undefined,
+    };
+    for (const row of await sumReport(warehouse, report, head, { dims: [] })) add(totals[row.period], row);
+    const windows = await sumReportByWindow(warehouse, report, {
+      ...head,
+      from: last,
+      to: last,
+      previous: undefined,
+    });
+    sameTime = sumFigures(windows.filter((row) => row.start + options.windowSeconds <= until));
+    add(totals.previous, sameTime);
   } else {
-    for (const row of await sumReport(warehouse, report, filters, { ...scoped, dims: [] }))
+    for (const row of await sumReport(warehouse, report, effective, { ...scoped, dims: [] }))
       add(totals[row.period], row);
   }
   if (filter === 'device') {
     // Orders by device: purchase actions of the device funnel, the one report split that way.
     totals.current.orders = 0;
     totals.previous.orders = 0;
-    if (likeForLike) {
-      for (const row of await sumReportByWindow(warehouse, 'funnel_devices', filters, devicePurchases)) {
-        const period = periodOf(row);
-        if (period) totals[period].orders! += row.measures.actions ?? 0;
-      }
-    } else {
-      for (const row of await sumReport(warehouse, 'funnel_devices', filters, {
-        ...devicePurchases,
-        dims: [],
-      })) {
-        totals[row.period].orders! += row.measures.actions ?? 0;
-      }
+    for (const row of await sumReport(warehouse, 'funnel_devices', effective, {
+      where: `step = '4_purchase' AND device = {device:String}${onDays}`,
+      params,
+      dims: [],
+    })) {
+      totals[row.period].orders! += row.measures.actions ?? 0;
     }
     // A period with no row of the device at all has no orders figure either, not 0 orders.
     for (const figures of [totals.current, totals.previous])
@@ -188,7 +202,7 @@ export async function getOverview(
     hint?: string,
   ): Kpi => {
     const value = pick(totals.current);
-    const previous = filters.previous ? pick(totals.previous) : null;
+    const previous = effective.previous ? pick(totals.previous) : null;
     const missing = value === null && filter !== undefined ? { notSplitBy: filter } : {};
     return {
       key,
@@ -217,7 +231,7 @@ export async function getOverview(
 
   const trend = await getTrend(
     warehouse,
-    filters,
+    effective,
     report,
     {
       pageviews: source?.pageviews ?? 'pageviews',
@@ -225,26 +239,8 @@ export async function getOverview(
       revenue: measureOf('revenue'),
     },
     scoped,
-    options,
+    { ...options, previousLastDay: sameTime },
   );
-  const previousDays = compared.filter((day) => day < filters.from);
-  const comparison = filters.previous
-    ? {
-        ...(partial && previousDays.length > 0
-          ? { from: previousDays[0]!, to: previousDays.at(-1)! }
-          : filters.previous),
-        ...(likeForLike ? { until: nowSeconds - (nowSeconds % options.windowSeconds) - DAY } : {}),
-      }
-    : null;
-  const covered = (points: TrendPoint[]) => points.filter((point) => point.visitors !== null).length;
-  const coverage =
-    trend.grain === 'day'
-      ? {
-          days: partial ? released.days.length : filters.days,
-          current: covered(trend.points),
-          previous: filters.previous ? covered(trend.previous) : null,
-        }
-      : { days: 1, current: 1, previous: filters.previous ? 1 : null };
   const split =
     filter === 'device' || filter === 'campaign'
       ? await getOrdersSplit(warehouse, filters, released.days, filter)
@@ -264,7 +260,6 @@ export async function getOverview(
     kpis,
     trend,
     comparison,
-    coverage,
   };
 }
 

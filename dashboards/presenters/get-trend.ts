@@ -25,7 +25,8 @@ const dayStart = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 /**
  * The overview's trend: one point per day of the range, or per release window for a one-day
  * range, with the previous period aligned point by point. A day or window without a released row
- * is a gap (null), never 0.
+ * is a gap (null), never 0. Without a previous period (comparison off, or not comparable) there is
+ * no previous series at all.
  */
 export async function getTrend(
   warehouse: Warehouse,
@@ -37,7 +38,11 @@ export async function getTrend(
     revenue,
   }: { pageviews: string; orders: string | undefined; revenue: string | undefined },
   scoped: { where?: string; params?: Record<string, unknown> },
-  options: { windowSeconds: number },
+  options: {
+    windowSeconds: number;
+    /** The previous period's last day up to the same time of day, beside today so far. */
+    previousLastDay?: { measures: Record<string, number>; visitors: number } | undefined;
+  },
 ): Promise<Trend> {
   const point = (t: number, row?: { measures: Record<string, number>; visitors: number }): TrendPoint => ({
     t,
@@ -73,5 +78,7 @@ export async function getTrend(
     points.push(point(t, byDay.get(t)));
     if (previousFrom !== undefined) previous.push(point(t, byDay.get(previousFrom + index * DAY)));
   }
+  if (options.previousLastDay && previous.length > 0)
+    previous[previous.length - 1] = point(previous.at(-1)!.t, options.previousLastDay);
   return { grain: 'day', points, previous };
 }

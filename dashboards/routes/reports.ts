@@ -6,6 +6,7 @@ import { csvFileName, tableToCsv } from '../csv.js';
 import { forbidden } from '../errors.js';
 import { type DayContext, describeDays, describeReleased } from '../presenters/day-notes.js';
 import { getCampaigns } from '../presenters/get-campaigns.js';
+import { getComparison } from '../presenters/get-comparison.js';
 import { getCountries } from '../presenters/get-countries.js';
 import { getDeviceMix } from '../presenters/get-device-mix.js';
 import { getFunnel } from '../presenters/get-funnel.js';
@@ -279,8 +280,11 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
         throw forbidden('analyst');
       const days = { today: requested.today, graceSeconds: options.graceSeconds };
       const released = await getReleasedDays(warehouse, requested, endpoint.reports);
-      // A breakdown covers its released days: compare them with as many days before.
-      const filters = comparedWithReleasedDays(requested, released.pending);
+      // A breakdown covers its released days: compare them with as many days before, and only
+      // when those days are released too (presenters/get-comparison.ts).
+      const cut = comparedWithReleasedDays(requested, released.pending);
+      const comparison = await getComparison(warehouse, cut, endpoint.reports);
+      const filters = comparison?.compared === false ? { ...cut, previous: undefined } : cut;
       const [{ columns, rows, named, ...extra }, privacy] = await Promise.all([
         endpoint.load(warehouse, filters, { ...days, released }),
         getPrivacyNote(warehouse, filters, endpoint.reports, options.k),
@@ -296,6 +300,7 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
           covers: released.days.length > 0 ? describeDays(released.days, filters.today) : null,
           text: describeReleased(released, endpoint.noun, days, filters.previous) ?? null,
         },
+        comparison,
         named: named ?? namedShare(rows, endpoint.named),
         ...extra,
         table: { columns, rows },

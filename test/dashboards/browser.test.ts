@@ -47,6 +47,13 @@ const kpiText = (value: number) => (value >= 10_000 ? compact.format(value) : va
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 const shot = (name: string) => artifactPath(`dashboards/${name}.png`);
+const VIEWPORTS = [
+  { name: 'desktop', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+];
+/** The fixture's day `offset` days from today. */
+const dayOf = (dash: DashboardsHarness, offset: number) =>
+  new Date(Date.parse(`${dash.data.today}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
 const number = (text: string | null) => Number((text ?? '').replace(/[^0-9.]/g, ''));
 
 /** Console errors and uncaught exceptions, including Content-Security-Policy violations. */
@@ -431,6 +438,70 @@ describeInBrowser('dashboards web UI', () => {
       expect(errors).toEqual([]);
     });
   }
+
+  for (const viewport of VIEWPORTS) {
+    test(`a previous period without released figures for all its days shows no change anywhere, and says why (${viewport.name})`, async ({
+      context,
+      dash,
+      api,
+    }) => {
+      // The fixture starts 30 days ago: the week before 27–21 days ago has 3 released days of 7.
+      const range = `from=${dayOf(dash, -27)}&to=${dayOf(dash, -21)}`;
+      const { page, errors } = await openAs(context, dash, 'analyst', `/?${range}`);
+      await page.setViewportSize(viewport);
+      const overview = await api.json<Overview & { comparison: { text: string } }>(
+        `/api/v1/overview?${range}`,
+      );
+      await poll(() => page.locator('.compare-caption.warn').textContent()).toBe(overview.comparison.text);
+      expect(overview.comparison.text).toMatch(
+        /^Not compared with .*: it has released figures for only 3 of its 7 days\.$/,
+      );
+      await poll(() => page.locator('.kpi .not-compared').count()).toBe(5);
+      expect(await page.locator('.kpi .delta').count()).toBe(0);
+      await page.locator('#trend .u-legend').waitFor();
+      expect(await page.locator('#trend .u-legend').textContent()).not.toContain('Previous period');
+      await page.screenshot({ path: shot(`not-compared-overview-${viewport.name}`), fullPage: true });
+
+      await page.goto(`${dash.url}/products?${range}`);
+      await poll(() => page.locator('#products .not-compared-tag').textContent()).toBe(
+        overview.comparison.text,
+      );
+      await poll(() => page.locator('#rising .not-compared').textContent()).toBe(overview.comparison.text);
+      await poll(() => page.locator('#falling .not-compared').textContent()).toBe(overview.comparison.text);
+      await poll(() => page.locator('.view > .released-note').textContent()).toContain(
+        overview.comparison.text,
+      );
+      const changes = await page.locator('#products td.change').allTextContents();
+      expect(changes.length).toBeGreaterThan(0);
+      expect(new Set(changes)).toEqual(new Set(['—']));
+      await page.screenshot({ path: shot(`not-compared-products-${viewport.name}`), fullPage: true });
+      await page.goto(`${dash.url}/promotions?${range}`);
+      await poll(() => page.locator('#campaigns .not-compared-tag').textContent()).toBe(
+        overview.comparison.text,
+      );
+      expect(errors).toEqual([]);
+    });
+  }
+
+  test('a week that reaches today is compared with the week before up to the same time of day, and the chart names it', async ({
+    context,
+    dash,
+    api,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/');
+    const overview = await api.json<Overview & { comparison: { from: string; text: string } }>(
+      '/api/v1/overview',
+    );
+    await poll(() => page.locator('.compare-caption').textContent()).toBe(overview.comparison.text);
+    expect(overview.comparison.text).toMatch(
+      /its last day until \d\d:\d\d UTC: the same part of the day as today\.$/,
+    );
+    await page.locator('#trend .u-legend').waitFor();
+    await poll(() => page.locator('#trend .u-legend').textContent()).toMatch(
+      /Previous period \(\d+ \w+ – \d+ \w+ \d{4}, same part of the day\)/,
+    );
+    expect(errors).toEqual([]);
+  });
 
   test('a range with nothing released says why, and the layout works on a phone', async ({
     context,

@@ -26,6 +26,8 @@ export interface LineSeries {
   color?: string;
   dashed?: boolean;
   fill?: boolean;
+  /** Set false to draw the line without dots (a comparison, so no dot of it reads as a figure). */
+  points?: boolean;
   /** The last point is a period still in progress (today): drawn dashed, apart from the rest. */
   partialLast?: boolean;
   partialLabel?: string;
@@ -107,7 +109,7 @@ export function lineChart(options: {
               width: item.dashed ? 1.75 : 2.25,
               dash: item.dashed ? [5, 5] : undefined,
               fill: item.fill ? 'rgba(79, 70, 229, 0.09)' : undefined,
-              points: { show: options.x.length <= 31, size: 5 },
+              points: { show: item.points !== false && options.x.length <= 31, size: 5 },
               spanGaps: false,
               value: (_u, v) => (v == null ? '' : options.format(v)),
             }),

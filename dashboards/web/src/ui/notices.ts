@@ -22,6 +22,20 @@ export interface ReleasedDays {
   text: string | null;
 }
 
+/**
+ * What a view's figures are compared with, or why they are not (the previous period lacks released
+ * figures for part of the stretch compared): one rule for every page, worded by the API.
+ */
+export interface Comparison {
+  from: string;
+  to: string;
+  until: number | null;
+  days: number;
+  covered: number;
+  compared: boolean;
+  text: string;
+}
+
 /** The share of a table's main measure in named rows, as the API words it. */
 export interface NamedShare {
   measure: string;
@@ -62,10 +76,14 @@ export function releasedTag(released: ReleasedDays | undefined): HTMLElement | n
 
 /**
  * The view's one full note on the days its tables cover ("These figures cover 1–5 Dec, the days
- * released so far. Yesterday and today come ..."), shown once the first table has loaded. With no
- * day released, each table's empty state says when its day comes instead.
+ * released so far. Yesterday and today come ..."), and on why they are not compared when the
+ * previous period lacks released days, shown once the first table has loaded. With no day
+ * released, each table's empty state says when its day comes instead.
  */
-export function releasedBanner(): { element: HTMLElement; show(released: ReleasedDays): void } {
+export function releasedBanner(): {
+  element: HTMLElement;
+  show(released: ReleasedDays, comparison?: Comparison | null): void;
+} {
   const text = h('span');
   const element = h(
     'p',
@@ -75,12 +93,29 @@ export function releasedBanner(): { element: HTMLElement; show(released: Release
   );
   return {
     element,
-    show(released) {
-      if (!element.classList.contains('hidden') || !released.text || released.days.length === 0) return;
-      text.textContent = released.text;
+    show(released, comparison) {
+      if (!element.classList.contains('hidden') || released.days.length === 0) return;
+      const notCompared = comparison && !comparison.compared ? comparison.text : null;
+      const sentences = [released.text, notCompared].filter(Boolean);
+      if (sentences.length === 0) return;
+      text.textContent = sentences.join(' ');
       element.classList.remove('hidden');
     },
   };
+}
+
+/**
+ * In place on a table with a change column whose previous period is not comparable: "Not compared
+ * with 24–30 Nov", with the reason beside it, so a dash in the change column is not a mystery.
+ */
+export function notComparedTag(comparison: Comparison | null | undefined): HTMLElement | null {
+  if (!comparison || comparison.compared) return null;
+  return h(
+    'p',
+    { class: 'not-compared-tag', attrs: { role: 'note' } },
+    icon('info', 'icon small'),
+    comparison.text,
+  );
 }
 
 /**

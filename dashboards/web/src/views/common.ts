@@ -3,9 +3,11 @@ import { card, fill, type ViewContext } from '../context.js';
 import { type Child, h, icon } from '../dom.js';
 import type { DimensionFilter } from '../state.js';
 import {
+  type Comparison,
   emptyState,
   type NamedShare,
   namedLine,
+  notComparedTag,
   type PrivacyNote,
   privacyFootnote,
   type ReleasedDays,
@@ -21,6 +23,8 @@ export interface TableResponse {
   notSplitBy: DimensionFilter[];
   privacy: PrivacyNote;
   released: ReleasedDays;
+  /** What the change columns compare with, or why they do not; null when nothing is compared. */
+  comparison: Comparison | null;
   named: NamedShare | null;
   table: TableData;
 }
@@ -91,6 +95,9 @@ export function tableCard<T extends TableResponse>(
         : null,
       // With no rows, the empty state says when the day comes instead.
       rows ? releasedTag(response.released) : null,
+      rows && response.table.columns.some((column) => column.kind === 'change')
+        ? notComparedTag(response.comparison)
+        : null,
       rows ? options.before?.(response) : null,
       dataTable(response.table, { k: response.k, empty, caption: options.title, ...options.table }),
       rows ? namedLine(response.named) : null,

@@ -6,7 +6,6 @@ import {
   formatChange,
   formatCompact,
   formatCount,
-  formatDay,
   formatMoney,
   formatNamedShare,
   formatRange,
@@ -15,6 +14,7 @@ import {
 import type { DimensionFilter } from '../state.js';
 import { type LineSeries, lineChart } from '../ui/chart.js';
 import {
+  type Comparison,
   emptyState,
   figureNote,
   filterPendingNotice,
@@ -56,20 +56,7 @@ interface Overview {
   privacy: PrivacyNote;
   kpis: Kpi[];
   trend: { grain: 'day' | 'window'; points: TrendPoint[]; previous: TrendPoint[] };
-  comparison: { from: string; to: string; until?: number } | null;
-  coverage: { days: number; current: number; previous: number | null };
-}
-
-function comparisonText(comparison: Overview['comparison'], coverage: Overview['coverage']): string | null {
-  if (!comparison || coverage.current === 0) return null;
-  if (coverage.previous !== null && coverage.previous < coverage.days) {
-    return `Compared with ${formatRange(comparison.from, comparison.to)}, which has released figures for only ${coverage.previous} of its ${coverage.days} days: read the changes with care`;
-  }
-  if (comparison.until !== undefined) {
-    const time = new Date(comparison.until * 1000).toISOString().slice(11, 16);
-    return `Compared with ${formatDay(comparison.from)} until ${time} UTC, the same part of the day`;
-  }
-  return `Compared with ${formatRange(comparison.from, comparison.to)}`;
+  comparison: Comparison | null;
 }
 
 const format = (kind: Kpi['kind'], value: number | null, big = true) =>
@@ -90,7 +77,12 @@ const SOURCE_TEXT: Record<string, string> = {
     'Visits, visitors, orders and revenue come from the campaigns report: the orders of the visits each campaign started.',
 };
 
-function kpiCard(kpi: Kpi, selected: boolean, onSelect: () => void, comparing: boolean): HTMLElement {
+function kpiCard(
+  kpi: Kpi,
+  selected: boolean,
+  onSelect: () => void,
+  comparison: Comparison | null,
+): HTMLElement {
   const trend =
     kpi.change === null
       ? null
@@ -122,14 +114,20 @@ function kpiCard(kpi: Kpi, selected: boolean, onSelect: () => void, comparing: b
     h('span', 'kpi-value', kpi.value === null ? DASH : format(kpi.kind, kpi.value)),
     kpi.notSplitBy
       ? h('span', 'kpi-sub muted', `not split by ${kpi.notSplitBy}`)
-      : comparing
+      : comparison && !comparison.compared
         ? h(
             'span',
-            'kpi-sub',
-            trend,
-            h('span', 'muted', `from ${kpi.previous === null ? DASH : format(kpi.kind, kpi.previous)}`),
+            { class: 'kpi-sub muted not-compared', attrs: { title: comparison.text } },
+            'not compared',
           )
-        : h('span', 'kpi-sub muted', ' '),
+        : comparison
+          ? h(
+              'span',
+              'kpi-sub',
+              trend,
+              h('span', 'muted', `from ${kpi.previous === null ? DASH : format(kpi.kind, kpi.previous)}`),
+            )
+          : h('span', 'kpi-sub muted', ' '),
   );
 }
 
@@ -163,12 +161,16 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
           partialLabel: 'Today so far',
         },
       ];
-      if (context.filters.compare && overview.trend.previous.length > 0) {
+      // Only a comparable previous period is drawn (the API sends none otherwise), named with its
+      // days and without dots: a lone previous-period dot read as a figure of this period.
+      const compared = overview.comparison?.compared ? overview.comparison : null;
+      if (compared && overview.trend.previous.length > 0) {
         series.push({
-          label: 'Previous period',
+          label: `Previous period (${formatRange(compared.from, compared.to)}${compared.until === null ? '' : ', same part of the day'})`,
           values: overview.trend.previous.map((point) => point[selected]),
           color: '#94a3b8',
           dashed: true,
+          points: false,
         });
       }
       replace(
@@ -209,7 +211,7 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
           selected = kpi.key;
           drawChart();
         },
-        context.filters.compare,
+        context.filters.compare ? overview.comparison : null,
       ),
     );
     queueMicrotask(drawChart);
@@ -234,12 +236,8 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
         : null,
       figureNote(overview.notSplit?.text),
       h('div', 'kpis', cards),
-      context.filters.compare
-        ? h(
-            'p',
-            `compare-caption${overview.coverage.current > 0 && overview.coverage.previous !== null && overview.coverage.previous < overview.coverage.days ? ' warn' : ''}`,
-            comparisonText(overview.comparison, overview.coverage),
-          )
+      context.filters.compare && overview.comparison
+        ? h('p', `compare-caption${overview.comparison.compared ? '' : ' warn'}`, overview.comparison.text)
         : null,
     ];
   });

@@ -56,7 +56,7 @@ function moverList(rows: Row[], direction: 'rising' | 'falling'): HTMLElement {
 
 function renderProducts(root: HTMLElement, context: ViewContext) {
   const banner = releasedBanner();
-  const loaded = (response: TableResponse) => banner.show(response.released);
+  const loaded = (response: TableResponse) => banner.show(response.released, response.comparison);
   root.append(notSplitNotice(activeDimensions(context.filters), 'Product selection') ?? '', banner.element);
   const rising = h('div', 'card-content');
   const falling = h('div', 'card-content');
@@ -99,10 +99,17 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
     // A range with no released day has no movers yet: say when the day comes, not "none moved".
     const waiting = (response: TableResponse) =>
       response.released.days.length === 0 && response.released.pending.length > 0;
+    // Without a comparable previous period nothing moves: say why, not "no product gained views".
+    const notCompared = (response: TableResponse) =>
+      response.comparison && !response.comparison.compared
+        ? h('p', 'muted empty-inline not-compared', response.comparison.text)
+        : null;
     fill(rising, context.signal, async () => {
       const response = await movers;
       if (waiting(response))
         return emptyState(response.privacy, context.session.windowSeconds, response.k, response.released);
+      const why = notCompared(response);
+      if (why) return [why, namedLine(response.named), privacyFootnote(response.privacy)];
       return [
         moverList(response.table.rows, 'rising'),
         namedLine(response.named),
@@ -111,9 +118,9 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
     });
     fill(falling, context.signal, async () => {
       const response = await movers;
-      return waiting(response)
-        ? h('p', 'muted empty-inline', 'Movers come with the first released day of the range.')
-        : moverList(response.table.rows, 'falling');
+      if (waiting(response))
+        return h('p', 'muted empty-inline', 'Movers come with the first released day of the range.');
+      return notCompared(response) ?? moverList(response.table.rows, 'falling');
     });
   }
   root.append(

@@ -8,7 +8,7 @@ import { grid, type TableResponse, tableCard } from './common.js';
 
 function renderPromotions(root: HTMLElement, context: ViewContext) {
   const banner = releasedBanner();
-  const loaded = (response: TableResponse) => banner.show(response.released);
+  const loaded = (response: TableResponse) => banner.show(response.released, response.comparison);
   root.append(
     notSplitNotice(
       activeDimensions(context.filters).filter((name) => name !== 'campaign'),
