@@ -1,5 +1,7 @@
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { connectRedis } from '../core/redis/connect.js';
+import { embeddedStoreHolder } from '../core/warehouse/embedded-lock.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { purgeSite } from '../workers/purge-site.js';
 import { parseCliArgs } from './runtime/cli-args.js';
@@ -28,18 +30,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  let warehouse: Awaited<ReturnType<typeof openWarehouse>>;
-  try {
-    warehouse = await openWarehouse(config.warehouse);
-  } catch (error) {
-    if (config.warehouse.kind === 'embedded') {
+  if (config.warehouse.kind === 'embedded') {
+    // Asked before opening: chDB refused a held store only after printing its own raw line.
+    const dataDir = resolve(config.dataDir);
+    const holder = embeddedStoreHolder(dataDir);
+    if (holder) {
       console.error(
-        `Cannot open the embedded store in ${config.dataDir}: is npm start running? Stop it and run purge again.`,
+        `error: KANON_DATA_DIR (${dataDir}) is held by another process (pid ${holder.pid}): stop it (Ctrl-C where npm start runs) and run purge again.`,
       );
       process.exit(1);
     }
-    throw error;
   }
+  const warehouse = await openWarehouse(config.warehouse);
   const { tables } = await purgeSite(warehouse, values.site);
   await warehouse.close();
   console.log(`purged site ${values.site} from ${tables} tables`);

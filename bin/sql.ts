@@ -5,7 +5,7 @@ import { KanonError } from '../core/errors.js';
 import { type AnalystResult, openAnalystSql } from '../core/warehouse/analyst-sql.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { readAllStdin } from '../dashboards/cli-input.js';
-import { ControlError, connectControl } from '../dashboards/control-client.js';
+import { ControlError, connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import { toCsv } from '../dashboards/csv.js';
 import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
 import { parseCliArgs } from './runtime/cli-args.js';
@@ -37,6 +37,7 @@ async function connect(
       close: async () => {},
     };
   }
+  requireEmbeddedStore(config);
   const warehouse = await openWarehouse(config.warehouse);
   const analyst = await openAnalystSql(warehouse, {
     maxSeconds: limits.timeoutSeconds,

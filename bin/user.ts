@@ -6,7 +6,12 @@ import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { Password, Role, UserName } from '../dashboards/auth/roles.js';
 import { ClickHouseUserStore, type UserSummary } from '../dashboards/auth/user-store.js';
 import { readSecret } from '../dashboards/cli-input.js';
-import { type ControlClient, ControlError, connectControl } from '../dashboards/control-client.js';
+import {
+  type ControlClient,
+  ControlError,
+  connectControl,
+  requireEmbeddedStore,
+} from '../dashboards/control-client.js';
 import { parseCliArgs } from './runtime/cli-args.js';
 
 /**
@@ -52,6 +57,7 @@ function overHttp(client: ControlClient): Users {
 }
 
 async function direct(config: Config): Promise<Users> {
+  requireEmbeddedStore(config);
   const warehouse = await openWarehouse(config.warehouse);
   const store = await ClickHouseUserStore.open(warehouse);
   return {

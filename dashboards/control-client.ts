@@ -45,7 +45,7 @@ export function controlUrl(config: Config): string {
 /**
  * A client for the Kanon that holds this data directory, or undefined when none holds it (or the
  * store is a ClickHouse server), so the CLI opens the store itself. Throws a `KanonError` that says
- * what to do when the store is held but its holder cannot be reached, or when there is no store.
+ * what to do when the store is held but its holder cannot be reached.
  */
 export async function connectControl(config: Config, timeoutMs = 1500): Promise<ControlClient | undefined> {
   const dataDir = resolve(config.dataDir);
@@ -60,8 +60,17 @@ export async function connectControl(config: Config, timeoutMs = 1500): Promise<
   if (config.warehouse.kind !== 'embedded') return undefined;
   const holder = embeddedStoreHolder(dataDir);
   if (holder) throw heldWithoutSocket(dataDir, holder.pid);
-  if (!existsSync(embeddedStorePath(dataDir))) throw noStore(dataDir);
   return undefined;
+}
+
+/**
+ * For a CLI about to open the embedded store itself: a missing store most often means a
+ * KANON_DATA_DIR other than the running Kanon's (another working directory), and opening it would
+ * create an empty store there, where a listing finds no users and every query no table.
+ */
+export function requireEmbeddedStore(config: Config): void {
+  const dataDir = resolve(config.dataDir);
+  if (config.warehouse.kind === 'embedded' && !existsSync(embeddedStorePath(dataDir))) throw noStore(dataDir);
 }
 
 function httpClient(url: string, token: string): ControlClient {

@@ -114,6 +114,10 @@ describe('npm run user and npm run sql when they cannot reach a Kanon', () => {
       expect(result.stderr).not.toContain('DB::Exception');
       expect(result.stderr).not.toContain('Cannot lock file');
     }
+    const purge = await runCli('purge', ['--site', 'demo'], { KANON_DATA_DIR: dataDir });
+    expect(purge.code).toBe(1);
+    expect(purge.stderr).toContain(`is held by another process (pid ${workers.child.pid}): stop it`);
+    expect(purge.stderr).not.toContain('DB::Exception');
     // A control socket whose dashboards are gone (a Kanon stopping): the CLI says where it looked.
     const gone = `http://127.0.0.1:${await freePort()}`;
     const socket = await serveControlToken(dataDir, { url: gone });
@@ -131,10 +135,15 @@ describe('npm run user and npm run sql when they cannot reach a Kanon', () => {
 
   it('say there is no store, and how to point at one, instead of making an empty one', async () => {
     const dataDir = tempDataDir('empty');
-    const result = await runCli('user', ['list'], { KANON_DATA_DIR: dataDir });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`there is no Kanon store in ${dataDir} (KANON_DATA_DIR)`);
-    expect(result.stderr).toContain('npm run migrate');
+    for (const [script, args] of [
+      ['user', ['list']],
+      ['sql', ['SELECT 1']],
+    ] as const) {
+      const result = await runCli(script, [...args], { KANON_DATA_DIR: dataDir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`there is no Kanon store in ${dataDir} (KANON_DATA_DIR)`);
+      expect(result.stderr).toContain('npm run migrate');
+    }
     expect(existsSync(join(dataDir, 'clickhouse'))).toBe(false);
   });
 });
