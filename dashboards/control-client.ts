@@ -15,6 +15,8 @@ import { controlSocketPath, readControlSocket } from './auth/control-token.js';
 export interface ControlClient {
   url: string;
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Like `call`, with a body streamed as it is read (a product feed file), not sent as JSON. */
+  upload<T>(method: string, path: string, body: AsyncIterable<Uint8Array>): Promise<T>;
 }
 
 export class ControlError extends Error {
@@ -74,15 +76,21 @@ export function requireEmbeddedStore(config: Config): void {
 }
 
 function httpClient(url: string, token: string): ControlClient {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const send = async <T>(
+    method: string,
+    path: string,
+    body?: { data: string | AsyncIterable<Uint8Array>; type: string },
+  ): Promise<T> => {
     const response = await fetch(`${url}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(body === undefined ? {} : { 'content-type': body.type }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+      body: body?.data as BodyInit | undefined,
+      // Node's fetch sends a streamed body only when told that it is one.
+      ...(typeof body?.data === 'object' ? { duplex: 'half' } : {}),
+    } as RequestInit);
     const text = await response.text();
     if (!response.ok) {
       let error: { code?: string; message?: string } = {};
@@ -99,7 +107,15 @@ function httpClient(url: string, token: string): ControlClient {
     }
     return (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T;
   };
-  return { url, call };
+  const call = <T>(method: string, path: string, body?: unknown) =>
+    send<T>(
+      method,
+      path,
+      body === undefined ? undefined : { data: JSON.stringify(body), type: 'application/json' },
+    );
+  const upload = <T>(method: string, path: string, data: AsyncIterable<Uint8Array>) =>
+    send<T>(method, path, { data, type: 'application/octet-stream' });
+  return { url, call, upload };
 }
 
 /** Undefined when the running Kanon answers; otherwise why not, in a few words. */

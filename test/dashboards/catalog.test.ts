@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { CatalogStore, MAX_IMAGE_ORIGINS, productDetails } from '../../dashboard
 import { UPLOAD_MAX_BYTES } from '../../dashboards/routes/catalog.js';
 import { CATALOG_TABLE } from '../../schema/tables.js';
 import { purgeSite } from '../../workers/purge-site.js';
+import { runCli } from '../fixtures/run-cli.js';
 import { type DashboardsHarness, SITE, startDashboards } from './fixtures/dashboards-app.js';
 
 /**
@@ -405,10 +406,63 @@ describe('where the catalogue lives', () => {
     expect((await upload(admin, tsvFeed())).status).toBe(200);
     const after = await fetch(`${dash.url}/login`);
     expect(after.headers.get('content-security-policy')).toContain(`img-src 'self' data: ${CDN};`);
-    expect(after.headers.get('content-security-policy')).not.toContain(SHOP + ' ');
+    expect(after.headers.get('content-security-policy')).not.toContain(`${SHOP} `);
   });
 
   function upload(client: { fetch: (path: string, init?: RequestInit) => Promise<Response> }, body: string) {
     return client.fetch(`/api/v1/sites/${SITE}/catalog`, { method: 'PUT', body });
   }
+});
+
+describe('npm run catalog', () => {
+  const feedFile = (text: string, name = 'feed.tsv') => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kanon-feed-')), name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  test('imports a feed through the running Kanon, with progress, and shows the catalogue', async ({
+    dash,
+  }) => {
+    const env = {
+      KANON_DATA_DIR: dash.dataDir,
+      KANON_DASHBOARDS_PORT: new URL(dash.url).port,
+      KANON_SITES: `${SITE}=http://localhost:8080`,
+    };
+    const imported = await runCli('catalog', ['import', feedFile(tsvFeed()), '--site', SITE], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain(`Imported ${PRODUCTS.length} products for ${SITE} from a TSV feed`);
+    expect(imported.stderr).toMatch(/importing demo: 100% \(0\.0 of 0\.0 MB\)/);
+    expect((await productDetails(dash.warehouse, SITE, ['huila-250g'])).get('huila-250g')?.title).toBe(
+      'Colombia Huila 250 g',
+    );
+    const shown = await runCli('catalog', ['show'], env);
+    expect(shown.stdout).toMatch(new RegExp(`^${SITE}: ${PRODUCTS.length} products, imported \\d{4}-`, 'm'));
+    expect(shown.stdout).toContain(`images from: ${CDN}`);
+
+    const bad = await runCli(
+      'catalog',
+      ['import', feedFile(rssFeed('<item><g:id>x</item>'), 'feed.xml')],
+      env,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("error: The feed's XML is not well-formed at line 6");
+    const usage = await runCli('catalog', ['import'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('usage: npm run catalog');
+  });
+
+  test('opens the store itself when no Kanon is running', async () => {
+    const env = {
+      KANON_DATA_DIR: mkdtempSync(join(tmpdir(), 'kanon-catalog-direct-')),
+      KANON_SITES: 'shop-eu=https://shop.example',
+    };
+    expect((await runCli('kanon', ['migrate'], env)).code).toBe(0);
+    const imported = await runCli('catalog', ['import', feedFile(tsvFeed())], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain(`Imported ${PRODUCTS.length} products for shop-eu`);
+    expect((await runCli('catalog', ['show', '--site', 'shop-eu'], env)).stdout).toContain(
+      `shop-eu: ${PRODUCTS.length} products`,
+    );
+  });
 });
