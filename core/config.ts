@@ -101,6 +101,34 @@ export const EnvSchema = z
       .describe(
         'Minimum distinct networks (/24 or /48) behind every released figure, besides K visitors; 2 keeps one address from reaching K alone',
       ),
+    KANON_EPSILON: z.coerce
+      .number()
+      .positive()
+      .max(100)
+      .optional()
+      .describe(
+        'Noise mode: the ε (differential privacy) each visitor spends per day; unset: exact figures (docs/privacy.md)',
+      ),
+    KANON_NOISE_ROWS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('Noise mode: rows of one report a visitor counts in at most, per day'),
+    KANON_NOISE_CLAMP: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(3)
+      .describe('Noise mode: most a visitor adds to one row of one count (views, units, ...)'),
+    KANON_NOISE_MONEY: z.coerce
+      .number()
+      .positive()
+      .max(1_000_000)
+      .default(200)
+      .describe('Noise mode: most a visitor adds to one row of revenue (major units)'),
     KANON_WINDOW: duration('the release window', 60, DAY, '1h').describe(
       'Release window: events are counted per window and released when it closes',
     ),
@@ -321,6 +349,8 @@ export interface Config {
     k: number;
     /** KANON_MIN_NETWORKS: distinct networks every released figure needs besides K visitors. */
     minNetworks: number;
+    /** Noise mode's settings when KANON_EPSILON is set (workers/release/noise/noisy-release.ts). */
+    noise?: { epsilon: number; rows: number; clamp: number; moneyCents: number };
     windowSeconds: number;
     graceSeconds: number;
     stagingTtlSeconds: number;
@@ -404,6 +434,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     release: {
       k: e.KANON_K,
       minNetworks: e.KANON_MIN_NETWORKS,
+      ...(e.KANON_EPSILON === undefined
+        ? {}
+        : {
+            noise: {
+              epsilon: e.KANON_EPSILON,
+              rows: e.KANON_NOISE_ROWS,
+              clamp: e.KANON_NOISE_CLAMP,
+              moneyCents: Math.round(e.KANON_NOISE_MONEY * 100),
+            },
+          }),
       windowSeconds: e.KANON_WINDOW,
       graceSeconds: e.KANON_GRACE,
       stagingTtlSeconds: e.KANON_STAGING_TTL,

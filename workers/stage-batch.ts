@@ -7,6 +7,7 @@ import type { Warehouse } from '../core/warehouse/warehouse.js';
 import type { AnonymousEvent } from '../schema/event.js';
 import { RELEASES_TABLE, STAGING_TABLE } from '../schema/tables.js';
 import { foldBatch } from './fold.js';
+import { foldContributions } from './fold-contributions.js';
 import { receiptRows, restoreLostParts } from './insert-receipts.js';
 
 export interface StageBatchDeps {
@@ -17,6 +18,8 @@ export interface StageBatchDeps {
   clock: () => number;
   /** Campaign attribution (attribute-campaigns.ts); skipped when absent. */
   attribute?: (events: AnonymousEvent[]) => Promise<AnonymousEvent[]>;
+  /** Noise mode: stage what each visitor added to each cell too (fold-contributions.ts). */
+  contributions?: boolean;
 }
 
 const Released = z.object({ site: z.string(), start: z.number() });
@@ -88,7 +91,9 @@ export function createBatchStager(deps: StageBatchDeps) {
   return async function stageGroup(group: StagingGroup): Promise<void> {
     const onTime = await dropLate(group.batches.flatMap((batch) => batch.events));
     const events = deps.attribute ? await deps.attribute(onTime) : onTime;
-    const rows = foldBatch(events, deps.windowSeconds, deps.clock());
+    const stagedAt = deps.clock();
+    const rows = foldBatch(events, deps.windowSeconds, stagedAt);
+    if (deps.contributions) rows.push(...foldContributions(events, deps.windowSeconds, stagedAt));
     const receipts = receiptRows(rows, group.id);
     const token = `${group.id}:cells`;
     const timer = insertSeconds.startTimer();

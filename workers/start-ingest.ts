@@ -21,6 +21,8 @@ export function startIngest(options: {
   connection: QueueConnection;
   windowSeconds: number;
   graceSeconds: number;
+  /** Noise mode: stage each visitor's contributions too (fold-contributions.ts). */
+  contributions?: boolean;
   concurrency: number;
   metrics: Metrics;
   onFailed?(reason: 'invalid_batch' | 'gave_up', job: { id: string }): void;
@@ -38,6 +40,7 @@ export function startIngest(options: {
     metrics: options.metrics,
     clock: Date.now,
     attribute: createCampaignAttribution(attributionRedis, options.connection.prefix),
+    contributions: options.contributions,
   });
   const rewrites = options.metrics.counter(
     'kanon_workers_queue_rewrites_total',

@@ -114,6 +114,7 @@ export async function startWorkerStage(options: {
     connection,
     windowSeconds: config.release.windowSeconds,
     graceSeconds: config.release.graceSeconds,
+    contributions: config.release.noise !== undefined,
     concurrency: config.workers.concurrency,
     metrics,
     onFailed: (reason, job) => {

@@ -18,8 +18,13 @@ export function manifestRows(options: {
   releasedAt: string;
   reports: readonly ReportSpec[];
   releases: ReadonlyMap<ReportName, ReportRelease>;
+  /** Noise mode's windows: nothing is published, and not because of K. */
+  nothingByDesign?: boolean;
+  /** Noise mode: the ε each report's figures spent, and each figure's noise scale. */
+  noise?: { epsilon: number; scales: (spec: ReportSpec) => Record<string, number> };
 }): object[] {
-  const withheld = (options.releases.get('overview')?.rows.length ?? 0) === 0;
+  // In noise mode a window publishes nothing by design: that is not a window withheld.
+  const withheld = !options.nothingByDesign && (options.releases.get('overview')?.rows.length ?? 0) === 0;
   return options.reports.map((spec) => {
     const release = options.releases.get(spec.name)!;
     return {
@@ -30,6 +35,8 @@ export function manifestRows(options: {
       report: spec.name,
       k: options.k,
       withheld: withheld ? 1 : 0,
+      epsilon: options.noise?.epsilon ?? 0,
+      noise: options.noise?.scales(spec) ?? {},
       rows_published: release.rows.length,
       rows_generalised: release.generalised,
       groups_generalised: release.cellsHidden - release.cellsSuppressed,

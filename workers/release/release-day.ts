@@ -1,13 +1,22 @@
 import { z } from 'zod';
 import { DAY_SECONDS, toClickHouseDate, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import { EVENT_KINDS_REPORT, REPORT_LIST, REPORTS, type ReportName } from '../../schema/reports.js';
+import {
+  EVENT_KINDS_REPORT,
+  REPORT_LIST,
+  REPORTS,
+  type ReportName,
+  type ReportSpec,
+} from '../../schema/reports.js';
 import { publishedTable, RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
 import { type CheckedInsert, insertChecked } from './checked-inserts.js';
 import { dayExclusions, type TokenSet, toCellExclusions, type WindowTotals } from './day-exclusions.js';
 import type { StagedCell, Threshold } from './generalise.js';
 import { type LinkedRelease, releaseLinkedReports } from './link-reports.js';
 import { manifestRows } from './manifest.js';
+import { readBoundedCells } from './noise/bounded-cells.js';
+import { noiseSecret } from './noise/noise-secret.js';
+import { type NoiseSettings, noiseScales, noisyRelease } from './noise/noisy-release.js';
 import { toPublishedRow } from './published-rows.js';
 import {
   type CellExclusions,
@@ -132,6 +141,31 @@ async function releaseReports(
   return releaseLinkedReports(reports, kinds, threshold);
 }
 
+/**
+ * Noise mode: the day's cells with every visitor's contribution bounded (bounded-cells.ts), the
+ * event kinds as staged (their thresholds count real makers), the same K, networks and linked
+ * rules, then noise and the post-processing that makes the reports add up again. No window
+ * published anything in noise mode, so the day has no remainder to weigh (release-window.ts).
+ */
+async function releaseNoisy(
+  warehouse: Warehouse,
+  period: StagedPeriod,
+  threshold: { k: number; networks: number },
+  settings: NoiseSettings,
+  identity: string,
+): Promise<LinkedRelease> {
+  const cells = await readBoundedCells(warehouse, period, settings);
+  const staged = await readStagedCells(warehouse, period, threshold, { reports: [EVENT_KINDS_REPORT] });
+  const linked = releaseLinkedReports(cells, staged.get(EVENT_KINDS_REPORT) ?? [], threshold);
+  const releases = noisyRelease(linked.releases, {
+    settings,
+    secret: await noiseSecret(warehouse),
+    period: identity,
+    k: threshold.k,
+  });
+  return { ...linked, releases };
+}
+
 export interface DayReleaseSummary {
   rows: number;
   withheld: boolean;
@@ -146,6 +180,8 @@ export async function releaseDay(options: {
   k: number;
   /** KANON_MIN_NETWORKS (0 or 1: no networks threshold). */
   minNetworks?: number;
+  /** Noise mode (KANON_EPSILON): bounded contributions and calibrated noise. */
+  noise?: NoiseSettings;
   releasedAt: number;
   /** Events one read statement covers at most (tests set it low to split a small day). */
   eventsPerRead?: number;
@@ -153,17 +189,17 @@ export async function releaseDay(options: {
   const { warehouse, site, dayStart, k } = options;
   const period = { site, from: dayStart, to: dayStart + DAY_SECONDS };
   const threshold = { k, networks: options.minNetworks ?? 0 };
-  const exclusions = toCellExclusions(dayExclusions(await readWindowTotals(warehouse, period), threshold));
-  const { releases, capped } = await releaseReports(
-    warehouse,
-    period,
-    exclusions,
-    threshold,
-    options.eventsPerRead,
-  );
-  const withheld = releases.get('overview')!.rows.length === 0;
-
   const day = toClickHouseDate(dayStart);
+  const { releases, capped } = options.noise
+    ? await releaseNoisy(warehouse, period, threshold, options.noise, `${site}|${day}`)
+    : await releaseReports(
+        warehouse,
+        period,
+        toCellExclusions(dayExclusions(await readWindowTotals(warehouse, period), threshold)),
+        threshold,
+        options.eventsPerRead,
+      );
+  const withheld = releases.get('overview')!.rows.length === 0;
   const releasedAt = toClickHouseDateTime(Math.floor(options.releasedAt / 1000));
   const token = `release-day:${site}:${day}`;
   const inserts: CheckedInsert[] = REPORT_LIST.map((spec) => ({
@@ -186,6 +222,14 @@ export async function releaseDay(options: {
       releasedAt,
       reports: REPORT_LIST,
       releases,
+      ...(options.noise
+        ? {
+            noise: {
+              epsilon: options.noise.epsilon / REPORT_LIST.length,
+              scales: (spec: ReportSpec) => noiseScales(spec, options.noise!),
+            },
+          }
+        : {}),
     }),
     token: `${token}:manifest`,
     landed: `site = {site:String} AND grain = 'day' AND period_start = {dayStart:DateTime('UTC')} AND period_seconds = ${DAY_SECONDS}`,

@@ -4,6 +4,7 @@ import type { Metrics } from '../../core/metrics.js';
 import { DAY_SECONDS, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
+import type { NoiseSettings } from './noise/noisy-release.js';
 import { releaseDay } from './release-day.js';
 import { releaseWindow } from './release-window.js';
 import { STAGED_EVENTS } from './staged-cells.js';
@@ -12,6 +13,8 @@ export interface ReleaseSettings {
   k: number;
   /** KANON_MIN_NETWORKS: distinct networks every released figure needs besides K visitors. */
   minNetworks: number;
+  /** Noise mode (KANON_EPSILON), when set. */
+  noise?: NoiseSettings;
   windowSeconds: number;
   graceSeconds: number;
   stagingTtlSeconds: number;
@@ -102,6 +105,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
       windowSeconds: settings.windowSeconds,
       k: settings.k,
       minNetworks: settings.minNetworks,
+      noise: settings.noise !== undefined,
       releasedAt: deps.clock(),
       events: due.events,
     });
@@ -149,6 +153,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
       dayStart: due.start,
       k: settings.k,
       minNetworks: settings.minNetworks,
+      noise: settings.noise,
       releasedAt: deps.clock(),
     });
     daysReleased.inc();

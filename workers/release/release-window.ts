@@ -1,6 +1,11 @@
 import { toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import { EVENT_KINDS_REPORT, type ReportName, WINDOW_REPORTS } from '../../schema/reports.js';
+import {
+  EVENT_KINDS_REPORT,
+  type ReportName,
+  type StagedReportName,
+  WINDOW_REPORTS,
+} from '../../schema/reports.js';
 import { publishedTable, RELEASES_TABLE } from '../../schema/tables.js';
 import { type CheckedInsert, insertChecked } from './checked-inserts.js';
 import type { StagedCell } from './generalise.js';
@@ -38,18 +43,25 @@ export async function releaseWindow(options: {
   k: number;
   /** KANON_MIN_NETWORKS (0 or 1: no networks threshold). */
   minNetworks?: number;
+  /**
+   * Noise mode: the window publishes nothing (its manifest only, which marks it released). Every
+   * hour's totals would spend the visitors' budget again; their day carries it once.
+   */
+  noise?: boolean;
   releasedAt: number;
   /** The window's events (overview), when the caller has them. */
   events?: number;
 }): Promise<WindowReleaseSummary> {
   const { warehouse, site, windowStart, windowSeconds, k } = options;
   const threshold = { k, networks: options.minNetworks ?? 0 };
-  const staged = await readStagedCells(
-    warehouse,
-    { site, from: windowStart, to: windowStart + windowSeconds },
-    threshold,
-    { reports: [...WINDOW_REPORTS.map((spec) => spec.name), EVENT_KINDS_REPORT], events: options.events },
-  );
+  const staged = options.noise
+    ? new Map<StagedReportName, StagedCell[]>()
+    : await readStagedCells(
+        warehouse,
+        { site, from: windowStart, to: windowStart + windowSeconds },
+        threshold,
+        { reports: [...WINDOW_REPORTS.map((spec) => spec.name), EVENT_KINDS_REPORT], events: options.events },
+      );
   const { releases, capped } = releaseLinkedReports(
     staged as ReadonlyMap<ReportName, StagedCell[]>,
     staged.get(EVENT_KINDS_REPORT) ?? [],
@@ -57,7 +69,7 @@ export async function releaseWindow(options: {
     WINDOW_REPORTS,
   );
   const overview = releases.get('overview')!;
-  const withheld = overview.rows.length === 0;
+  const withheld = !options.noise && overview.rows.length === 0;
 
   const window = toClickHouseDateTime(windowStart);
   const releasedAt = toClickHouseDateTime(Math.floor(options.releasedAt / 1000));
@@ -89,6 +101,7 @@ export async function releaseWindow(options: {
       releasedAt,
       reports: WINDOW_REPORTS,
       releases,
+      nothingByDesign: options.noise === true,
     }),
     token: `${token}:manifest`,
     landed: `site = {site:String} AND grain = 'window' AND period_start = {window:DateTime('UTC')} AND period_seconds = {seconds:UInt32}`,
