@@ -1,7 +1,7 @@
 import { KanonError } from '../core/errors.js';
 
 /**
- * Every rejection the collector makes on purpose, in one catalogue (README lists them). Messages tell
+ * Every rejection the collector makes on purpose, in one catalogue (docs/tracker.md lists them). Messages tell
  * a shop developer what to fix in their tag and never echo the rejected value.
  */
 export const invalidEvent = (path: string, rule: string) =>

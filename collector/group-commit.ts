@@ -7,7 +7,7 @@ import { overloaded } from './errors.js';
  * Group commit: requests add their events to an open micro-batch; the batch is queued as one
  * BullMQ job, and every request in it is answered once the job is in Redis. One Redis round trip
  * per batch instead of per request is what keeps the collector near the speed of a bare route
- * (DESIGN, performance budget).
+ * (docs/architecture.md, performance budget).
  *
  * When a batch is queued (the Kafka producer's `linger.ms`, the same trade):
  * - `maxWaitMs` > 0: when it is full, or `maxWaitMs` after its first event;

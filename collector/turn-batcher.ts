@@ -7,7 +7,7 @@
  * Why: under HTTP load the ingest pipeline ran two to three times slower than the same code in a
  * loop (its steps timed inside the collector against bench/pipeline-micro.ts), because each
  * request's steps started cold after the kernel's socket work. Run back to back, the steps cost
- * about half as much, and the collector's CPU per request fell by a fifth (README, Performance).
+ * about half as much, and the collector's CPU per request fell by a fifth (docs/benchmarks.md).
  * The price is one setImmediate of latency, a few microseconds.
  */
 export class TurnBatcher<Input, Output> {

@@ -44,7 +44,7 @@ export const EnvSchema = z
       .describe('Address the collector and dashboards bind to'),
     KANON_COLLECTOR_PORT: port
       .default(8080)
-      .describe('Port of the collector (beacons, tracker.js, demo shop)'),
+      .describe('Port of the collector (beacons, tracker.js; the demo shop is on KANON_DEMO_PORT)'),
     KANON_DASHBOARDS_PORT: port.default(8081).describe('Port of the dashboards and the query API'),
     KANON_DEMO_PORT: port.default(8082).describe('Port of the demo shop that npm start serves (0 = off)'),
     KANON_DEMO_SEED: z
@@ -80,7 +80,9 @@ export const EnvSchema = z
       .string()
       .min(1)
       .default('./data')
-      .describe('Directory of the embedded engine and private Redis'),
+      .describe(
+        'Directory of the embedded engine and the private Redis; npm run user and sql find the running Kanon by it',
+      ),
     KANON_SITES: z
       .string()
       .default('demo=http://localhost:8082,http://127.0.0.1:8082')

@@ -1,7 +1,7 @@
 /**
  * A small least-recently-used cache. The collector parses each distinct user agent once and keeps
- * the coarse result (never the string's owner), and keeps canonical pages by URL hash: DESIGN's
- * performance budget.
+ * the coarse result (never the string's owner), and keeps canonical pages by URL hash: the
+ * performance budget of docs/architecture.md.
  *
  * Two generations (the hashlru algorithm, as in quick-lru): new and used entries go into `recent`;
  * when it holds `capacity` entries it becomes `older` and the previous `older` is dropped whole. So

@@ -6,8 +6,8 @@ import type { AnonymousEvent } from '../../schema/event.js';
 /**
  * Turns a user agent into coarse families (invariant 1: the string itself is dropped right after).
  * Parsing and the bot list both cost regexes, so each distinct user agent is parsed once and the
- * result cached (DESIGN, performance budget: OpenPanel loses most of its speed to per-request
- * bot regexes).
+ * result cached (docs/architecture.md, performance budget: OpenPanel loses most of its speed to
+ * per-request bot regexes).
  */
 export interface ClientDescription {
   device: AnonymousEvent['device'];
