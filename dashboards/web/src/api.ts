@@ -29,17 +29,25 @@ export function setCsrfToken(token: string): void {
 /** Calls the JSON API. A lost session sends the person to the sign-in page. */
 export async function api<T>(
   path: string,
-  init: { method?: string; body?: unknown; signal?: AbortSignal; redirectOn401?: boolean } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    /** Sent as it is instead of a JSON body (a product feed file). */
+    file?: Blob;
+    signal?: AbortSignal;
+    redirectOn401?: boolean;
+  } = {},
 ): Promise<T> {
   const method = init.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.file) headers['content-type'] = init.file.type || 'application/octet-stream';
   const response = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    body: init.file ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
     signal: init.signal,
   });
   if (response.status === 401 && init.redirectOn401 !== false) {

@@ -26,6 +26,8 @@ export interface TableOptions {
   empty?: Node;
   k: number;
   caption?: string;
+  /** Adds to a row's first cell once it is built (a product's picture, availability and link). */
+  decorate?: (row: Row, cell: HTMLElement) => void;
 }
 
 export function formatCell(kind: ColumnKind, value: string | number | null | undefined): string {
@@ -146,6 +148,7 @@ export function dataTable(data: TableData, options: TableOptions): HTMLElement {
                 ),
               );
             }
+            options.decorate?.(row, cell);
             return cell;
           }
           return h(

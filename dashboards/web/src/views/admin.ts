@@ -2,6 +2,7 @@
 import { ApiError, api } from '../api.js';
 import { card, fill, type View, type ViewContext } from '../context.js';
 import { h, icon, replace } from '../dom.js';
+import { catalogCard } from './catalog-admin.js';
 
 interface User {
   name: string;
@@ -248,6 +249,7 @@ function renderAdmin(root: HTMLElement, context: ViewContext) {
         settingsBody,
       ),
     ),
+    catalogCard(context),
   );
 }
 

@@ -4,9 +4,13 @@ import { h, icon } from '../dom.js';
 import { DASH, formatChange, formatCount, formatRate } from '../format.js';
 import { activeDimensions } from '../state.js';
 import { emptyState, namedLine, notSplitNotice, privacyFootnote, releasedBanner } from '../ui/notices.js';
+import { decorateProductCell, productExtras, productThumbnail, productTitle } from '../ui/product-cell.js';
 import type { Row } from '../ui/table.js';
 import { csvLink } from '../ui/table.js';
 import { grid, type TableResponse, tableCard } from './common.js';
+
+/** Shown in the product's cell (id on hover, availability as a pill); the columns are for CSV. */
+const PRODUCT_EXPORT_ONLY = ['product_id', 'availability'];
 
 function moverList(rows: Row[], direction: 'rising' | 'falling'): HTMLElement {
   const items = rows.filter((row) => row.direction === direction);
@@ -25,11 +29,12 @@ function moverList(rows: Row[], direction: 'rising' | 'falling'): HTMLElement {
         'li',
         null,
         h('span', `mover-icon ${direction}`, icon(direction === 'rising' ? 'up' : 'down', 'icon small')),
+        productThumbnail(row),
         h(
           'span',
           'mover-name',
-          h('strong', null, String(row.product)),
-          h('span', 'muted', String(row.category ?? '')),
+          h('strong', { attrs: { title: productTitle(row) } }, String(row.product)),
+          h('span', 'muted', String(row.category ?? ''), productExtras(row)),
         ),
         h(
           'span',
@@ -131,7 +136,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
       inlineNotSplit: false,
       id: 'products',
       loaded,
-      table: { bar: 'views', limit: 15 },
+      table: { bar: 'views', limit: 15, hide: PRODUCT_EXPORT_ONLY, decorate: decorateProductCell },
     }),
     grid(
       'two',
@@ -151,7 +156,11 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         id: 'unbought',
         loaded,
         emptyText: 'No busy product converts at under half the shop average.',
-        table: { bar: 'views', hide: ['category', 'views_change', 'add_to_carts', 'revenue', 'visitors'] },
+        table: {
+          bar: 'views',
+          hide: ['category', 'views_change', 'add_to_carts', 'revenue', 'visitors', ...PRODUCT_EXPORT_ONLY],
+          decorate: decorateProductCell,
+        },
         before: (response) =>
           h(
             'p',
