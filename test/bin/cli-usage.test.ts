@@ -13,6 +13,7 @@ describe('the command-line tools', () => {
     ['purge', ['--bogus'], 'usage: npm run purge -- --site ID'],
     ['simulate', ['--bogus'], 'usage: npm run simulate -- [options]'],
     ['generate', ['--bogus'], 'usage: npm run generate'],
+    ['catalog', ['show', '--bogus'], 'usage: npm run catalog -- <command>'],
     ['kanon', ['start', '--bogus'], 'usage: kanon <start|collector|workers|dashboards|migrate>'],
   ] as const)(
     '%s prints its usage with the refusal of an unknown flag, and exits with 2',
