@@ -1,13 +1,12 @@
 #!/usr/bin/env node
-import { randomBytes } from 'node:crypto';
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
-import { LOOPBACK_PROXIES } from '../core/http/trust-proxy.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { Metrics } from '../core/metrics.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
 import { parseCliArgs } from './runtime/cli-args.js';
+import { demoDefaults } from './runtime/demo-defaults.js';
 import { capHeapGrowth } from './runtime/heap-growth.js';
 import { resolveRedis } from './runtime/redis.js';
 import { seedDemo, shouldSeed } from './runtime/seed-demo.js';
@@ -66,23 +65,8 @@ function onShutdown(log: Logger, stages: Stage[], cleanup: () => Promise<void>):
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-/**
- * `npm start` is the newcomer's demo: unless configured otherwise, it believes X-Forwarded-For from
- * loopback only (the simulator sends distinct visitors that way; behind a local reverse proxy the
- * proxy is loopback too) and lets its own seeding backfill past days with a per-process secret.
- */
-function demoDefaults(config: Config, log: Logger): Config {
-  const collector = { ...config.collector };
-  if (!config.demo.trustProxyExplicit) {
-    collector.trustProxy = LOOPBACK_PROXIES;
-    log.info('demo: X-Forwarded-For is believed from loopback only (set KANON_TRUST_PROXY to change)');
-  }
-  collector.backfillToken ??= randomBytes(24).toString('base64url');
-  return { ...config, collector };
-}
-
 async function run(command: string, baseConfig: Config, log: Logger): Promise<void> {
-  const config = command === 'start' ? demoDefaults(baseConfig, log) : baseConfig;
+  const config = command === 'start' ? await demoDefaults(baseConfig, log) : baseConfig;
   const metrics = new Metrics({ defaultMetrics: true });
   const stages: Stage[] = [];
   let warehouse: Warehouse | undefined;

@@ -27,6 +27,11 @@ export function adminSettings(config: Config): Setting[] {
       value: formatDuration(config.release.retentionSeconds),
       doc: 'Lifetime of published rows',
     },
+    {
+      name: 'KANON_CURRENCY',
+      value: config.dashboards.currency ?? 'not set: amounts are shown without a currency',
+      doc: "The shop's currency: revenue is shown in it, and the tag sends order values in it",
+    },
     { name: 'KANON_HONOR_DNT', value: config.collector.honourDnt, doc: 'DNT: 1 is treated like Sec-GPC: 1' },
     {
       name: 'KANON_TRUST_PROXY',

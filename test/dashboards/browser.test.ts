@@ -503,6 +503,57 @@ describeInBrowser('dashboards web UI', () => {
     expect(errors).toEqual([]);
   });
 
+  for (const viewport of VIEWPORTS) {
+    test(`money is written in the shop's currency with its own decimals everywhere, and countries by name (${viewport.name})`, async ({
+      context,
+      dash,
+      api,
+    }) => {
+      const euro = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' });
+      const { page, errors } = await openAs(context, dash, 'analyst', '/');
+      await page.setViewportSize(viewport);
+      const overview = await api.json<Overview>('/api/v1/overview');
+      const revenue = overview.kpis.find((item) => item.key === 'revenue')!.value!;
+      expect(revenue / 100).toBeLessThan(100_000);
+      await poll(() => page.locator('[data-kpi=revenue] .kpi-value').textContent()).toBe(
+        euro.format(revenue / 100),
+      );
+      // Countries: the name, the ISO code on hover; "Other countries" stays as it is.
+      const countries = await api.json<TableResponse>('/api/v1/countries');
+      const first = countries.table.rows[0]!;
+      expect(first.code).toBe('DE');
+      const cell = page.locator('.card[aria-label="Countries"] tbody tr:first-child .label');
+      await poll(() => cell.textContent()).toBe('Germany');
+      expect(await cell.getAttribute('title')).toBe('DE');
+      expect(await page.locator('.card[aria-label="Countries"] tbody').textContent()).toContain(
+        'Other countries',
+      );
+      await page.screenshot({ path: shot(`money-overview-${viewport.name}`), fullPage: true });
+
+      await page.goto(`${dash.url}/products`);
+      await page.locator('#products tbody tr').first().waitFor();
+      const amounts = await page.locator('#products tbody td:nth-child(9)').allTextContents();
+      expect(amounts.length).toBeGreaterThan(5);
+      for (const amount of amounts) expect(amount).toMatch(/^€\d{1,3}(,\d{3})*\.\d\d$/);
+      await page.goto(`${dash.url}/promotions`);
+      await page.locator('#campaigns tbody tr').first().waitFor();
+      const campaignTexts = await page.locator('#campaigns tbody td:nth-child(7)').allTextContents();
+      for (const amount of campaignTexts) expect(amount).toMatch(/^€\d{1,3}(,\d{3})*\.\d\d$/);
+
+      // Another currency is another symbol and its own decimals: yen have none.
+      const yen = await dash.variant({ currency: 'JPY' });
+      try {
+        await page.goto(`${yen.url}/`);
+        await poll(() => page.locator('[data-kpi=revenue] .kpi-value').textContent()).toBe(
+          new Intl.NumberFormat('en', { style: 'currency', currency: 'JPY' }).format(revenue / 100),
+        );
+      } finally {
+        await yen.close();
+      }
+      expect(errors).toEqual([]);
+    });
+  }
+
   test('a range with nothing released says why, and the layout works on a phone', async ({
     context,
     dash,

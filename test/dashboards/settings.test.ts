@@ -39,6 +39,13 @@ describe('dashboards: the settings page', () => {
     expect(without.value('KANON_METRICS_TOKEN')).toBe('not set: /metrics is open');
   });
 
+  it("lists KANON_CURRENCY, the shop's currency the dashboards write amounts in, and says when it is unset", async () => {
+    const euro = await settingsOf({ KANON_CURRENCY: 'EUR' });
+    expect(euro.value('KANON_CURRENCY')).toBe('EUR');
+    const without = await settingsOf({});
+    expect(without.value('KANON_CURRENCY')).toBe('not set: amounts are shown without a currency');
+  });
+
   it('shows the running release settings from the environment', async () => {
     const { value } = await settingsOf({ KANON_K: '7', KANON_WINDOW: '30m' });
     expect(value('KANON_K')).toBe(7);

@@ -1,7 +1,6 @@
 const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
-const money = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const moneyWhole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+const plainMoney = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export const DASH = '—';
 
@@ -15,34 +14,70 @@ export function formatCompact(value: number | null | undefined): string {
   return Math.abs(value) >= 10_000 ? compact.format(value) : whole.format(value);
 }
 
-let currency: { compact: Intl.NumberFormat; whole: Intl.NumberFormat; exact: Intl.NumberFormat } | undefined;
-/** The shop's currency (ISO code), when the deployment names one; otherwise plain numbers. */
+interface MoneyFormats {
+  /** The currency's own minor digits (2 for EUR, 0 for JPY), for every figure. */
+  exact: Intl.NumberFormat;
+  /** A headline over 100,000 ("€123.5K"), as counts go compact over 10,000. */
+  compact: Intl.NumberFormat;
+  /** Axis ticks below 10,000, in whole units. */
+  axis: Intl.NumberFormat;
+}
+
+const plain: MoneyFormats = {
+  exact: plainMoney,
+  compact: new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 }),
+  axis: whole,
+};
+let money: MoneyFormats = plain;
+
+/**
+ * The shop's currency (KANON_CURRENCY, an ISO 4217 code): every amount is written with its symbol
+ * and its own number of decimals through Intl.NumberFormat. Unset (or unknown to the browser),
+ * amounts are plain numbers with two decimals.
+ */
 export function setCurrency(code: string | undefined): void {
+  money = plain;
   if (!code) return;
   try {
-    currency = {
+    money = {
+      exact: new Intl.NumberFormat('en', { style: 'currency', currency: code }),
       compact: new Intl.NumberFormat('en', {
         style: 'currency',
         currency: code,
         notation: 'compact',
         maximumFractionDigits: 1,
       }),
-      whole: new Intl.NumberFormat('en', { style: 'currency', currency: code, maximumFractionDigits: 0 }),
-      exact: new Intl.NumberFormat('en', { style: 'currency', currency: code }),
+      axis: new Intl.NumberFormat('en', { style: 'currency', currency: code, maximumFractionDigits: 0 }),
     };
   } catch {
-    currency = undefined;
+    money = plain;
   }
 }
 
-/** Money arrives in minor units (cents). */
-export function formatMoney(cents: number | null | undefined, big = false): string {
+/**
+ * Money arrives in minor units (cents). Every amount has the same decimals, in tables and on the
+ * cards alike ("€11,076.40", "€727.10"); `headline` (a card's big figure) goes compact from
+ * 100,000 up, `axis` (chart ticks) drops the decimals and goes compact from 10,000 up.
+ */
+export function formatMoney(
+  cents: number | null | undefined,
+  style: 'exact' | 'headline' | 'axis' = 'exact',
+): string {
   if (cents === null || cents === undefined) return DASH;
   const major = cents / 100;
-  if (big && Math.abs(major) >= 100_000) return (currency?.compact ?? compact).format(major);
-  return big && Math.abs(major) >= 1000
-    ? (currency?.whole ?? moneyWhole).format(major)
-    : (currency?.exact ?? money).format(major);
+  if (style === 'axis') return (Math.abs(major) >= 10_000 ? money.compact : money.axis).format(major);
+  if (style === 'headline' && Math.abs(major) >= 100_000) return money.compact.format(major);
+  return money.exact.format(major);
+}
+
+const regions = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+/** "Germany" for DE: a country's name in English, or its code when the browser knows no name. */
+export function countryName(code: string): string {
+  try {
+    return regions.of(code) ?? code;
+  } catch {
+    return code;
+  }
 }
 
 export function formatRate(value: number | null | undefined): string {

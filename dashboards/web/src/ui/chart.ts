@@ -53,7 +53,10 @@ function splitPartial(series: LineSeries[]): LineSeries[] {
 export function lineChart(options: {
   x: number[];
   series: LineSeries[];
+  /** A value in the legend (on hover). */
   format: (value: number) => string;
+  /** A tick on the value axis; the legend's format when not given. */
+  axis?: (value: number) => string;
   grain: 'day' | 'window';
   height?: number;
 }): HTMLElement {
@@ -97,7 +100,7 @@ export function lineChart(options: {
             ticks: { show: false },
             font: '12px system-ui, sans-serif',
             size: 56,
-            values: (_u, ticks) => ticks.map((tick) => options.format(tick)),
+            values: (_u, ticks) => ticks.map((tick) => (options.axis ?? options.format)(tick)),
           },
         ],
         series: [

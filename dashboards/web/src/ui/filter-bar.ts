@@ -2,7 +2,7 @@
 import { api, type SessionInfo } from '../api.js';
 import type { View } from '../context.js';
 import { h, icon } from '../dom.js';
-import { formatRange } from '../format.js';
+import { countryName, formatRange } from '../format.js';
 import { type DimensionFilter, type FilterState, presets, toQuery } from '../state.js';
 
 const DEVICE_NAMES: Record<string, string> = {
@@ -109,7 +109,7 @@ export function filterBar(
     'country',
     'Country',
     'All countries',
-    filters.country ? [{ value: filters.country, label: filters.country }] : [],
+    filters.country ? [{ value: filters.country, label: countryName(filters.country) }] : [],
   );
   const campaign = dimension(
     'campaign',
@@ -126,7 +126,12 @@ export function filterBar(
     campaign: undefined,
     compare: false,
   };
-  const fillOptions = (control: HTMLLabelElement, path: string, key: string) => {
+  const fillOptions = (
+    control: HTMLLabelElement,
+    path: string,
+    key: string,
+    label: (value: string) => string = (value) => value,
+  ) => {
     api<{ table: { rows: Record<string, string | number | null>[] } }>(`${path}?${toQuery(unfiltered)}`, {
       signal,
     }).then(
@@ -140,13 +145,15 @@ export function filterBar(
         ];
         for (const value of values) {
           if (value === current) continue;
-          selectElement.appendChild(h('option', { attrs: { value } }, value));
+          selectElement.appendChild(h('option', { attrs: { value, title: value } }, label(value)));
         }
       },
       () => undefined,
     );
   };
-  fillOptions(country, '/api/v1/countries', 'code');
+  fillOptions(country, '/api/v1/countries', 'code', (code) =>
+    code === 'ZZ' ? 'Unknown' : countryName(code),
+  );
   fillOptions(campaign, '/api/v1/campaigns', 'utm_campaign');
 
   const compare = h(

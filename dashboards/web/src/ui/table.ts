@@ -26,6 +26,11 @@ export interface TableOptions {
   empty?: Node;
   k: number;
   caption?: string;
+  /**
+   * How to show a column's value other than as it came (a country's name for its code, the code
+   * on hover); sorting follows what is shown.
+   */
+  display?: Record<string, (row: Row) => { text: string; title?: string } | undefined>;
   /** Adds to a row's first cell once it is built (a product's picture, availability and link). */
   decorate?: (row: Row, cell: HTMLElement) => void;
 }
@@ -79,7 +84,9 @@ export function dataTable(data: TableData, options: TableOptions): HTMLElement {
     const rows = [...data.rows];
     if (sort) {
       const column = columns.find((c) => c.key === sort!.key)!;
-      rows.sort((a, b) => compare(column.kind, a[sort!.key], b[sort!.key]) * sort!.direction);
+      const shown = options.display?.[column.key];
+      const value = (row: Row) => (shown ? (shown(row)?.text ?? row[column.key]) : row[column.key]);
+      rows.sort((a, b) => compare(column.kind, value(a), value(b)) * sort!.direction);
     }
     const limit = options.limit && !expanded ? options.limit : rows.length;
     const head = h(
@@ -126,14 +133,15 @@ export function dataTable(data: TableData, options: TableOptions): HTMLElement {
         { class: generalised ? 'generalised' : '' },
         columns.map((column, index) => {
           const value = row[column.key];
-          const text = formatCell(column.kind, value);
+          const shown = options.display?.[column.key]?.(row);
+          const text = shown?.text ?? formatCell(column.kind, value);
           if (index === 0) {
             const cell = h('td', 'text first');
             if (options.bar) {
               const share = Math.max(0, Number(row[options.bar] ?? 0)) / max;
               cell.appendChild(h('div', { class: 'bar', style: { width: `${(share * 100).toFixed(1)}%` } }));
             }
-            cell.appendChild(h('span', 'label', text));
+            cell.appendChild(h('span', { class: 'label', attrs: { title: shown?.title } }, text));
             if (generalised) {
               cell.appendChild(
                 h(
@@ -160,7 +168,11 @@ export function dataTable(data: TableData, options: TableOptions): HTMLElement {
                   : column.kind === 'change'
                     ? `num ${changeClass(value)}`
                     : 'num',
-              attrs: column.kind === 'visitors' && column.hint ? { title: column.hint } : {},
+              attrs: shown?.title
+                ? { title: shown.title }
+                : column.kind === 'visitors' && column.hint
+                  ? { title: column.hint }
+                  : {},
             },
             text,
           );

@@ -2,6 +2,7 @@
 import { card, fill, type View, type ViewContext } from '../context.js';
 import { h, icon, replace } from '../dom.js';
 import {
+  countryName,
   DASH,
   formatChange,
   formatCompact,
@@ -61,7 +62,7 @@ interface Overview {
 
 const format = (kind: Kpi['kind'], value: number | null, big = true) =>
   kind === 'money'
-    ? formatMoney(value, big)
+    ? formatMoney(value, big ? 'headline' : 'exact')
     : kind === 'rate'
       ? formatRate(value)
       : big
@@ -190,7 +191,8 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
                 x: points.map((point) => point.t),
                 series,
                 grain: overview.trend.grain,
-                format: (value) => (selected === 'revenue' ? formatMoney(value, true) : formatCompact(value)),
+                format: (value) => (selected === 'revenue' ? formatMoney(value) : formatCount(value)),
+                axis: (value) => (selected === 'revenue' ? formatMoney(value, 'axis') : formatCompact(value)),
               })
             : emptyState(overview.privacy, context.session.windowSeconds, overview.k),
           privacyFootnote(overview.privacy),
@@ -290,7 +292,17 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
       tableCard(context, {
         title: 'Countries',
         path: '/api/v1/countries',
-        table: { bar: 'pageviews', limit: 8 },
+        table: {
+          bar: 'pageviews',
+          limit: 8,
+          // Names, codes on hover; "Unknown" (ZZ) and "Other countries" come named.
+          display: {
+            country: (row) =>
+              typeof row.code === 'string' && row.code !== 'ZZ'
+                ? { text: countryName(row.code), title: row.code }
+                : undefined,
+          },
+        },
         loaded: noteShare('Countries'),
       }),
     ),
