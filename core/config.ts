@@ -46,7 +46,11 @@ export const EnvSchema = z
       .default(8080)
       .describe('Port of the collector (beacons, tracker.js; the demo shop is on KANON_DEMO_PORT)'),
     KANON_DASHBOARDS_PORT: port.default(8081).describe('Port of the dashboards and the query API'),
-    KANON_DEMO_PORT: port.default(8082).describe('Port of the demo shop that npm start serves (0 = off)'),
+    KANON_DEMO_PORT: port
+      .default(8082)
+      .describe(
+        'Port of the demo shop that npm start serves (0 = off); on another port, list its origin in KANON_SITES',
+      ),
     KANON_DEMO_SEED: z
       .enum(['auto', 'always', 'never'])
       .default('auto')
