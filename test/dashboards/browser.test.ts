@@ -554,6 +554,75 @@ describeInBrowser('dashboards web UI', () => {
     });
   }
 
+  test('on a 390 px phone every table fits its card or scrolls visibly, and the overview tables fit whole', async ({
+    context,
+    dash,
+  }) => {
+    const { page, errors } = await openAs(context, dash, 'analyst', '/login');
+    await page.setViewportSize({ width: 390, height: 844 });
+    /** Per table: does it fit its scroller, and if not, is the sideways scroll said and shown? */
+    const tables = () =>
+      page.$$eval('.card table.data', (list) =>
+        list.map((table) => {
+          const scroller = table.closest('.scroll-x') as HTMLElement;
+          const card = table.closest('.card') as HTMLElement;
+          const hint = card.querySelector<HTMLElement>('.scroll-hint');
+          const visible = (element: Element | null) =>
+            element !== null && (element as HTMLElement).offsetParent !== null;
+          const right = Math.max(
+            ...[...table.querySelectorAll('th')].map((th) => th.getBoundingClientRect().right),
+          );
+          return {
+            card: card.getAttribute('aria-label'),
+            fits:
+              table.scrollWidth <= scroller.clientWidth + 1 && right <= card.getBoundingClientRect().right,
+            marked: scroller.classList.contains('overflowing'),
+            hint: visible(hint) ? hint!.textContent : null,
+          };
+        }),
+      );
+    for (const path of ['/', '/products', '/layout', '/promotions', '/funnel']) {
+      await page.goto(`${dash.url}${path}`);
+      await page.locator('.card table.data').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(300);
+      const found = await tables();
+      expect(found.length, path).toBeGreaterThan(0);
+      for (const table of found) {
+        if (table.fits) continue;
+        expect(table, `${path}: ${table.card}`).toMatchObject({
+          marked: true,
+          hint: 'Scroll sideways for more columns →',
+        });
+      }
+      if (path === '/') {
+        // Page, type, pageviews and visitors: the Visitors column is not cut off.
+        expect(found.filter((table) => !table.fits).map((table) => table.card)).toEqual([]);
+      }
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+        path,
+      ).toBeLessThanOrEqual(1);
+      await page.screenshot({
+        path: shot(`phone-tables-${path === '/' ? 'overview' : path.slice(1)}`),
+        fullPage: true,
+      });
+    }
+    // Scrolled to its end, a wide table still shows its first column (sticky), so rows stay named.
+    await page.goto(`${dash.url}/products`);
+    const scroller = page.locator('#products .scroll-x');
+    await scroller.evaluate((element) => {
+      element.scrollLeft = element.scrollWidth;
+    });
+    await page.waitForTimeout(100);
+    const [label, box] = await Promise.all([
+      page.locator('#products tbody tr:first-child td.first').boundingBox(),
+      scroller.boundingBox(),
+    ]);
+    expect(label!.x).toBeGreaterThanOrEqual(box!.x - 1);
+    expect(errors).toEqual([]);
+  });
+
   test('a range with nothing released says why, and the layout works on a phone', async ({
     context,
     dash,

@@ -203,10 +203,36 @@ export function dataTable(data: TableData, options: TableOptions): HTMLElement {
             expanded ? 'Show fewer' : `Show all ${rows.length}`,
           )
         : null;
-    replace(wrap, h('div', 'scroll-x', table), more);
+    const scroller = h('div', 'scroll-x', table);
+    const hint = h(
+      'p',
+      { class: 'scroll-hint', attrs: { hidden: true } },
+      'Scroll sideways for more columns →',
+    );
+    replace(wrap, hint, scroller, more);
+    watchOverflow(scroller, hint);
   };
   render();
   return wrap;
+}
+
+/**
+ * A table wider than its card (a phone, ten columns) scrolls sideways, and says so: a hint above it,
+ * a shade on the edge with more columns beyond, and its first column kept in place, so a column is
+ * never just cut off.
+ */
+function watchOverflow(scroller: HTMLElement, hint: HTMLElement): void {
+  const update = () => {
+    const overflowing = scroller.scrollWidth > scroller.clientWidth + 1;
+    scroller.classList.toggle('overflowing', overflowing);
+    scroller.classList.toggle(
+      'at-end',
+      scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 1,
+    );
+    hint.hidden = !overflowing;
+  };
+  new ResizeObserver(update).observe(scroller);
+  scroller.addEventListener('scroll', update, { passive: true });
 }
 
 /** A link that downloads a table as CSV (analyst role). */
