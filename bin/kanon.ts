@@ -7,6 +7,7 @@ import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
 import { parseCliArgs } from './runtime/cli-args.js';
 import { demoDefaults } from './runtime/demo-defaults.js';
+import { importDemoCatalog } from './runtime/demo-catalog.js';
 import { capHeapGrowth } from './runtime/heap-growth.js';
 import { resolveRedis } from './runtime/redis.js';
 import { seedDemo, shouldSeed } from './runtime/seed-demo.js';
@@ -142,6 +143,8 @@ async function run(command: string, baseConfig: Config, log: Logger): Promise<vo
         log.info({ url: server.url }, `worker metrics: ${server.url}/metrics`);
       }
     }
+    // Before the dashboards start, so their first page already allows the feed's pictures.
+    if (command === 'start') await importDemoCatalog(warehouse!, config, log);
     if (command === 'start' || command === 'dashboards') {
       const dashboards = await startDashboardsStage({
         config,

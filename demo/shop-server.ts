@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { KanonError, toErrorBody } from '../core/errors.js';
 import { SITE_ID } from '../core/sites.js';
+import { demoFeedXml, demoProductImages } from './feed.js';
 
 export interface DemoShopOptions {
   /** The collector's origin, or a function of the request's Host (so localhost and 127.0.0.1 both work). */
@@ -57,6 +58,16 @@ function loadShop(): Map<string, ShopFile> {
     // Pretty URLs: /coffee serves coffee.html, / serves index.html.
     if (file.template) files.set(urlPath.slice(0, -'.html'.length).replace(/\/index$/, '/'), file);
   }
+  // The product pictures the shop's feed points to (demo/feed.ts).
+  for (const [urlPath, svg] of demoProductImages()) {
+    const body = Buffer.from(svg);
+    files.set(urlPath, {
+      body,
+      type: TYPES['.svg']!,
+      template: false,
+      etag: `"${hash(body, 'hex').slice(0, 16)}"`,
+    });
+  }
   return files;
 }
 
@@ -96,6 +107,14 @@ export function buildDemoShop(options: DemoShopOptions): FastifyInstance {
   const files = loadShop();
   const scriptHashes = inlineScriptHashes(files);
   const app = Fastify({ logger: false });
+
+  // The shop's product feed, as a shop publishes it for Merchant Center; links on the host it was asked on.
+  app.get('/feed.xml', async (request, reply) =>
+    reply
+      .header('Cache-Control', 'no-cache')
+      .type('application/xml; charset=utf-8')
+      .send(demoFeedXml(`${request.protocol}://${request.host}`)),
+  );
 
   app.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';

@@ -5,11 +5,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test as base, describe, expect } from 'vitest';
 import { z } from 'zod';
+import { importDemoCatalog } from '../../bin/runtime/demo-catalog.js';
+import { loadConfig } from '../../core/config.js';
 import { serveControlToken } from '../../dashboards/auth/control-token.js';
 import { CatalogStore, MAX_IMAGE_ORIGINS, productDetails } from '../../dashboards/catalog/catalog-store.js';
 import { UPLOAD_MAX_BYTES } from '../../dashboards/routes/catalog.js';
+import { buildDemoShop } from '../../demo/shop-server.js';
 import { CATALOG_TABLE } from '../../schema/tables.js';
 import { purgeSite } from '../../workers/purge-site.js';
+import { captureLogs } from '../fixtures/log-sink.js';
 import { runCli } from '../fixtures/run-cli.js';
 import { type DashboardsHarness, SITE, startDashboards } from './fixtures/dashboards-app.js';
 
@@ -464,5 +468,43 @@ describe('npm run catalog', () => {
     expect((await runCli('catalog', ['show', '--site', 'shop-eu'], env)).stdout).toContain(
       `shop-eu: ${PRODUCTS.length} products`,
     );
+  });
+});
+
+describe('the demo', () => {
+  test("npm start gives the demo shop's site its product feed once, and no other site", async ({ dash }) => {
+    const config = loadConfig({
+      KANON_SITES: 'demoshop=http://localhost:8082,http://127.0.0.1:8082;shop-eu=https://shop.example',
+    });
+    const logs = captureLogs();
+    await importDemoCatalog(dash.warehouse, config, logs.log);
+    const first = await dash.catalog.current('demoshop');
+    expect(first).toMatchObject({ items: 12, format: 'xml', imageOrigins: ['http://localhost:8082'] });
+    const details = await productDetails(dash.warehouse, 'demoshop', ['p01', 'p03']);
+    expect(details.get('p01')).toEqual({
+      title: 'Ethiopia Yirgacheffe',
+      link: 'http://localhost:8082/product?id=p01',
+      image: 'http://localhost:8082/images/p01.svg',
+      availability: 'in_stock',
+    });
+    expect(details.get('p03')?.availability).toBe('out_of_stock');
+    expect(await dash.catalog.current('shop-eu')).toBeUndefined();
+    // A second start keeps what the site has (an admin's own feed, or this one).
+    await importDemoCatalog(dash.warehouse, config, logs.log);
+    expect(await dash.catalog.current('demoshop')).toEqual(first);
+
+    // The demo shop serves the feed and the pictures it points to.
+    const shop = buildDemoShop({ site: 'demoshop', collectorUrl: 'http://localhost:8080' });
+    try {
+      const feed = await shop.inject({ url: '/feed.xml', headers: { host: 'localhost:8082' } });
+      expect(feed.statusCode).toBe(200);
+      expect(feed.body).toContain('<g:image_link>http://localhost:8082/images/p01.svg</g:image_link>');
+      const image = await shop.inject({ url: '/images/p01.svg' });
+      expect(image.statusCode).toBe(200);
+      expect(image.headers['content-type']).toContain('image/svg+xml');
+      expect(image.body).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    } finally {
+      await shop.close();
+    }
   });
 });
