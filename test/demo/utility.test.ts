@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { LOOPBACK_PROXIES } from '../../core/http/trust-proxy.js';
-import { simulate } from '../../demo/simulator/index.js';
-import { DAY_MS, startOfUtcDay } from '../../demo/simulator/timeline.js';
+import { DAY_MS } from '../../demo/simulator/timeline.js';
 import { EVENT_KINDS_REPORT, type ReportName } from '../../schema/reports.js';
 import { publishedTable } from '../../schema/tables.js';
 import type { StagedCell } from '../../workers/release/generalise.js';
@@ -14,8 +12,17 @@ import {
   readStagedCells,
   type StagedPeriod,
 } from '../../workers/release/staged-cells.js';
+import {
+  BREAKDOWNS,
+  DEMO_K,
+  namedShares,
+  percent,
+  releaseDemoWeek,
+  Share,
+  today,
+} from '../fixtures/demo-week.js';
 import { linkedReportViolations, type PublishedScope } from '../fixtures/linked-release-check.js';
-import { startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import type { TestPipeline } from '../fixtures/pipeline.js';
 
 /**
  * Useful at K (issue 25): the demo's week, the same generator and seed as `npm start`'s demo (5,000
@@ -24,41 +31,7 @@ import { startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
  * named rows (level 0) rather than "Other": what a merchandiser can act on. The privacy tests are
  * elsewhere (test/invariants/3-*); this one checks the release does not hide the shop.
  */
-const TOKEN = 'utility-test-backfill-token-0123456789';
-const ORIGIN = 'http://localhost:8082';
-const HOUR_MS = 3_600_000;
-const K = 5;
-const today = startOfUtcDay(Date.now());
-const now = today + 3 * HOUR_MS;
-
-/** Each breakdown, its main measure, and the share of it named rows must hold at least. */
-const BREAKDOWNS = [
-  {
-    name: 'funnel by device: orders',
-    report: 'funnel_devices',
-    measure: 'actions',
-    where: "step = '4_purchase'",
-    target: 0.85,
-  },
-  {
-    name: 'funnel by category: orders',
-    report: 'funnel_categories',
-    measure: 'actions',
-    where: "step = '4_purchase'",
-    target: 0.85,
-  },
-  { name: 'campaigns: orders', report: 'campaigns', measure: 'orders', target: 0.95 },
-  { name: 'search terms: searches', report: 'searches', measure: 'searches', target: 0.75 },
-  { name: 'sources: visits', report: 'referrers', measure: 'entries', target: 0.85 },
-  { name: 'countries: visitors', report: 'countries', measure: 'visitors', target: 0.85 },
-  { name: 'devices: pageviews', report: 'devices', measure: 'pageviews', target: 0.95 },
-  { name: 'products: views', report: 'products', measure: 'views', target: 0.85 },
-  { name: 'pages: pageviews', report: 'pages', measure: 'pageviews', target: 0.85 },
-  { name: 'slots: clicks', report: 'slots', measure: 'clicks', target: 0.85 },
-  { name: 'promotions: impressions', report: 'promotions', measure: 'impressions', target: 0.85 },
-] as const;
-
-const Share = z.object({ named: z.number(), total: z.number() });
+const K = DEMO_K;
 
 /** Reads every cell's tokens, so that any threshold can be applied to the cells without the engine. */
 async function readAllTokens(
@@ -86,41 +59,8 @@ describe("useful at K: the demo's week in named rows", () => {
   const shares = new Map<string, { named: number; total: number }>();
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({
-      KANON_TRUST_PROXY: LOOPBACK_PROXIES.join(','),
-      KANON_BACKFILL_TOKEN: TOKEN,
-      KANON_K: String(K),
-      KANON_WINDOW: '1h',
-      KANON_SITES: `demo=${ORIGIN}`,
-    });
-    await simulate({
-      collectorUrl: pipeline.url,
-      site: 'demo',
-      origin: ORIGIN,
-      visitors: 5000,
-      days: 7,
-      seed: 1,
-      now,
-      backfillToken: TOKEN,
-    });
-    await pipeline.drain();
-    // The release job as it would have run once the week's last day ended.
-    await pipeline.release(today + 5 * 60_000);
-    for (const breakdown of BREAKDOWNS) {
-      const where = 'where' in breakdown ? ` AND ${breakdown.where}` : '';
-      const [share] = await pipeline.warehouse.query({
-        name: 'utility_share',
-        sql: `SELECT toUInt64(sumIf(${breakdown.measure}, level = 0)) AS named, toUInt64(sum(${breakdown.measure})) AS total
-              FROM ${publishedTable(breakdown.report, 'day')}
-              WHERE site = 'demo' AND day >= {from:Date} AND day < {to:Date}${where}`,
-        params: {
-          from: new Date(today - 7 * DAY_MS).toISOString().slice(0, 10),
-          to: new Date(today).toISOString().slice(0, 10),
-        },
-        row: Share,
-      });
-      shares.set(breakdown.name, share!);
-    }
+    pipeline = await releaseDemoWeek();
+    for (const [name, share] of await namedShares(pipeline)) shares.set(name, share);
     // What each networks threshold would cost: the day's reports released over the same staged
     // cells with 1, 2, ceil(K/2) and K networks, rows published and rows withheld by it.
     const costs: string[] = [];
@@ -182,7 +122,7 @@ describe("useful at K: the demo's week in named rows", () => {
     shares.set('campaigns: orders a campaign brought (info)', campaigns!);
     console.info(
       `[utility] share of each breakdown's measure in named rows, 7 days, K = ${K}:\n${[...shares]
-        .map(([name, { named, total }]) => `  ${name}: ${((100 * named) / total).toFixed(1)} % of ${total}`)
+        .map(([name, share]) => `  ${name}: ${percent(share)}`)
         .join('\n')}`,
     );
   }, 600_000);
