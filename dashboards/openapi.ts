@@ -209,6 +209,35 @@ export function buildOpenApi(): Json {
         responses: { '200': json({ type: 'object' }), ...COMMON_ERRORS },
       },
     },
+    '/api/v1/sites/{site}/catalog': {
+      get: {
+        summary:
+          "The site's current product catalogue (admin): items, bad lines, format, image hosts, import date; null before the first import",
+        security: SIGNED_IN,
+        parameters: [{ name: 'site', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': json({ type: 'object' }), ...COMMON_ERRORS, '404': error('unknown_site') },
+      },
+      put: {
+        summary:
+          "Replace the site's product catalogue with a Google Merchant Center feed (admin): TSV or XML as the raw body, up to 100 MiB; bad lines are skipped and listed by line, field and rule",
+        security: WRITE,
+        parameters: [{ name: 'site', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: { '*/*': { schema: { type: 'string', description: 'The feed file' } } },
+        },
+        responses: {
+          '200': json({ type: 'object' }),
+          ...COMMON_ERRORS,
+          '400': error(
+            'catalog_bad_feed (not well-formed XML), catalog_bad_header (no id or title column), catalog_no_items, invalid_body',
+          ),
+          '404': error('unknown_site'),
+          '409': error('catalog_import_running'),
+          '413': error('catalog_too_large'),
+        },
+      },
+    },
     '/api/v1/settings': {
       get: {
         summary: 'Deployment settings (admin, read-only)',

@@ -57,14 +57,6 @@ export interface CatalogSummary {
   importedAt: string;
 }
 
-/** What the dashboards show of a product. */
-export interface ProductDetails {
-  title: string;
-  link: string;
-  image: string;
-  availability: string;
-}
-
 const Summary = z.object({
   version: z.number(),
   items: z.number(),
@@ -75,7 +67,7 @@ const Summary = z.object({
 });
 
 /** The site's catalogue version that readers take: the highest recorded one. */
-const CURRENT_VERSION = `(SELECT max(version) FROM ${CATALOG_VERSIONS_TABLE} WHERE site = {site:String})`;
+export const CURRENT_VERSION = `(SELECT max(version) FROM ${CATALOG_VERSIONS_TABLE} WHERE site = {site:String})`;
 
 async function* counted(
   source: AsyncIterable<Uint8Array | string>,
@@ -318,38 +310,4 @@ export class CatalogStore {
     })();
     return this.refreshing;
   }
-}
-
-const Details = z.object({
-  product_id: z.string(),
-  title: z.string(),
-  link: z.string(),
-  image_link: z.string(),
-  availability: z.string(),
-});
-
-/**
- * Names, pictures, links and availability of the given products from the site's current
- * catalogue. Read by presenters through the dashboards' warehouse; products the feed lacks are
- * simply absent (they keep their id).
- */
-export async function productDetails(
-  warehouse: Warehouse,
-  site: string,
-  productIds: readonly string[],
-): Promise<Map<string, ProductDetails>> {
-  if (productIds.length === 0) return new Map();
-  const rows = await warehouse.query({
-    name: 'catalog_product_details',
-    sql: `SELECT product_id, title, link, image_link, availability FROM ${CATALOG_TABLE}
-          WHERE site = {site:String} AND version = ${CURRENT_VERSION} AND product_id IN {ids:Array(String)}`,
-    params: { site, ids: [...new Set(productIds)].sort() },
-    row: Details,
-  });
-  return new Map(
-    rows.map((row) => [
-      row.product_id,
-      { title: row.title, link: row.link, image: row.image_link, availability: row.availability },
-    ]),
-  );
 }

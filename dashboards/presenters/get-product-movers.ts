@@ -1,5 +1,5 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import type { ProductDetails } from '../catalog/catalog-store.js';
+import type { ProductDetails } from '../catalog/product-details.js';
 import type { Filters } from '../query/filters.js';
 import { getProductFigures, PRODUCT_VIEWS } from './get-top-products.js';
 import { categoryLabel } from './labels.js';

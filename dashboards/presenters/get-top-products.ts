@@ -1,5 +1,5 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
-import { type ProductDetails, productDetails } from '../catalog/catalog-store.js';
+import { type ProductDetails, productDetails } from '../catalog/product-details.js';
 import { type GroupSums, sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
 import { categoryLabel, isOther } from './labels.js';

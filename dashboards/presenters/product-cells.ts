@@ -1,4 +1,4 @@
-import type { ProductDetails } from '../catalog/catalog-store.js';
+import type { ProductDetails } from '../catalog/product-details.js';
 import { productLabel } from './labels.js';
 import type { Cell, Column } from './table.js';
 

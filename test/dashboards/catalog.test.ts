@@ -6,9 +6,11 @@ import { Readable } from 'node:stream';
 import { test as base, describe, expect } from 'vitest';
 import { z } from 'zod';
 import { importDemoCatalog } from '../../bin/runtime/demo-catalog.js';
+import { parseBeacon } from '../../collector/steps/parse-beacon.js';
 import { loadConfig } from '../../core/config.js';
 import { serveControlToken } from '../../dashboards/auth/control-token.js';
-import { CatalogStore, MAX_IMAGE_ORIGINS, productDetails } from '../../dashboards/catalog/catalog-store.js';
+import { CatalogStore, MAX_IMAGE_ORIGINS } from '../../dashboards/catalog/catalog-store.js';
+import { productDetails } from '../../dashboards/catalog/product-details.js';
 import { UPLOAD_MAX_BYTES } from '../../dashboards/routes/catalog.js';
 import { buildDemoShop } from '../../demo/shop-server.js';
 import { CATALOG_TABLE } from '../../schema/tables.js';
@@ -322,6 +324,14 @@ describe('the admin upload', () => {
   test('refuses analysts, writes without the CSRF token, unknown sites, empty and oversized bodies', async ({
     dash,
   }) => {
+    for (const method of ['GET', 'PUT']) {
+      const signedOut = await fetch(`${dash.url}/api/v1/sites/${SITE}/catalog`, {
+        method,
+        headers: { origin: dash.url },
+        body: method === 'PUT' ? tsvFeed() : undefined,
+      });
+      expect(signedOut.status, method).toBe(401);
+    }
     const analyst = await dash.signIn('analyst');
     const refused = await upload(analyst, tsvFeed());
     expect(refused.status).toBe(403);
@@ -506,5 +516,21 @@ describe('the demo', () => {
     } finally {
       await shop.close();
     }
+  });
+});
+
+describe('names on events', () => {
+  test('a name sent with a product is dropped by the collector: names come from the feed only', () => {
+    const [event] = parseBeacon(
+      {
+        site: SITE,
+        type: 'product_view',
+        url: 'http://localhost:8080/p/huila',
+        product: { id: 'huila-250g', category: 'coffee', name: 'Jane Doe asked for this' },
+      },
+      10,
+    );
+    expect(event).toMatchObject({ type: 'product_view', product: { id: 'huila-250g' } });
+    expect(JSON.stringify(event)).not.toContain('Jane Doe');
   });
 });
