@@ -377,6 +377,44 @@ describeInBrowser('dashboards web UI', () => {
     expect(errors).toEqual([]);
   });
 
+  for (const viewport of VIEWPORTS) {
+    test(`an empty picture or table says its own reason: a page type without slots, a report with no rows on released days (${viewport.name})`, async ({
+      context,
+      dash,
+      api,
+    }) => {
+      const { page, errors } = await openAs(context, dash, 'analyst', '/layout');
+      await page.setViewportSize(viewport);
+      await page.click('[data-page-type=cart]');
+      // The cart is read (its scroll depth is charted) but has no slots.
+      expect(await canvasDrawn(page, '#scroll-depth')).toBe(true);
+      await poll(() => page.locator('#page-picture .empty-title').textContent()).toBe(
+        'No slot clicks on cart pages',
+      );
+      expect(await page.locator('#page-picture .empty-state').textContent()).toContain(
+        'No part of a cart page is tagged as a slot (data-kanon-slot)',
+      );
+      await poll(() => page.locator('#slot-table .empty-title').textContent()).toBe(
+        'No slot clicks on cart pages',
+      );
+      await page.screenshot({ path: shot(`layout-cart-${viewport.name}`), fullPage: true });
+
+      // A shop without promotions: the table says there are none on the released days, not that K hid them.
+      await page.route('**/api/v1/promotions?*', async (route) => {
+        const served = await route.fetch();
+        const body = (await served.json()) as TableResponse;
+        await route.fulfill({ response: served, json: { ...body, table: { ...body.table, rows: [] } } });
+      });
+      const promotions = await api.json<{ released: { covers: string } }>('/api/v1/promotions');
+      await page.goto(`${dash.url}/promotions`);
+      await poll(() => page.locator('#promotions .empty-title').textContent()).toBe(
+        `No promotions in ${promotions.released.covers}`,
+      );
+      expect(await page.locator('#promotions .empty-state').textContent()).toContain('None were recorded');
+      expect(errors).toEqual([]);
+    });
+  }
+
   for (const viewport of [
     { name: 'desktop', width: 1280, height: 800 },
     { name: 'phone', width: 390, height: 844 },

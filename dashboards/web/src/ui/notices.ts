@@ -186,13 +186,16 @@ export function filterPendingNotice(dimension: DimensionFilter, text: string | n
 
 /**
  * Why there is nothing to show: a day not released yet (breakdowns come once per day, after it
- * ends), nothing released at all, or only groups below K.
+ * ends), nothing released at all, or released days without any of `what` ("promotions"): then none
+ * were recorded, or too few visitors made them to show. K is one reason of two there, never the
+ * only one: a shop without promotions has none to show whatever K is.
  */
 export function emptyState(
   note: PrivacyNote | undefined,
   windowSeconds: number,
   k: number,
   released?: ReleasedDays,
+  what?: string,
 ): HTMLElement {
   if (released && released.days.length === 0 && released.pending.length > 0) {
     return h(
@@ -201,6 +204,19 @@ export function emptyState(
       icon('calendar', 'icon large'),
       h('p', 'empty-title', 'Published once the day is over'),
       h('p', 'muted', released.text ?? ''),
+    );
+  }
+  if (what && released && released.days.length > 0) {
+    return h(
+      'div',
+      'empty-state',
+      icon('empty', 'icon large'),
+      h('p', 'empty-title', `No ${what} in ${released.covers ?? 'these days'}`),
+      h(
+        'p',
+        'muted',
+        `None were recorded on these days, or fewer than K = ${k} visitors account for them, and a figure of fewer than K visitors is never shown.`,
+      ),
     );
   }
   const none = !note || note.released === 0;

@@ -54,6 +54,8 @@ export function tableCard<T extends TableResponse>(
      * days; without it, the general empty state (nothing released, or no group of K).
      */
     emptyText?: string;
+    /** What the rows are, for an empty table ("No promotions in 1–5 Dec"); the title by default. */
+    noun?: string;
     /** Called with the response once it is shown (the view's notes on its tables). */
     loaded?: (response: T) => void;
   },
@@ -77,7 +79,13 @@ export function tableCard<T extends TableResponse>(
     const empty =
       options.emptyText && response.released.days.length > 0
         ? h('p', 'muted empty-inline', options.emptyText)
-        : emptyState(response.privacy, context.session.windowSeconds, response.k, response.released);
+        : emptyState(
+            response.privacy,
+            context.session.windowSeconds,
+            response.k,
+            response.released,
+            options.noun ?? options.title.toLowerCase(),
+          );
     return [
       response.notSplitBy.length > 0 && options.inlineNotSplit !== false
         ? h(

@@ -102,6 +102,7 @@ function renderFunnel(root: HTMLElement, context: ViewContext) {
       'one',
       tableCard(context, {
         title: 'By device',
+        noun: 'funnel figures',
         subtitle: device ? `Only ${device}` : 'Visitors at each step, and their orders',
         path: '/api/v1/funnel/devices',
         id: 'funnel-devices',
@@ -109,6 +110,7 @@ function renderFunnel(root: HTMLElement, context: ViewContext) {
       }),
       tableCard(context, {
         title: 'By category',
+        noun: 'funnel figures',
         subtitle:
           'Visitors at each step, by product category. A shopper who looked at two categories counts in both, so the rows add up to more than the funnel above.',
         path: '/api/v1/funnel/categories',

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { card, type View, type ViewContext } from '../context.js';
-import { h, replace } from '../dom.js';
+import { h, icon, replace } from '../dom.js';
 import { formatCount, formatRate } from '../format.js';
 import { activeDimensions } from '../state.js';
 import { barChart } from '../ui/chart.js';
@@ -209,12 +209,15 @@ function renderLayout(root: HTMLElement, context: ViewContext) {
       ),
     );
     const slotRows = slots.table.rows.filter((row) => row.page_type === selected);
+    // A page type read (scroll depth) but without slot clicks over released days: say that, not K.
+    const noSlotClicks = () =>
+      slots.released.days.length > 0 && selected !== undefined
+        ? noSlots(selected, slots.k)
+        : emptyState(slots.privacy, context.session.windowSeconds, slots.k, slots.released);
     replace(
       pictureBody,
       slotRows.length > 0 ? releasedTag(slots.released) : null,
-      slotRows.length > 0
-        ? pagePicture(slotRows, slots.k)
-        : emptyState(slots.privacy, context.session.windowSeconds, slots.k, slots.released),
+      slotRows.length > 0 ? pagePicture(slotRows, slots.k) : noSlotClicks(),
       privacyFootnote(slots.privacy),
     );
     replace(
@@ -224,7 +227,7 @@ function renderLayout(root: HTMLElement, context: ViewContext) {
         {
           k: slots.k,
           bar: 'clicks',
-          empty: emptyState(slots.privacy, context.session.windowSeconds, slots.k, slots.released),
+          empty: noSlotClicks(),
         },
       ),
       // The report's share, over every page type, not only the one picked.
@@ -241,7 +244,13 @@ function renderLayout(root: HTMLElement, context: ViewContext) {
             seriesLabel: 'Share of page views',
             max: 1.1,
           })
-        : emptyState(scroll.privacy, context.session.windowSeconds, scroll.k, scroll.released),
+        : emptyState(
+            scroll.privacy,
+            context.session.windowSeconds,
+            scroll.k,
+            scroll.released,
+            `scroll depths of ${selected ?? ''} pages`,
+          ),
       depthRows.length > 0
         ? dataTable(
             { columns: scroll.table.columns.filter((c) => c.key !== 'page_type'), rows: depthRows },
@@ -264,6 +273,32 @@ function renderLayout(root: HTMLElement, context: ViewContext) {
       const message = error instanceof Error ? error.message : 'Unknown error';
       for (const body of [pictureBody, tableBody, scrollBody]) replace(body, errorState(message));
     },
+  );
+}
+
+/**
+ * Why a page type has no picture: none of its parts is tagged as a slot (the demo shop's cart and
+ * checkout), or too few visitors clicked one. Slot clicks keep their page type at every level of
+ * generalisation, so page types grouped for scroll depth ("Other page types") have none here.
+ */
+function noSlots(pageType: string, k: number): HTMLElement {
+  const grouped = pageType === 'Other page types';
+  return h(
+    'div',
+    { class: 'empty-state no-slots' },
+    icon('empty', 'icon large'),
+    h(
+      'p',
+      'empty-title',
+      grouped ? 'Slot clicks are shown per page type' : `No slot clicks on ${pageType} pages`,
+    ),
+    h(
+      'p',
+      'muted',
+      grouped
+        ? 'Page types too small to name are grouped for scroll depth only; their slot clicks, if any, are not shown.'
+        : `No part of a ${pageType} page is tagged as a slot (data-kanon-slot), or fewer than K = ${k} visitors clicked one on these days.`,
+    ),
   );
 }
 

@@ -170,6 +170,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
       }),
       tableCard(context, {
         title: 'What shoppers search for',
+        noun: 'searches',
         path: '/api/v1/searches',
         inlineNotSplit: false,
         id: 'searches',
