@@ -68,6 +68,7 @@ serve(
         windowSeconds,
         seed,
         batchEvents,
+        contributions: config.release.noise !== undefined,
         onProgress: progress,
       });
       return { ...day, ms: performance.now() - started };

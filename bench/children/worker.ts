@@ -39,6 +39,7 @@ const stage = createBatchStager({
   metrics,
   clock: Date.now,
   attribute: createCampaignAttribution(attributionRedis, config.redis.prefix),
+  contributions: config.release.noise !== undefined,
 });
 
 interface Staged {

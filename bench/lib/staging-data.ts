@@ -3,6 +3,7 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { AnonymousEvent } from '../../schema/event.js';
 import { STAGING_TABLE } from '../../schema/tables.js';
 import { foldBatch, type StagingRow } from '../../workers/fold.js';
+import { foldContributions } from '../../workers/fold-contributions.js';
 import { createShop, mulberry32 } from './shop-model.js';
 import { createAnonymiser, eventsBetween, hourlyShares, type Shopper } from './traffic.js';
 
@@ -20,6 +21,8 @@ export interface DayOptions {
   seed: number;
   /** Events per insert, as the worker's micro-batches (each its own part). */
   batchEvents: number;
+  /** Noise mode: each visitor's contributions too. */
+  contributions?: boolean;
   onProgress?: (text: string) => void;
 }
 
@@ -37,11 +40,19 @@ export interface StagedDay {
 export async function stageInBatches(
   warehouse: Warehouse,
   events: readonly AnonymousEvent[],
-  options: { windowSeconds: number; batchEvents: number; token: (at: number) => string },
+  options: {
+    windowSeconds: number;
+    batchEvents: number;
+    token: (at: number) => string;
+    /** Noise mode: each visitor's contributions too, as its workers stage them. */
+    contributions?: boolean;
+  },
 ): Promise<{ rows: number; inserts: number }> {
   const staged = { rows: 0, inserts: 0 };
   for (let at = 0; at < events.length; at += options.batchEvents) {
-    const rows = foldBatch(events.slice(at, at + options.batchEvents), options.windowSeconds, Date.now());
+    const batch = events.slice(at, at + options.batchEvents);
+    const rows = foldBatch(batch, options.windowSeconds, Date.now());
+    if (options.contributions) rows.push(...foldContributions(batch, options.windowSeconds, Date.now()));
     await warehouse.insert(STAGING_TABLE, rows, { dedupToken: options.token(at) });
     staged.rows += rows.length;
     staged.inserts += 1;
@@ -75,6 +86,7 @@ export async function stageDay(options: DayOptions): Promise<StagedDay> {
       windowSeconds: options.windowSeconds,
       batchEvents: options.batchEvents,
       token: (at) => `bench:${options.seed}:${start}:${at}`,
+      contributions: options.contributions,
     });
     totals.rows += staged.rows;
     totals.inserts += staged.inserts;

@@ -55,6 +55,30 @@ export async function runReleaseSection(context: BenchContext): Promise<void> {
         baseline: { name: 'reading its staged cells', value: read.ms / 1000 },
       }),
     );
+    // Noise mode: the same day staged with each visitor's contributions and released with noise,
+    // beside the plain release of this run.
+    const noisy = await context.child<{ windowSeconds: number }>('staging', {
+      env: { KANON_DATA_DIR: context.dataDir('release-noise'), KANON_EPSILON: '8' },
+      as: 'staging-noise',
+    });
+    let noisyReleased: { windows: number; days: number; ms: number };
+    try {
+      await noisy.call('stageDay', { dayStart, eventsPerDay, batchEvents, seed: 7 });
+      noisyReleased = await noisy.call('release', { clock: (dayStart + DAY_SECONDS + 300) * 1000 });
+      context.notePeak('staging-noise', peakRssBytes(noisy.pid));
+    } finally {
+      await noisy.stop();
+    }
+    progress.line(`  in noise mode: released the day in ${(noisyReleased.ms / 1000).toFixed(1)} s`);
+    context.figures.push(
+      figure({
+        section: 'release',
+        name: 'release one day in noise mode',
+        value: noisyReleased.ms / 1000,
+        unit: 's',
+        baseline: { name: 'the plain release', value: released.ms / 1000 },
+      }),
+    );
     context.sections.release = {
       eventsPerDay,
       batchEvents,

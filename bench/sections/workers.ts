@@ -85,6 +85,21 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
   const directRate = direct.events / (direct.ms / 1000);
   progress.line(`  direct staging (baseline): ${Math.round(directRate).toLocaleString('en')} events/s`);
 
+  // Noise mode (KANON_EPSILON) stages what each visitor added to each cell too: the same batches
+  // staged directly with it, beside the plain baseline of the same run.
+  const noisyWorker = await context.child<WorkerReady>('worker', {
+    env: { KANON_DATA_DIR: context.dataDir('worker-noise'), KANON_EPSILON: '8' },
+    as: 'worker-noise',
+  });
+  let noisyDirect: typeof direct;
+  try {
+    noisyDirect = await noisyWorker.call('baseline', { events, batchEvents, seed: SEED });
+  } finally {
+    await noisyWorker.stop();
+  }
+  const noisyRate = noisyDirect.events / (noisyDirect.ms / 1000);
+  progress.line(`  direct staging in noise mode: ${Math.round(noisyRate).toLocaleString('en')} events/s`);
+
   const queued = await prefill(context, events, batchEvents);
   const worker = await context.child<WorkerReady>('worker', {
     env: { KANON_DATA_DIR: context.dataDir('worker') },
@@ -199,6 +214,13 @@ export async function runWorkersSection(context: BenchContext): Promise<void> {
     context.notePeak('collector', peakRssBytes(collector.pid));
 
     context.figures.push(
+      figure({
+        section: 'workers',
+        name: 'direct staging in noise mode: events/s',
+        value: noisyRate,
+        unit: 'ev/s',
+        baseline: { name: 'direct staging, plain', value: directRate },
+      }),
       figure({
         section: 'workers',
         name: 'queue → staging: events/s',
