@@ -3,6 +3,7 @@ import {
   CATALOG_TABLE,
   CATALOG_VERSIONS_TABLE,
   MIGRATIONS_TABLE,
+  SECRETS_TABLE,
   STAGING_TABLE,
   USERS_TABLE,
 } from '../../schema/tables.js';
@@ -33,6 +34,7 @@ export const UNPUBLISHED_TABLES: readonly string[] = [
   USERS_TABLE,
   CATALOG_TABLE,
   CATALOG_VERSIONS_TABLE,
+  SECRETS_TABLE,
 ];
 
 function lines(text: string): string[] {
