@@ -556,6 +556,16 @@ describeInBrowser('dashboards web UI', () => {
       await poll(() => page.locator('[data-kpi=revenue] .kpi-value').textContent()).toBe(
         euro.format(revenue / 100),
       );
+      // Every figure fits its card, the revenue's decimals too.
+      const overflow = await page.$$eval('.kpi', (cards) =>
+        cards.map((card) => {
+          // The text's own extent: the span stays in its card while the text runs out of it.
+          const text = document.createRange();
+          text.selectNodeContents(card.querySelector('.kpi-value')!);
+          return text.getBoundingClientRect().right - card.getBoundingClientRect().right;
+        }),
+      );
+      for (const over of overflow) expect(over).toBeLessThanOrEqual(0);
       // Countries: the name, the ISO code on hover; "Other countries" stays as it is.
       const countries = await api.json<TableResponse>('/api/v1/countries');
       const first = countries.table.rows[0]!;

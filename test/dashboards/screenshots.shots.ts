@@ -28,17 +28,20 @@ const WIDTHS = [
   { name: '390', width: 390, height: 844 },
 ];
 
-const PAGES = (today: string) => [
-  { name: 'overview', path: '/' },
-  { name: 'products', path: '/products' },
-  { name: 'layout', path: '/layout' },
-  { name: 'promotions', path: '/promotions' },
-  { name: 'funnel', path: '/funnel' },
-  { name: 'sql', path: '/sql' },
-  { name: 'admin', path: '/admin' },
-  { name: 'overview-today', path: `/?from=${today}&to=${today}` },
-  { name: 'products-today', path: `/products?from=${today}&to=${today}` },
-];
+/** Every view the navigation offers an admin (so a new view is shot without a change here), then today's. */
+async function pagesOf(page: Page, dash: DashboardsHarness) {
+  await page.goto(`${dash.url}/`);
+  await page.locator('a.tab').first().waitFor();
+  const views = await page.$$eval('a.tab', (links) =>
+    links.map((link) => new URL((link as HTMLAnchorElement).href).pathname),
+  );
+  const today = dash.data.today;
+  return [
+    ...views.map((path) => ({ name: path === '/' ? 'overview' : path.slice(1).replace(/\//g, '-'), path })),
+    { name: 'overview-today', path: `/?from=${today}&to=${today}` },
+    { name: 'products-today', path: `/products?from=${today}&to=${today}` },
+  ];
+}
 
 /** Until nothing is loading any more (skeletons gone) and the charts have drawn. */
 async function settled(page: Page) {
@@ -62,7 +65,7 @@ for (const size of WIDTHS) {
     await page.locator('#username').waitFor();
     await page.screenshot({ path: join(dir, `login-${size.name}.png`), fullPage: true });
     await signedIn(context, dash);
-    for (const { name, path } of PAGES(dash.data.today)) {
+    for (const { name, path } of await pagesOf(page, dash)) {
       await page.goto(`${dash.url}${path}`);
       await settled(page);
       await page.screenshot({ path: join(dir, `${name}-${size.name}.png`), fullPage: true });
