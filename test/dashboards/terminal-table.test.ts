@@ -83,6 +83,7 @@ describe('the SQL table for a terminal', () => {
 
   it('reaches the terminal escaped through npm run sql, as a table and as JSON', async () => {
     const env = { KANON_DATA_DIR: mkdtempSync(join(tmpdir(), 'kanon-sql-terminal-')) };
+    expect((await runCli('kanon', ['migrate'], env)).code).toBe(0);
     // The label as a shopper's search could have stored it: a title sequence and an override.
     const sql = "SELECT concat('shoes', char(27), ']0;pwned', char(7), 'x', unhex('E280AE'), 'gpj') AS term";
     const asTable = await runCli('sql', ['--format', 'table', sql], env);
