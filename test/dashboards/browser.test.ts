@@ -643,6 +643,21 @@ describeInBrowser('dashboards web UI', () => {
           hint: 'Scroll sideways for more columns →',
         });
       }
+      if (path === '/layout') {
+        // A name breaks between words, never inside one ("recommendati-ons").
+        const pieces = await page.$$eval('#slot-table td.first .label', (labels) =>
+          labels
+            .filter((label) => label.textContent?.startsWith('recommendations'))
+            .map((label) => {
+              const word = document.createRange();
+              word.setStart(label.firstChild!, 0);
+              word.setEnd(label.firstChild!, 'recommendations'.length);
+              return word.getClientRects().length;
+            }),
+        );
+        expect(pieces.length).toBeGreaterThan(0);
+        expect(new Set(pieces)).toEqual(new Set([1]));
+      }
       if (path === '/') {
         // Page, type, pageviews and visitors: the Visitors column is not cut off.
         expect(found.filter((table) => !table.fits).map((table) => table.card)).toEqual([]);

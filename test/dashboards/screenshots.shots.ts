@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { adminSettings } from '../../bin/runtime/admin-settings.js';
+import { loadConfig } from '../../core/config.js';
 import { browserTest } from '../fixtures/browser.js';
 import { type DashboardsHarness, startDashboards } from './fixtures/dashboards-app.js';
 
@@ -18,7 +20,13 @@ declare module 'vitest' {
 const test = browserTest
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
   .extend('dash', { scope: 'file' }, async ({}, { onCleanup }): Promise<DashboardsHarness> => {
-    const harness = await startDashboards();
+    // The settings page as a deployment shows it, with the fixture's currency and window.
+    const config = loadConfig({
+      KANON_DATA_DIR: '/tmp/kanon-screenshots',
+      KANON_CURRENCY: 'EUR',
+      KANON_WINDOW: '6h',
+    });
+    const harness = await startDashboards({ settings: adminSettings(config) });
     onCleanup(() => harness.close());
     return harness;
   });

@@ -143,6 +143,8 @@ export function dataTable(data: TableData, options: TableOptions): HTMLElement {
             }
             cell.appendChild(h('span', { class: 'label', attrs: { title: shown?.title } }, text));
             if (generalised) {
+              // A space, so the pill may go to the next line rather than widen the column.
+              cell.appendChild(document.createTextNode(' '));
               cell.appendChild(
                 h(
                   'span',
