@@ -48,9 +48,7 @@ export const EnvSchema = z
     KANON_DASHBOARDS_PORT: port.default(8081).describe('Port of the dashboards and the query API'),
     KANON_DEMO_PORT: port
       .default(8082)
-      .describe(
-        'Port of the demo shop that npm start serves (0 = off); on another port, list its origin in KANON_SITES',
-      ),
+      .describe('Port of the demo shop that npm start serves (0 = off); the default KANON_SITES follows it'),
     KANON_DEMO_SEED: z
       .enum(['auto', 'always', 'never'])
       .default('auto')
@@ -90,7 +88,9 @@ export const EnvSchema = z
     KANON_SITES: z
       .string()
       .default('demo=http://localhost:8082,http://127.0.0.1:8082')
-      .describe('Sites and their allowed origins: id=origin[,origin][;id=origin]'),
+      .describe(
+        'Sites and their allowed origins: id=origin[,origin][;id=origin] (unset: the demo shop, on KANON_DEMO_PORT)',
+      ),
     KANON_K: z.coerce
       .number()
       .int()
@@ -382,6 +382,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
+  // Unset, the sites are npm start's demo shop, wherever KANON_DEMO_PORT puts it.
+  const demoPort = present.KANON_DEMO_PORT;
+  if (present.KANON_SITES === undefined && demoPort !== undefined && /^[1-9]\d*$/.test(demoPort))
+    present.KANON_SITES = `demo=http://localhost:${demoPort},http://127.0.0.1:${demoPort}`;
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
