@@ -509,6 +509,9 @@ describeInBrowser('dashboards web UI', () => {
       await poll(() => page.locator('.view > .released-note').textContent()).toContain(
         overview.comparison.text,
       );
+      // A table that shows no change column has nothing to excuse.
+      await page.locator('#zero-results tbody tr').first().waitFor();
+      expect(await page.locator('#zero-results .not-compared-tag').count()).toBe(0);
       const changes = await page.locator('#products td.change').allTextContents();
       expect(changes.length).toBeGreaterThan(0);
       expect(new Set(changes)).toEqual(new Set(['—']));

@@ -103,7 +103,10 @@ export function tableCard<T extends TableResponse>(
         : null,
       // With no rows, the empty state says when the day comes instead.
       rows ? releasedTag(response.released) : null,
-      rows && response.table.columns.some((column) => column.kind === 'change')
+      rows &&
+      response.table.columns.some(
+        (column) => column.kind === 'change' && !options.table?.hide?.includes(column.key),
+      )
         ? notComparedTag(response.comparison)
         : null,
       rows ? options.before?.(response) : null,
