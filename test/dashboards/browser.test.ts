@@ -621,7 +621,7 @@ describeInBrowser('dashboards web UI', () => {
           const visible = (element: Element | null) =>
             element !== null && (element as HTMLElement).offsetParent !== null;
           const right = Math.max(
-            ...[...table.querySelectorAll('th')].map((th) => th.getBoundingClientRect().right),
+            ...Array.from(table.querySelectorAll('th'), (th) => th.getBoundingClientRect().right),
           );
           return {
             card: card.getAttribute('aria-label'),
