@@ -3,6 +3,7 @@ import { formatDuration, parseDurationSeconds } from './duration.js';
 import { parseTrustProxy, type TrustProxy, trustProxyProblem } from './http/trust-proxy.js';
 import { DEFAULT_PATH_TEMPLATES, type PathTemplate, parsePathTemplates } from './path-templates.js';
 import { parseSites, type Site, toOrigin } from './sites.js';
+import { type PemKind, readPemFile, type TlsFiles, tlsGroupProblems } from './tls-files.js';
 
 /**
  * The one place that reads the environment. `loadConfig` runs once in `bin/`; every stage receives
@@ -34,6 +35,18 @@ const duration = (what: string, min: number, max: number, fallback: string) =>
 const port = z.coerce.number().int().min(0).max(65_535);
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier');
 const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL');
+/** A PEM file's path, read and checked at start-up; a problem names the variable, never the contents. */
+const pemFile = (kind: PemKind) =>
+  z
+    .string()
+    .optional()
+    .transform((path, ctx) => {
+      if (path === undefined) return undefined;
+      const read = readPemFile(path, kind);
+      if ('pem' in read) return read.pem;
+      ctx.addIssue({ code: 'custom', message: read.problem });
+      return z.NEVER;
+    });
 
 export const EnvSchema = z
   .object({
@@ -70,6 +83,15 @@ export const EnvSchema = z
     KANON_SALT_REDIS_URL: redisUrl
       .optional()
       .describe('Redis for the daily salts, without persistence. Unset: a private one, or REDIS_URL'),
+    KANON_REDIS_TLS_CA: pemFile('certificates').describe(
+      'rediss:// only: CA certificates (PEM file) the Redis servers are checked against (unset: the system CAs)',
+    ),
+    KANON_REDIS_TLS_CERT: pemFile('certificates').describe(
+      'rediss:// only: client certificate (PEM file) for a Redis that asks for one; with KANON_REDIS_TLS_KEY',
+    ),
+    KANON_REDIS_TLS_KEY: pemFile('key').describe(
+      'rediss:// only: private key (PEM file) of KANON_REDIS_TLS_CERT',
+    ),
     KANON_QUEUE_PREFIX: identifier.default('kanon').describe('Prefix of every Redis key Kanon writes'),
     CLICKHOUSE_URL: z
       .url({ protocol: /^https?$/ })
@@ -78,6 +100,15 @@ export const EnvSchema = z
     CLICKHOUSE_USER: z.string().default('default').describe('ClickHouse user (server mode)'),
     CLICKHOUSE_PASSWORD: z.string().default('').describe('ClickHouse password (server mode)'),
     CLICKHOUSE_DATABASE: identifier.default('kanon').describe('Database holding Kanon tables'),
+    KANON_CLICKHOUSE_TLS_CA: pemFile('certificates').describe(
+      'https:// CLICKHOUSE_URL only: CA certificates (PEM file) the server is checked against (unset: the system CAs)',
+    ),
+    KANON_CLICKHOUSE_TLS_CERT: pemFile('certificates').describe(
+      'https:// CLICKHOUSE_URL only: client certificate (PEM file), with KANON_CLICKHOUSE_TLS_KEY',
+    ),
+    KANON_CLICKHOUSE_TLS_KEY: pemFile('key').describe(
+      'https:// CLICKHOUSE_URL only: private key (PEM file) of KANON_CLICKHOUSE_TLS_CERT',
+    ),
     KANON_DATA_DIR: z
       .string()
       .min(1)
@@ -146,6 +177,10 @@ export const EnvSchema = z
     ),
     KANON_RETENTION: duration('how long published rows are kept', DAY, 3650 * DAY, '400d').describe(
       'Lifetime of published rows',
+    ),
+    // At least a month: a log that forgets sooner cannot answer a monthly access review.
+    KANON_AUDIT_RETENTION: duration('how long the audit log keeps a row', 30 * DAY, 3650 * DAY, '400d').describe(
+      'Lifetime of access audit log rows: sign-ins, queries, exports, user and setting changes (docs/operations.md)',
     ),
     KANON_BATCH_MAX_EVENTS: z.coerce
       .number()
@@ -308,10 +343,30 @@ export const EnvSchema = z
     }
     const sites = parseSites(env.KANON_SITES);
     if (!sites.ok) ctx.addIssue({ code: 'custom', path: ['KANON_SITES'], message: sites.problem });
+    const tlsProblems = [
+      ...tlsGroupProblems(
+        'KANON_REDIS_TLS',
+        { ca: env.KANON_REDIS_TLS_CA, cert: env.KANON_REDIS_TLS_CERT, key: env.KANON_REDIS_TLS_KEY },
+        [env.REDIS_URL, env.KANON_SALT_REDIS_URL].some((url) => url?.startsWith('rediss://')),
+        'neither REDIS_URL nor KANON_SALT_REDIS_URL is a rediss:// URL',
+      ),
+      ...tlsGroupProblems(
+        'KANON_CLICKHOUSE_TLS',
+        {
+          ca: env.KANON_CLICKHOUSE_TLS_CA,
+          cert: env.KANON_CLICKHOUSE_TLS_CERT,
+          key: env.KANON_CLICKHOUSE_TLS_KEY,
+        },
+        /^https:/i.test(env.CLICKHOUSE_URL ?? ''),
+        'CLICKHOUSE_URL is not an https:// URL',
+      ),
+    ];
+    for (const { variable, message } of tlsProblems)
+      ctx.addIssue({ code: 'custom', path: [variable], message });
   });
 
 export type WarehouseConfig =
-  | { kind: 'server'; url: string; user: string; password: string; database: string }
+  | { kind: 'server'; url: string; user: string; password: string; database: string; tls?: TlsFiles }
   | { kind: 'embedded'; dataDir: string; database: string };
 
 export interface Config {
@@ -324,7 +379,8 @@ export interface Config {
     demoPort: number;
   };
   demo: { seed: 'auto' | 'always' | 'never'; trustProxyExplicit: boolean };
-  redis: { url: string | undefined; saltUrl: string | undefined; prefix: string };
+  /** `tls` applies to the rediss:// URLs among them only (core/redis/connect.ts). */
+  redis: { url: string | undefined; saltUrl: string | undefined; prefix: string; tls: TlsFiles | undefined };
   warehouse: WarehouseConfig;
   dataDir: string;
   collector: {
@@ -362,6 +418,8 @@ export interface Config {
     stagingTtlSeconds: number;
     retentionSeconds: number;
   };
+  /** The access audit log (dashboards/audit/). */
+  audit: { retentionSeconds: number };
   log: { level: string };
 }
 
@@ -375,6 +433,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const tlsFiles = (ca?: Buffer, cert?: Buffer, key?: Buffer): TlsFiles | undefined =>
+  ca || cert || key ? { ca, cert, key } : undefined;
 
 /** Reads and checks every setting; throws a ConfigError listing each bad variable and its rule. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -404,7 +465,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       demoPort: e.KANON_DEMO_PORT,
     },
     demo: { seed: e.KANON_DEMO_SEED, trustProxyExplicit: present.KANON_TRUST_PROXY !== undefined },
-    redis: { url: e.REDIS_URL, saltUrl: e.KANON_SALT_REDIS_URL, prefix: e.KANON_QUEUE_PREFIX },
+    redis: {
+      url: e.REDIS_URL,
+      saltUrl: e.KANON_SALT_REDIS_URL,
+      prefix: e.KANON_QUEUE_PREFIX,
+      tls: tlsFiles(e.KANON_REDIS_TLS_CA, e.KANON_REDIS_TLS_CERT, e.KANON_REDIS_TLS_KEY),
+    },
     warehouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',
@@ -412,6 +478,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           user: e.CLICKHOUSE_USER,
           password: e.CLICKHOUSE_PASSWORD,
           database: e.CLICKHOUSE_DATABASE,
+          tls: tlsFiles(e.KANON_CLICKHOUSE_TLS_CA, e.KANON_CLICKHOUSE_TLS_CERT, e.KANON_CLICKHOUSE_TLS_KEY),
         }
       : { kind: 'embedded', dataDir: e.KANON_DATA_DIR, database: e.CLICKHOUSE_DATABASE },
     dataDir: e.KANON_DATA_DIR,
@@ -459,6 +526,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stagingTtlSeconds: e.KANON_STAGING_TTL,
       retentionSeconds: e.KANON_RETENTION,
     },
+    audit: { retentionSeconds: e.KANON_AUDIT_RETENTION },
     log: { level: e.KANON_LOG_LEVEL },
   };
 }
