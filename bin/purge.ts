@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   await warehouse.close();
   console.log(`purged site ${values.site} from ${tables} tables`);
   if (config.redis.url) {
-    const redis = connectRedis(config.redis.url, 'consumer');
+    const redis = connectRedis(config.redis.url, 'consumer', { tls: config.redis.tls });
     let removed = 0;
     let cursor = '0';
     do {

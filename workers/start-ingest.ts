@@ -32,7 +32,7 @@ export function startIngest(options: {
   /** Tests: how often at most the queue's append-only file is rewritten (0: never); default 20 s. */
   aofRewriteEveryMs?: number;
 }): EventsWorker {
-  const attributionRedis = connectRedis(options.connection.url, 'consumer');
+  const attributionRedis = connectRedis(options.connection.url, 'consumer', { tls: options.connection.tls });
   const stage: StageHandler = createBatchStager({
     warehouse: options.warehouse,
     windowSeconds: options.windowSeconds,

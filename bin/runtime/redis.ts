@@ -52,7 +52,7 @@ export async function resolveRedis(
       log.info({ url: saltUrl }, 'started a private redis-server for daily salts, without persistence');
     }
     if (roles.salts && saltUrl && (config.redis.saltUrl || config.redis.url)) {
-      const probe = connectRedis(saltUrl, 'producer');
+      const probe = connectRedis(saltUrl, 'producer', { tls: config.redis.tls });
       await waitUntilConnected(probe);
       const persistence = await redisPersistence(probe);
       probe.disconnect();

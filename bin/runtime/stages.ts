@@ -65,8 +65,12 @@ export async function startCollectorStage(options: {
   metrics: Metrics;
 }): Promise<Stage & { app: FastifyInstance; url: string }> {
   const { config, log, metrics } = options;
-  const queue = EventsQueue.create({ url: options.queueUrl, prefix: config.redis.prefix });
-  const saltRedis = connectRedis(options.saltUrl, 'producer');
+  const queue = EventsQueue.create({
+    url: options.queueUrl,
+    prefix: config.redis.prefix,
+    tls: config.redis.tls,
+  });
+  const saltRedis = connectRedis(options.saltUrl, 'producer', { tls: config.redis.tls });
   await Promise.all([queue.connected(), waitUntilConnected(saltRedis)]);
   const salts = Object.assign(new RedisSaltStore(saltRedis, config.redis.prefix), {
     isReady: async () => (await saltRedis.ping().catch(() => '')) === 'PONG',
@@ -107,7 +111,7 @@ export async function startWorkerStage(options: {
 }): Promise<Stage & { startRelease(): Promise<void> }> {
   const { config, warehouse, metrics } = options;
   const log = options.log.child({ stage: 'workers' });
-  const connection = { url: options.queueUrl, prefix: config.redis.prefix };
+  const connection = { url: options.queueUrl, prefix: config.redis.prefix, tls: config.redis.tls };
   const failed = metrics.counter('kanon_workers_batches_failed_total', 'Batches given up on', ['reason']);
   const worker = startIngest({
     warehouse,
@@ -198,6 +202,7 @@ export async function startDashboardsStage(options: {
     prefix: config.redis.prefix,
     idleSeconds: config.dashboards.sessionIdleSeconds,
     maxAgeSeconds: config.dashboards.sessionMaxAgeSeconds,
+    tls: config.redis.tls,
   });
   const sql = await openAnalystSql(warehouse, {
     maxSeconds: config.dashboards.queryTimeoutSeconds,

@@ -10,6 +10,7 @@ import {
   startAofRewrites,
 } from '../redis/aof-rewrites.js';
 import { connectRedis, waitUntilConnected } from '../redis/connect.js';
+import type { TlsFiles } from '../tls-files.js';
 import { groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
 
 /**
@@ -28,6 +29,8 @@ export const EVENTS_QUEUE = 'events';
 export interface QueueConnection {
   url: string;
   prefix: string;
+  /** KANON_REDIS_TLS_* for a rediss:// URL (core/redis/connect.ts). */
+  tls?: TlsFiles;
 }
 
 /** Redis refused or never received the batch: nothing of it was stored, so sending it again is safe. */
@@ -89,7 +92,7 @@ export class EventsQueue {
   ) {}
 
   static create(connection: QueueConnection): EventsQueue {
-    const redis = connectRedis(connection.url, 'producer');
+    const redis = connectRedis(connection.url, 'producer', { tls: connection.tls });
     const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix: connection.prefix });
     queue.on('error', () => {});
     return new EventsQueue(queue, redis, connection.prefix);
@@ -165,7 +168,7 @@ export interface WatermarkReader {
  * recording a batch and queueing it) once they are older than `orphanAfterMs`.
  */
 export function createWatermarkReader(connection: QueueConnection, orphanAfterMs = 120_000): WatermarkReader {
-  const redis = connectRedis(connection.url, 'consumer');
+  const redis = connectRedis(connection.url, 'consumer', { tls: connection.tls });
   const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix: connection.prefix });
   queue.on('error', () => {});
   return {
@@ -240,7 +243,7 @@ function batchOf(job: Job | undefined, id: string): AnonymousBatch | undefined {
  */
 export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
   compileBatchCheck();
-  const redis = connectRedis(options.connection.url, 'consumer');
+  const redis = connectRedis(options.connection.url, 'consumer', { tls: options.connection.tls });
   const prefix = options.connection.prefix;
   const reader = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
   reader.on('error', () => {});

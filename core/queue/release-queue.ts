@@ -20,7 +20,7 @@ export async function startReleaseSchedule(options: {
   run(): Promise<void>;
   onError(error: unknown): void;
 }): Promise<ReleaseSchedule> {
-  const redis = connectRedis(options.connection.url, 'consumer');
+  const redis = connectRedis(options.connection.url, 'consumer', { tls: options.connection.tls });
   const queue = new Queue(RELEASE_QUEUE, { connection: redis, prefix: options.connection.prefix });
   queue.on('error', () => {});
   await queue.upsertJobScheduler(

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { connectRedis } from '../../core/redis/connect.js';
+import type { TlsFiles } from '../../core/tls-files.js';
 import { sessionsUnavailable } from '../errors.js';
 import { Role } from './roles.js';
 
@@ -34,6 +35,8 @@ export interface SessionOptions {
   /** Absolute lifetime, however active the session is. */
   maxAgeSeconds: number;
   clock?: () => number;
+  /** KANON_REDIS_TLS_* for a rediss:// URL (core/redis/connect.ts). */
+  tls?: TlsFiles;
 }
 
 const Stored = z.object({
@@ -62,7 +65,11 @@ export class RedisSessionStore implements SessionStore {
   /** Opens its own connection, closed by `close()`. */
   static connect(url: string, options: SessionOptions): RedisSessionStore {
     // The offline queue lets the first requests after start-up wait for the connection instead of failing.
-    return new RedisSessionStore(connectRedis(url, 'producer', { enableOfflineQueue: true }), options, true);
+    return new RedisSessionStore(
+      connectRedis(url, 'producer', { enableOfflineQueue: true, tls: options.tls }),
+      options,
+      true,
+    );
   }
 
   private sessionKey(id: string) {
