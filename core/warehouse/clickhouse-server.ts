@@ -1,6 +1,8 @@
+import { rootCertificates } from 'node:tls';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { z } from 'zod';
 import type { TableName } from '../../schema/tables.js';
+import type { TlsFiles } from '../tls-files.js';
 import { deniedTables, type ReadOnlyEngine } from './analyst-sql.js';
 import {
   INSERT_SETTINGS,
@@ -16,6 +18,8 @@ export interface ServerWarehouseOptions {
   user: string;
   password: string;
   database: string;
+  /** KANON_CLICKHOUSE_TLS_*, for an https:// URL. */
+  tls?: TlsFiles;
   /** Per-request timeout; a hung server turns into a retryable error instead of a stuck job. */
   requestTimeoutMs?: number;
   /**
@@ -23,6 +27,17 @@ export interface ServerWarehouseOptions {
    * adapter's own code runs against the real engine where no server can be started.
    */
   connection?: () => unknown;
+}
+
+/**
+ * The client's `tls` option. It takes a CA always, so a client certificate for a server whose
+ * certificate a public CA signed (ClickHouse Cloud) comes with the system's CAs, as Node would
+ * use them without the option.
+ */
+function clientTls(tls: TlsFiles | undefined) {
+  if (!tls) return {};
+  const ca_cert = tls.ca ?? Buffer.from(rootCertificates.join('\n'));
+  return { tls: tls.cert && tls.key ? { ca_cert, cert: tls.cert, key: tls.key } : { ca_cert } };
 }
 
 /** Errors that mean "the server could not be reached", as opposed to "the server said no". */
@@ -57,6 +72,7 @@ export class ClickHouseServerWarehouse implements Warehouse {
       password: options.password,
       request_timeout: options.requestTimeoutMs ?? 30_000,
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0 as const },
+      ...clientTls(options.tls),
     };
     // Tests only: an injected Connection is shared and stays open (closing a client would close it).
     const connection = options.connection?.();
