@@ -31,7 +31,8 @@ describe('ClickHouse over TLS (https://)', () => {
         rejectUnauthorized: true,
       },
       (request, response) => {
-        seen.push((request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
+        const commonName = (request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '';
+        seen.push(Array.isArray(commonName) ? commonName.join(',') : commonName);
         request.resume();
         request.on('end', () => response.writeHead(200).end());
       },
