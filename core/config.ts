@@ -179,7 +179,12 @@ export const EnvSchema = z
       'Lifetime of published rows',
     ),
     // At least a month: a log that forgets sooner cannot answer a monthly access review.
-    KANON_AUDIT_RETENTION: duration('how long the audit log keeps a row', 30 * DAY, 3650 * DAY, '400d').describe(
+    KANON_AUDIT_RETENTION: duration(
+      'how long the audit log keeps a row',
+      30 * DAY,
+      3650 * DAY,
+      '400d',
+    ).describe(
       'Lifetime of access audit log rows: sign-ins, queries, exports, user and setting changes (docs/operations.md)',
     ),
     KANON_BATCH_MAX_EVENTS: z.coerce
