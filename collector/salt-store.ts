@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis/connect.js';
 import { dayOfMs } from '../core/time.js';
 
 /**
@@ -29,7 +29,7 @@ export class RedisSaltStore implements SaltStore {
   private inflight: { day: string; promise: Promise<Buffer> } | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,5 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { type Redis, ReplyError } from 'ioredis';
+import { ReplyError } from 'ioredis';
 import { compileBatchCheck, isAnonymousBatch } from '../../schema/compiled-check.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { KanonError } from '../errors.js';
@@ -9,7 +9,7 @@ import {
   requestAofRewrite,
   startAofRewrites,
 } from '../redis/aof-rewrites.js';
-import { connectRedis, waitUntilConnected } from '../redis/connect.js';
+import { connectRedis, type RedisClient, waitUntilConnected } from '../redis/connect.js';
 import type { TlsFiles } from '../tls-files.js';
 import { groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
 
@@ -87,7 +87,7 @@ export const JOB_OPTIONS = {
 export class EventsQueue {
   private constructor(
     private readonly queue: Queue,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

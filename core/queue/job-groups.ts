@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { AnonymousBatch } from '../../schema/event.js';
+import type { RedisClient } from '../redis/connect.js';
 
 /**
  * Consumer-side group commit: batches that a worker holds at the same time are staged together, as
@@ -40,7 +40,7 @@ export interface StagingGroup {
 }
 
 export interface JobGroupsOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** Most batches in one group. */
   maxBatches: number;
@@ -114,7 +114,7 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-type ClaimingRedis = Redis & {
+type ClaimingRedis = RedisClient & {
   kanonClaimGroup(keyCount: number, ...args: string[]): Promise<string[]>;
 };
 

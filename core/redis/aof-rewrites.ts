@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type RedisClient, serversOf } from './connect.js';
 
 /**
  * Invariant 8: no event payload stays on disk once its batch is staged. The queue's Redis keeps an
@@ -27,7 +28,8 @@ export const AOF_REWRITE_EVERY_MS = 20_000;
 export type AofRewriteOutcome = 'started' | 'busy' | 'failed';
 
 export interface AofRewriteOptions {
-  redis: Redis;
+  /** On a Redis Cluster every node keeps its own append-only file, so each one is rewritten. */
+  redis: RedisClient;
   prefix: string;
   /** Rewrites start at most this often (0: never, for tests and benchmarks that compare). */
   everyMs: number;
@@ -49,11 +51,11 @@ const dueKey = (prefix: string) => `${prefix}:aof-rewrite:due`;
 const slotKey = (prefix: string) => `${prefix}:aof-rewrite:slot`;
 
 /** Asks the workers for a rewrite at their next slot (a process that removed a job without staging it). */
-export async function requestAofRewrite(redis: Redis, prefix: string): Promise<void> {
+export async function requestAofRewrite(redis: RedisClient, prefix: string): Promise<void> {
   await redis.set(dueKey(prefix), '1');
 }
 
-const persistence = async (redis: Redis) => {
+const serverPersistence = async (redis: Redis) => {
   const info = await redis.info('persistence');
   const field = (name: string) => info.match(new RegExp(`^${name}:(\\d+)`, 'm'))?.[1];
   return {
@@ -62,13 +64,17 @@ const persistence = async (redis: Redis) => {
   };
 };
 
+/** Whether any server still rewrites (a cluster's nodes each run their own). */
+const rewriting = async (redis: RedisClient) =>
+  (await Promise.all(serversOf(redis).map(serverPersistence))).some((state) => state.rewriting);
+
 /**
  * Starts a rewrite unless the server keeps no append-only file: BGREWRITEAOF would then write one,
  * putting on disk what was never meant to be there. 'busy' when one is running already (it may
  * have forked before the latest removals, so the caller asks again later).
  */
-async function rewrite(redis: Redis): Promise<AofRewriteOutcome | 'off'> {
-  if (!(await persistence(redis)).appendOnly) return 'off';
+async function rewriteServer(redis: Redis): Promise<AofRewriteOutcome | 'off'> {
+  if (!(await serverPersistence(redis)).appendOnly) return 'off';
   try {
     await redis.bgrewriteaof();
     return 'started';
@@ -76,6 +82,15 @@ async function rewrite(redis: Redis): Promise<AofRewriteOutcome | 'off'> {
     if (error instanceof Error && /already in progress/i.test(error.message)) return 'busy';
     return 'failed';
   }
+}
+
+/** Every server's rewrite; the worst outcome counts, so a busy or failed node is asked again. */
+async function rewrite(redis: RedisClient): Promise<AofRewriteOutcome | 'off'> {
+  const outcomes = await Promise.all(
+    serversOf(redis).map((server) => rewriteServer(server).catch(() => 'failed' as const)),
+  );
+  for (const worst of ['failed', 'busy', 'started'] as const) if (outcomes.includes(worst)) return worst;
+  return 'off';
 }
 
 export function startAofRewrites(options: AofRewriteOptions): AofRewrites {
@@ -131,7 +146,7 @@ export function startAofRewrites(options: AofRewriteOptions): AofRewrites {
       if (Date.now() > deadline) return report('busy');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    while ((await persistence(redis)).rewriting && Date.now() < deadline)
+    while ((await rewriting(redis)) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 20));
   }
 

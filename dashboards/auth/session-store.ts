@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { connectRedis } from '../../core/redis/connect.js';
+import { connectRedis, type RedisClient } from '../../core/redis/connect.js';
 import type { TlsFiles } from '../../core/tls-files.js';
 import { sessionsUnavailable } from '../errors.js';
 import { Role } from './roles.js';
@@ -55,7 +54,7 @@ export class RedisSessionStore implements SessionStore {
   private readonly clock: () => number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: SessionOptions,
     private readonly ownsConnection = false,
   ) {

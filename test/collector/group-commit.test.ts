@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommitter } from '../../collector/group-commit.js';
 import { EVENTS_QUEUE, EventsQueue } from '../../core/queue/events-queue.js';
-import { connectRedis } from '../../core/redis/connect.js';
+import { connectRedis, type RedisClient } from '../../core/redis/connect.js';
 import type { AnonymousBatch, AnonymousEvent } from '../../schema/event.js';
 import { anonymousEvent } from '../fixtures/anonymous-event.js';
 import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
@@ -18,7 +17,7 @@ const request = (name: string, events = 1): AnonymousEvent[] =>
   Array.from({ length: events }, (_, n) => anonymousEvent({ path: `/${name}/${n}` }));
 
 describe('group commit', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let queue: EventsQueue;
   let jobs: Queue;
   let prefix: string;

@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_QUEUE } from '../../core/queue/events-queue.js';
 import { groupKey, JobGroups, type StagingGroup } from '../../core/queue/job-groups.js';
-import { connectRedis } from '../../core/redis/connect.js';
+import { connectRedis, type RedisClient } from '../../core/redis/connect.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { anonymousEvent } from '../fixtures/anonymous-event.js';
@@ -26,7 +25,7 @@ const batch = (id: string, events: number): AnonymousBatch => ({
 });
 
 describe('job groups', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let warehouse: Warehouse;
   let prefix: string;
   const stagedGroups: StagingGroup[] = [];

@@ -1,10 +1,9 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Metrics } from '../../core/metrics.js';
 import { EVENTS_QUEUE, EventsQueue, JOB_OPTIONS } from '../../core/queue/events-queue.js';
-import { connectRedis } from '../../core/redis/connect.js';
+import { connectRedis, type RedisClient } from '../../core/redis/connect.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { startIngest } from '../../workers/start-ingest.js';
 import { anonymousEvent } from '../fixtures/anonymous-event.js';
@@ -23,7 +22,7 @@ import { openMigratedWarehouse } from '../fixtures/warehouse.js';
 
 describe('workers refuse smuggled jobs', () => {
   let warehouse: Warehouse;
-  let redis: Redis;
+  let redis: RedisClient;
   let queue: Queue;
   let producer: EventsQueue;
   let worker: ReturnType<typeof startIngest>;
