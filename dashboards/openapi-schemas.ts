@@ -1,4 +1,5 @@
 import { ROLES } from './auth/roles.js';
+import { DIMENSION_FILTERS } from './query/filters.js';
 
 /** The schemas of the dashboards' OpenAPI description (openapi.ts), apart so each file stays readable. */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -79,6 +80,7 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
       days: { type: 'integer' },
       covered: { type: 'integer', description: 'Days of the previous stretch with released figures' },
       compared: { type: 'boolean' },
+      yearBefore: { type: 'boolean', description: 'Present and true with compare=year' },
       text: { type: 'string' },
     },
   },
@@ -99,7 +101,7 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
       to: { type: 'string', format: 'date' },
       previous: { type: ['object', 'null'] },
       k: { type: 'integer' },
-      notSplitBy: { type: 'array', items: { type: 'string', enum: ['device', 'country', 'campaign'] } },
+      notSplitBy: { type: 'array', items: { type: 'string', enum: [...DIMENSION_FILTERS] } },
       privacy: ref('PrivacyNote'),
       released: ref('ReleasedDays'),
       comparison: ref('Comparison'),

@@ -1,6 +1,7 @@
 import { DEVICE_CLASSES } from '../schema/event.js';
 import { ROLES } from './auth/roles.js';
 import { OPENAPI_SCHEMAS } from './openapi-schemas.js';
+import { DIMENSION_FILTERS, MAX_FILTERS } from './query/filters.js';
 import { TABLE_ENDPOINTS } from './routes/reports.js';
 
 /**
@@ -30,9 +31,9 @@ const FILTER_PARAMETERS = [
     format: 'date',
   }),
   query('to', 'Last UTC day (YYYY-MM-DD), at most today; default: today', { type: 'string', format: 'date' }),
-  query('compare', 'Compare with the period of the same length just before', {
+  query('compare', 'Compare with the period of the same length just before, or the same days a year before', {
     type: 'string',
-    enum: ['previous', 'none'],
+    enum: ['previous', 'year', 'none'],
     default: 'previous',
   }),
   query('device', 'Device class; honoured only by views whose report has it (see notSplitBy)', {
@@ -44,6 +45,8 @@ const FILTER_PARAMETERS = [
     pattern: '^[A-Z]{2}$',
   }),
   query('campaign', 'utm_campaign; honoured only by views whose report has it'),
+  query('source', 'Referring host, or (direct); honoured only by views whose report has it'),
+  query('product', 'Product id; honoured only by views whose report has it'),
 ];
 
 const SIGNED_IN = [{ session: [] }];
@@ -253,7 +256,7 @@ export function buildOpenApi(): Json {
     paths[endpoint.path] = {
       get: {
         summary: endpoint.summary,
-        description: `Reports: ${endpoint.reports.join(', ')}. Dimension filters honoured: ${endpoint.filters.join(', ') || 'none'}. \`format=csv\` needs the analyst role.`,
+        description: `Reports: ${endpoint.reports.join(', ')}. Dimension filters honoured: ${endpoint.filters.join(', ') || 'none'} (at most ${MAX_FILTERS} of ${DIMENSION_FILTERS.join(', ')} combine). \`format=csv\` needs the analyst role.`,
         security: SIGNED_IN,
         parameters: [
           ...FILTER_PARAMETERS,

@@ -119,8 +119,17 @@ export function describeTables(released: ReleasedDays, context: DayContext): str
   return `The tables below cover ${describeDays(days, context.today)}, the days released so far; the totals above also count ${waiting} as far as released. Each day's tables are published as a whole once it has ended and been released (${time}).`;
 }
 
+/** What the figures are for when a filter cannot apply ("for all devices"). */
+const ALL: Record<string, string> = {
+  device: 'devices',
+  country: 'countries',
+  campaign: 'visits',
+  source: 'sources',
+  product: 'products',
+};
+
 /**
- * The overview's note when a device, country or campaign filter reads a breakdown: it covers the
+ * The overview's note when a device, country, campaign, source or product filter reads a breakdown: it covers the
  * released days only (or, with none released yet, cannot apply and the totals are for everyone).
  */
 export function describeFilterDays(
@@ -131,7 +140,7 @@ export function describeFilterDays(
   const { days, pending } = released;
   if (pending.length === 0) return undefined;
   const waiting = describeDays(pending, context.today);
-  const all = dimension === 'device' ? 'devices' : dimension === 'country' ? 'countries' : 'visits';
+  const all = ALL[dimension] ?? 'visits';
   if (days.length === 0) {
     const today = pending.length === 1 && pending[0] === context.today;
     return today
@@ -150,15 +159,18 @@ export interface ComparedStretch {
   days: number;
   covered: number;
   compared: boolean;
+  /** The same days a year before (compare=year), rather than the days just before. */
+  yearBefore?: boolean;
 }
 
 /**
- * "Compared with 24–30 Nov.", "Compared with yesterday until 12:00 UTC: the same part of the day
- * as today.", or why there is no change to show: "Not compared with 24–30 Nov: it has released
+ * "Compared with 24–30 Nov.", "Compared with 1–7 Dec 2025, a year before.", "Compared with
+ * yesterday until 12:00 UTC: the same part of the day as today.", or why there is no change to show: "Not compared with 24–30 Nov: it has released
  * figures for only 1 of its 7 days." A change against days without figures would read as growth.
  */
 export function describeComparison(stretch: ComparedStretch, today: string): string {
-  const what = describeSpan(stretch.from, stretch.to, today);
+  const span = describeSpan(stretch.from, stretch.to, today);
+  const what = stretch.yearBefore ? `${span} ${stretch.to.slice(0, 4)}, a year before` : span;
   if (!stretch.compared) {
     return stretch.covered === 0
       ? `Not compared with ${what}: it has no released figures.`

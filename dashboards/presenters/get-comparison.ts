@@ -32,7 +32,7 @@ function daysFrom(from: string, to: string): string[] {
  */
 export async function getComparison(
   warehouse: Warehouse,
-  filters: Pick<Filters, 'site' | 'previous' | 'today'>,
+  filters: Pick<Filters, 'site' | 'previous' | 'today'> & Partial<Pick<Filters, 'compare'>>,
   reports: readonly ReportName[],
   options: { days?: readonly string[]; until?: number | null } = {},
 ): Promise<Comparison | null> {
@@ -57,6 +57,7 @@ export async function getComparison(
     days: days.length,
     covered,
     compared: covered === days.length,
+    ...(filters.compare === 'year' ? { yearBefore: true } : {}),
   };
   return { ...stretch, text: describeComparison(stretch, filters.today) };
 }

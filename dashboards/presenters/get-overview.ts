@@ -85,6 +85,22 @@ const SOURCES: Record<DimensionFilter, Source> = {
     ...(has('campaigns', 'orders') ? { orders: 'orders' } : {}),
     ...(has('campaigns', 'revenue_cents') ? { revenue: 'revenue_cents' } : {}),
   },
+  source: { report: 'referrers', where: 'referrer = {source:String}', pageviews: 'entries' },
+  // A product's own rows: its views, the units of it sold and their value (not orders: an order
+  // holds several products, and the products report counts units).
+  product: {
+    report: 'products',
+    where: 'product_id = {product:String}',
+    pageviews: 'views',
+    orders: 'purchased_units',
+    revenue: 'item_revenue_cents',
+  },
+};
+/** What the second figure counts under each filter's report (pageviews without one). */
+const PAGEVIEWS_LABEL: Partial<Record<DimensionFilter, string>> = {
+  campaign: 'Visits',
+  source: 'Visits',
+  product: 'Product views',
 };
 /** The breakdowns the overview page shows under its figures. */
 const PAGE_TABLES: readonly ReportName[] = ['pages', 'referrers', 'devices', 'countries'];
@@ -106,7 +122,9 @@ export async function getOverview(
   filters: Filters,
   options: { windowSeconds: number; now: number; graceSeconds: number },
 ): Promise<Overview> {
-  const chosen = (['device', 'country', 'campaign'] as const).find((name) => filters[name] !== undefined);
+  // Figures on top come from one report; no report splits one filter's dimension by another's, so
+  // they follow the first filter set and say the others are not split (never estimated).
+  const chosen = filters.dimensions[0];
   const context: DayContext = { today: filters.today, graceSeconds: options.graceSeconds };
   const released = await getReleasedDays(warehouse, filters, [
     ...PAGE_TABLES,
@@ -120,13 +138,18 @@ export async function getOverview(
   // of the previous period, not five days with seven.
   const partial = source !== undefined && released.pending.length > 0;
   const compared = partial
-    ? [...released.days, ...(filters.previous ? released.days.map((day) => shift(day, -filters.days)) : [])]
+    ? [
+        ...released.days,
+        ...(filters.previous ? released.days.map((day) => shift(day, -filters.previousOffset)) : []),
+      ]
     : [];
   const onDays = partial ? ' AND day IN {comparedDays:Array(Date)}' : '';
   const params = {
     device: filters.device,
     country: filters.country,
     campaign: filters.campaign,
+    source: filters.source,
+    product: filters.product,
     comparedDays: compared,
   };
   const scoped = source ? { where: `${source.where}${onDays}`, params } : {};
@@ -149,7 +172,7 @@ export async function getOverview(
   const nowSeconds = Math.floor(options.now / 1000);
   const until =
     !source && filters.to === filters.today && filters.previous !== undefined && options.windowSeconds < DAY
-      ? nowSeconds - (nowSeconds % options.windowSeconds) - filters.days * DAY
+      ? nowSeconds - (nowSeconds % options.windowSeconds) - filters.previousOffset * DAY
       : null;
   const comparison = await getComparison(warehouse, filters, [report], {
     ...(partial ? { days: compared.filter((day) => day < filters.from) } : {}),
@@ -217,16 +240,26 @@ export async function getOverview(
   };
   const kpis: Kpi[] = [
     kpi('visitors', 'Visitors', 'visitors', (f) => orNull(f.visitors), VISITORS_HINT),
-    kpi('pageviews', filter === 'campaign' ? 'Visits' : 'Pageviews', 'count', (f) => orNull(f.pageviews)),
-    kpi('orders', 'Orders', 'count', (f) => (f.orders === undefined ? null : f.orders)),
-    kpi('revenue', 'Revenue', 'money', (f) => (f.revenue === undefined ? null : f.revenue)),
-    kpi(
-      'conversion',
-      'Conversion',
-      'rate',
-      (f) => (f.orders === undefined ? null : rate(f.orders, f.visitors)),
-      'Orders ÷ visitor-days',
+    kpi('pageviews', (filter && PAGEVIEWS_LABEL[filter]) ?? 'Pageviews', 'count', (f) => orNull(f.pageviews)),
+    kpi('orders', filter === 'product' ? 'Units sold' : 'Orders', 'count', (f) =>
+      f.orders === undefined ? null : f.orders,
     ),
+    kpi('revenue', 'Revenue', 'money', (f) => (f.revenue === undefined ? null : f.revenue)),
+    filter === 'product'
+      ? kpi(
+          'conversion',
+          'Conversion',
+          'rate',
+          (f) => (f.orders === undefined ? null : rate(f.orders, f.pageviews)),
+          'Units sold ÷ product views',
+        )
+      : kpi(
+          'conversion',
+          'Conversion',
+          'rate',
+          (f) => (f.orders === undefined ? null : rate(f.orders, f.visitors)),
+          'Orders ÷ visitor-days',
+        ),
   ];
 
   const trend = await getTrend(

@@ -23,14 +23,19 @@ export interface ProductFigures {
 
 /**
  * Product groups of the range, each with last period's views for the same group, and the groups
- * of the previous period (a product may have dropped out since). Named products carry what the
+ * of the previous period (a product may have dropped out since); with a product filter, that
+ * product's rows only. Named products carry what the
  * site's product feed says of them; the feed only names rows, it never adds, splits or hides one.
  */
 export async function getProductFigures(
   warehouse: Warehouse,
   filters: Filters,
 ): Promise<{ current: ProductFigures[]; previous: ProductFigures[] }> {
-  const rows = await sumReport(warehouse, 'products', filters);
+  // A product filter keeps its own rows (level 0): a generalised row never names it.
+  const scoped = filters.product
+    ? { where: 'product_id = {product:String}', params: { product: filters.product } }
+    : {};
+  const rows = await sumReport(warehouse, 'products', filters, scoped);
   const key = (row: GroupSums) => JSON.stringify([row.level, row.dims.product_id, row.dims.category]);
   const previousRows = rows.filter((row) => row.period === 'previous');
   const previous = new Map(previousRows.map((row) => [key(row), row]));

@@ -64,7 +64,8 @@ export async function getTrend(
     const previous: TrendPoint[] = [];
     for (let t = from; t < last; t += step) {
       points.push(point(t, byStart.get(t)));
-      if (previousFrom !== undefined) previous.push(point(t, byStart.get(t - DAY)));
+      // The previous period's window at the same time of day (the day before, or a year before).
+      if (previousFrom !== undefined) previous.push(point(t, byStart.get(t - (from - previousFrom))));
     }
     return { grain: 'window', points, previous };
   }

@@ -9,11 +9,17 @@ import { type Filters, rangeParams } from './filters.js';
  * `pub_<report>_by_day` for days whose roll-up is complete (its manifest row in pub_releases is
  * written last), and the sum of the day's `pub_<report>_by_window` rows for the others (today, or a
  * day not rolled up yet). Each day comes from exactly one of the two, so nothing is counted twice.
+ * Only days of the range and of the previous period are read: a year-ago comparison does not scan
+ * the year in between.
  *
  * `visitors` of a window-built day is the sum over its windows (a shopper active in two windows
  * counts twice) until the day is rolled up; the UI says so. Column names come from the catalogue
  * (a closed set), values only through bound parameters.
  */
+/** The days a range query reads: the range and the period it is compared with. */
+const IN_PERIODS = (day: string) =>
+  `(${day} BETWEEN {from:Date} AND {to:Date} OR ${day} BETWEEN {previousFrom:Date} AND {previousTo:Date})`;
+
 export function dailyRowsSql(report: ReportName): string {
   const spec = REPORTS[report];
   const dims = spec.dims.map((dim) => dim.name);
@@ -25,7 +31,8 @@ export function dailyRowsSql(report: ReportName): string {
         AND period_start < toDateTime({rangeTo:Date}, 'UTC') + INTERVAL 1 DAY`;
   return `SELECT day, ${dimList}level, ${measures.join(', ')}, visitors
     FROM ${publishedTable(report, 'day')}
-    WHERE site = {site:String} AND day BETWEEN {rangeFrom:Date} AND {rangeTo:Date} AND day IN (${rolledUp})
+    WHERE site = {site:String} AND day BETWEEN {rangeFrom:Date} AND {rangeTo:Date} AND ${IN_PERIODS('day')}
+      AND day IN (${rolledUp})
     UNION ALL
     SELECT toDate(window_start) AS day, ${dimList}level,
       ${measures.map((name) => `sum(${name}) AS ${name}`).join(', ')}, sum(visitors) AS visitors
@@ -33,6 +40,7 @@ export function dailyRowsSql(report: ReportName): string {
     WHERE site = {site:String}
       AND window_start >= toDateTime({rangeFrom:Date}, 'UTC')
       AND window_start < toDateTime({rangeTo:Date}, 'UTC') + INTERVAL 1 DAY
+      AND ${IN_PERIODS('toDate(window_start)')}
       AND toDate(window_start) NOT IN (${rolledUp})
     GROUP BY day, ${dimList}level`;
 }
@@ -148,6 +156,7 @@ export async function sumReportByWindow(
           WHERE site = {site:String}
             AND window_start >= toDateTime({rangeFrom:Date}, 'UTC')
             AND window_start < toDateTime({rangeTo:Date}, 'UTC') + INTERVAL 1 DAY
+            AND ${IN_PERIODS('toDate(window_start)')}
             ${options.where ? ` AND (${options.where})` : ''}
           GROUP BY window_start ORDER BY window_start`,
     params: { ...rangeParams(filters), ...options.params },
