@@ -16,6 +16,8 @@ import { MIGRATIONS_TABLE } from './tables.js';
 export interface SchemaVariables {
   STAGING_TTL_SECONDS: number;
   RETENTION_SECONDS: number;
+  /** KANON_AUDIT_RETENTION: how long the access audit log keeps a row (009_app_audit_log.sql). */
+  AUDIT_RETENTION_SECONDS: number;
 }
 
 type RenderVariables = SchemaVariables & { DATABASE?: string };

@@ -15,6 +15,8 @@ export const SECRETS_TABLE = 'app_secrets';
 /** Shops' product feeds, per site and import version: shop data, never published (007_app_catalog.sql). */
 export const CATALOG_TABLE = 'app_catalog';
 export const CATALOG_VERSIONS_TABLE = 'app_catalog_versions';
+/** Who did what (sign-ins, queries, exports, user and setting changes): never published, never read by analysts (009_app_audit_log.sql). */
+export const AUDIT_TABLE = 'app_audit_log';
 
 export type Grain = 'window' | 'day';
 export const GRAINS: readonly Grain[] = ['window', 'day'];
@@ -28,6 +30,7 @@ export type TableName =
   | typeof SECRETS_TABLE
   | typeof CATALOG_TABLE
   | typeof CATALOG_VERSIONS_TABLE
+  | typeof AUDIT_TABLE
   | PublishedTable;
 
 export function publishedTable(report: ReportName, grain: Grain): PublishedTable {

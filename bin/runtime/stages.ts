@@ -36,6 +36,7 @@ export function schemaVariables(config: Config) {
   return {
     STAGING_TTL_SECONDS: config.release.stagingTtlSeconds,
     RETENTION_SECONDS: config.release.retentionSeconds,
+    AUDIT_RETENTION_SECONDS: config.audit.retentionSeconds,
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   ANALYST_TABLES,
+  AUDIT_TABLE,
   CATALOG_TABLE,
   CATALOG_VERSIONS_TABLE,
   MIGRATIONS_TABLE,
@@ -26,7 +27,8 @@ export type Refusal =
 
 /**
  * Kanon's tables an analyst never reads (staging holds visitor tokens, app_users password hashes,
- * the catalogue the shop's own product feed: analysts read what is released and nothing else).
+ * the catalogue the shop's own product feed, the audit log who did what, their own queries included:
+ * analysts read what is released and nothing else).
  */
 export const UNPUBLISHED_TABLES: readonly string[] = [
   STAGING_TABLE,
@@ -35,6 +37,7 @@ export const UNPUBLISHED_TABLES: readonly string[] = [
   CATALOG_TABLE,
   CATALOG_VERSIONS_TABLE,
   SECRETS_TABLE,
+  AUDIT_TABLE,
 ];
 
 function lines(text: string): string[] {

@@ -56,11 +56,16 @@ describe('invariant 8: retention', () => {
   });
 
   it('brings the TTLs in line when the configuration changes', async () => {
-    const shorter = { STAGING_TTL_SECONDS: 30 * 3600, RETENTION_SECONDS: 90 * 86_400 };
+    const shorter = {
+      STAGING_TTL_SECONDS: 30 * 3600,
+      RETENTION_SECONDS: 90 * 86_400,
+      AUDIT_RETENTION_SECONDS: 30 * 86_400,
+    };
     const changed = await applyRetention(warehouse, shorter);
     expect(changed).toContain('stg_cells');
     expect(await ddl('stg_cells')).toContain('TTL staged_at + toIntervalSecond(108000)');
     expect(await ddl('pub_products_by_day')).toContain('TTL day + toIntervalSecond(7776000)');
+    expect(await ddl('app_audit_log')).toContain('TTL toDateTime(at) + toIntervalSecond(2592000)');
     expect(await applyRetention(warehouse, shorter)).toEqual([]);
   });
 
