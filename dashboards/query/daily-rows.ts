@@ -3,6 +3,7 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { REPORTS, type ReportName } from '../../schema/reports.js';
 import { publishedTable, RELEASES_TABLE } from '../../schema/tables.js';
 import { type Filters, rangeParams } from './filters.js';
+import { getDayScales, ROWS_PER_DAY, RowsPerDay, type Spreads, spreadsOf } from './noise-spread.js';
 
 /**
  * One row per day and published group of a report over `{rangeFrom:Date}..{rangeTo:Date}`:
@@ -52,6 +53,8 @@ export interface GroupSums {
   measures: Record<string, number>;
   /** Sum of daily distinct visitors (visitor-days); every summand is a published row of ≥ K. */
   visitors: number;
+  /** Noise mode: the noise each figure adds up (measures by name, and `visitors`); unset in plain mode. */
+  spread?: Spreads;
 }
 
 /**
@@ -68,19 +71,23 @@ export async function sumReport(
   const spec = REPORTS[report];
   const dims = options.dims ?? spec.dims.map((dim) => dim.name);
   const measures = spec.measures.map((measure) => measure.name);
+  // Noise mode: how many noisy rows of each day a group adds up, for the margins of its figures.
+  const scales = await getDayScales(warehouse, report, filters);
+  const noisy = scales.size > 0;
   const Row = z.object({
     period: z.enum(['current', 'previous']),
     level: z.number(),
     visitors: z.number(),
     ...Object.fromEntries(dims.map((name) => [name, z.string()])),
     ...Object.fromEntries(measures.map((name) => [name, z.number()])),
+    ...(noisy ? { rows_per_day: RowsPerDay } : {}),
   });
   const groupDims = dims.map((name) => `, ${name}`).join('');
   const rows = await warehouse.query({
     name: `dashboard_sums_${report}`,
     sql: `SELECT if(day >= {from:Date}, 'current', 'previous') AS period, level${groupDims},
             ${measures.map((name) => `toUInt64(sum(${name})) AS ${name}`).join(', ')},
-            toUInt64(sum(visitors)) AS visitors
+            toUInt64(sum(visitors)) AS visitors${noisy ? `, ${ROWS_PER_DAY}` : ''}
           FROM (${dailyRowsSql(report)})
           WHERE (day BETWEEN {from:Date} AND {to:Date} OR day BETWEEN {previousFrom:Date} AND {previousTo:Date})${options.where ? ` AND (${options.where})` : ''}
           GROUP BY period, level${groupDims}`,
@@ -95,6 +102,9 @@ export async function sumReport(
       visitors: row.visitors,
       dims: Object.fromEntries(dims.map((name) => [name, String(record[name])])),
       measures: Object.fromEntries(measures.map((name) => [name, Number(record[name])])),
+      ...(noisy
+        ? { spread: spreadsOf(RowsPerDay.parse(record.rows_per_day), scales, [...measures, 'visitors']) }
+        : {}),
     };
   });
 }
@@ -105,18 +115,21 @@ export async function sumReportByDay(
   report: ReportName,
   filters: Filters,
   options: { where?: string; params?: Record<string, unknown> } = {},
-): Promise<{ day: string; measures: Record<string, number>; visitors: number }[]> {
+): Promise<{ day: string; measures: Record<string, number>; visitors: number; spread?: Spreads }[]> {
   const measures = REPORTS[report].measures.map((measure) => measure.name);
+  const scales = await getDayScales(warehouse, report, filters);
+  const noisy = scales.size > 0;
   const Row = z.object({
     date: z.string(),
     visitors: z.number(),
     ...Object.fromEntries(measures.map((name) => [name, z.number()])),
+    ...(noisy ? { rows_per_day: RowsPerDay } : {}),
   });
   const rows = await warehouse.query({
     name: `dashboard_days_${report}`,
     sql: `SELECT toString(day) AS date,
             ${measures.map((name) => `toUInt64(sum(${name})) AS ${name}`).join(', ')},
-            toUInt64(sum(visitors)) AS visitors
+            toUInt64(sum(visitors)) AS visitors${noisy ? `, ${ROWS_PER_DAY}` : ''}
           FROM (${dailyRowsSql(report)})
           WHERE day BETWEEN {rangeFrom:Date} AND {rangeTo:Date}${options.where ? ` AND (${options.where})` : ''}
           GROUP BY day ORDER BY day`,
@@ -129,6 +142,9 @@ export async function sumReportByDay(
       day: row.date,
       visitors: row.visitors,
       measures: Object.fromEntries(measures.map((name) => [name, Number(record[name])])),
+      ...(noisy
+        ? { spread: spreadsOf(RowsPerDay.parse(record.rows_per_day), scales, [...measures, 'visitors']) }
+        : {}),
     };
   });
 }

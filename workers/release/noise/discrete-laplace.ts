@@ -34,21 +34,5 @@ export function discreteLaplace(secret: Buffer, identity: string, scale: number)
   return geometric(uniform(secret, identity, 0), scale) - geometric(uniform(secret, identity, 1), scale);
 }
 
-/** P(|X| ≥ m) for X discrete Laplace with this scale: 2 p^m / (1 + p), p = exp(−1/scale), m ≥ 1. */
-export function tailProbability(scale: number, m: number): number {
-  const p = Math.exp(-1 / scale);
-  return m <= 0 ? 1 : (2 * p ** m) / (1 + p);
-}
-
-/** The variance of discrete Laplace with this scale: 2p / (1 − p)². */
-export function variance(scale: number): number {
-  const p = Math.exp(-1 / scale);
-  return (2 * p) / (1 - p) ** 2;
-}
-
-/** The least m with P(|X| ≥ m) ≤ 5 %: the ± margin shown beside a noisy figure. */
-export function margin95(scale: number): number {
-  if (!(scale > 0)) return 0;
-  const p = Math.exp(-1 / scale);
-  return Math.max(0, Math.ceil(Math.log((0.05 * (1 + p)) / 2) / Math.log(p)));
-}
+// The distribution's tail, variance and 95 % margin are shared with the dashboards (core/).
+export { margin95, tailProbability, variance } from '../../../core/discrete-laplace.js';
