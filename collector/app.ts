@@ -37,6 +37,8 @@ export interface CollectorDeps {
   clock?: () => number;
   /** The minified tracker.js served at /tracker.js. */
   trackerScript?: string;
+  /** The GA4 data layer add-on served at /datalayer.js. */
+  dataLayerScript?: string;
   /** Facts about this deployment served at /privacy.json. */
   privacyFacts?: () => unknown;
 }
@@ -138,7 +140,11 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
   });
   registerHealthRoutes(app, { queue: deps.queue, salts: deps.salts });
   registerMetricsRoute(app, { metrics: deps.metrics, token: deps.metricsToken });
-  registerStaticRoutes(app, { trackerScript: deps.trackerScript, privacyFacts: deps.privacyFacts });
+  registerStaticRoutes(app, {
+    trackerScript: deps.trackerScript,
+    dataLayerScript: deps.dataLayerScript,
+    privacyFacts: deps.privacyFacts,
+  });
 
   // SIGTERM path: Fastify stops accepting, waits for in-flight requests, then this flushes the
   // open micro-batch and waits until every batch is in Redis (or has failed and been answered).

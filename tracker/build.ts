@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const entry = fileURLToPath(new URL('./src/index.ts', import.meta.url));
+const dataLayerEntry = fileURLToPath(new URL('./src/datalayer/index.ts', import.meta.url));
 const tsconfig = fileURLToPath(new URL('./tsconfig.json', import.meta.url));
 const distDir = fileURLToPath(new URL('./dist/', import.meta.url));
 
@@ -12,8 +13,17 @@ const distDir = fileURLToPath(new URL('./dist/', import.meta.url));
  * plain `<script defer>` on any shop) and measures it gzipped, as a CDN would serve it.
  */
 export async function buildTracker(): Promise<{ code: string; gzipBytes: number }> {
+  return buildScript(entry);
+}
+
+/** The GA4 data layer add-on (src/datalayer/), a script of its own beside the core tag. */
+export async function buildDataLayerAddon(): Promise<{ code: string; gzipBytes: number }> {
+  return buildScript(dataLayerEntry);
+}
+
+async function buildScript(entryPoint: string): Promise<{ code: string; gzipBytes: number }> {
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: [entryPoint],
     tsconfig,
     bundle: true,
     minify: true,
@@ -29,8 +39,12 @@ export async function buildTracker(): Promise<{ code: string; gzipBytes: number 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { code, gzipBytes } = await buildTracker();
   await mkdir(distDir, { recursive: true });
-  await writeFile(`${distDir}tracker.js`, code);
-  console.log(`tracker/dist/tracker.js: ${code.length} bytes, ${gzipBytes} gzipped`);
+  for (const [name, script] of [
+    ['tracker.js', await buildTracker()],
+    ['datalayer.js', await buildDataLayerAddon()],
+  ] as const) {
+    await writeFile(`${distDir}${name}`, script.code);
+    console.log(`tracker/dist/${name}: ${script.code.length} bytes, ${script.gzipBytes} gzipped`);
+  }
 }

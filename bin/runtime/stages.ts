@@ -31,6 +31,7 @@ export interface Stage {
 }
 
 export const TRACKER_PATH = new URL('../../tracker/dist/tracker.js', import.meta.url);
+const DATALAYER_PATH = new URL('../../tracker/dist/datalayer.js', import.meta.url);
 
 export function schemaVariables(config: Config) {
   return {
@@ -78,6 +79,7 @@ export async function startCollectorStage(options: {
   });
   const trackerScript = existsSync(TRACKER_PATH) ? readFileSync(TRACKER_PATH, 'utf8') : undefined;
   if (!trackerScript) log.warn('tracker.js is not built; run npm run build:tracker');
+  const dataLayerScript = existsSync(DATALAYER_PATH) ? readFileSync(DATALAYER_PATH, 'utf8') : undefined;
   const app = await buildCollector({
     config: config.collector,
     queue,
@@ -86,6 +88,7 @@ export async function startCollectorStage(options: {
     metrics,
     metricsToken: config.server.metricsToken,
     trackerScript,
+    dataLayerScript,
     privacyFacts: () => privacyFacts(config),
   });
   const url = await listen(app, config.server.host, config.server.collectorPort);

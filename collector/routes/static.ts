@@ -3,22 +3,43 @@ import type { FastifyInstance } from 'fastify';
 import { KanonError, toErrorBody } from '../../core/errors.js';
 
 /**
- * /tracker.js (cacheable, with an ETag), /.well-known/gpc.json (the GPC support resource) and
- * /privacy.json (what this deployment collects and keeps, generated from its running config).
+ * /tracker.js and /datalayer.js (the GA4 data layer add-on; cacheable, with an ETag),
+ * /.well-known/gpc.json (the GPC support resource) and /privacy.json (what this deployment
+ * collects and keeps, generated from its running config).
  */
 export function registerStaticRoutes(
   app: FastifyInstance,
-  deps: { trackerScript: string | undefined; privacyFacts: (() => unknown) | undefined },
+  deps: {
+    trackerScript: string | undefined;
+    dataLayerScript?: string | undefined;
+    privacyFacts: (() => unknown) | undefined;
+  },
 ): void {
-  const script = deps.trackerScript;
+  serveScript(app, '/tracker.js', deps.trackerScript);
+  serveScript(app, '/datalayer.js', deps.dataLayerScript);
+  app.get('/.well-known/gpc.json', async (_request, reply) => {
+    reply.header('Access-Control-Allow-Origin', '*');
+    return { gpc: true, lastUpdate: '2026-11-25' };
+  });
+  app.get('/privacy.json', async (_request, reply) => {
+    reply.header('Access-Control-Allow-Origin', '*');
+    return deps.privacyFacts ? deps.privacyFacts() : {};
+  });
+}
+
+function serveScript(app: FastifyInstance, path: string, script: string | undefined): void {
   const etag = script ? `"${createHash('sha256').update(script).digest('base64url').slice(0, 16)}"` : '';
-  app.get('/tracker.js', async (request, reply) => {
+  app.get(path, async (request, reply) => {
     if (!script) {
       return reply
         .code(503)
         .send(
           toErrorBody(
-            new KanonError('tracker_not_built', 503, 'tracker.js is not built; run npm run build:tracker.'),
+            new KanonError(
+              'tracker_not_built',
+              503,
+              `${path.slice(1)} is not built; run npm run build:tracker.`,
+            ),
           ),
         );
     }
@@ -28,13 +49,5 @@ export function registerStaticRoutes(
     reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.type('application/javascript; charset=utf-8').send(script);
-  });
-  app.get('/.well-known/gpc.json', async (_request, reply) => {
-    reply.header('Access-Control-Allow-Origin', '*');
-    return { gpc: true, lastUpdate: '2026-11-25' };
-  });
-  app.get('/privacy.json', async (_request, reply) => {
-    reply.header('Access-Control-Allow-Origin', '*');
-    return deps.privacyFacts ? deps.privacyFacts() : {};
   });
 }

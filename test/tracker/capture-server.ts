@@ -63,19 +63,23 @@ export function parseBody(body: string): { site: string | undefined; events: Bea
 }
 
 /**
- * A stand-in collector: serves test pages and the built tracker and records every POST /e body.
- * It answers CORS the way the real collector does for a registered origin.
+ * A stand-in collector: serves test pages and the built tracker (and any other script given, e.g.
+ * `{ '/datalayer.js': code }`) and records every POST /e body. It answers CORS the way the real
+ * collector does for a registered origin.
  */
-export async function startCaptureServer(trackerCode: string): Promise<CaptureServer> {
+export async function startCaptureServer(
+  trackerCode: string,
+  scripts: Record<string, string> = {},
+): Promise<CaptureServer> {
   const app = Fastify({ logger: false });
   const pages = new Map<string, string>();
   const requests: CapturedRequest[] = [];
   let answers: Array<number | 'drop'> = [];
   let collectorOrigin = '';
 
-  app.get('/tracker.js', async (_request, reply) =>
-    reply.type('application/javascript; charset=utf-8').send(trackerCode),
-  );
+  for (const [path, code] of Object.entries({ '/tracker.js': trackerCode, ...scripts })) {
+    app.get(path, async (_request, reply) => reply.type('application/javascript; charset=utf-8').send(code));
+  }
   app.get('/t/*', async (request, reply) => {
     const html = pages.get(request.url.split('?')[0] ?? '');
     if (html === undefined) return reply.code(404).type('text/plain').send('no such test page');

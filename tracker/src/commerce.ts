@@ -32,7 +32,7 @@ const toItem = (value: unknown) => {
  * required field is missing. Fields the schema would refuse are cut or left out here, so that one
  * bad call cannot make the collector refuse the whole batch it travels in.
  */
-function toEvent(name: unknown, data: Args): TrackerEvent | undefined {
+export function toEvent(name: unknown, data: Args): TrackerEvent | undefined {
   switch (name) {
     case 'product_view':
     case 'add_to_cart':
