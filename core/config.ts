@@ -109,6 +109,11 @@ export const EnvSchema = z
     KANON_CLICKHOUSE_TLS_KEY: pemFile('key').describe(
       'https:// CLICKHOUSE_URL only: private key (PEM file) of KANON_CLICKHOUSE_TLS_CERT',
     ),
+    KANON_CLICKHOUSE_CLUSTER: identifier
+      .optional()
+      .describe(
+        'With CLICKHOUSE_URL: the ClickHouse cluster (remote_servers) to run on: replicated tables sharded by site (docs/scaling.md)',
+      ),
     KANON_DATA_DIR: z
       .string()
       .min(1)
@@ -366,12 +371,28 @@ export const EnvSchema = z
         'CLICKHOUSE_URL is not an https:// URL',
       ),
     ];
+    if (env.KANON_CLICKHOUSE_CLUSTER && !env.CLICKHOUSE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KANON_CLICKHOUSE_CLUSTER'],
+        message: 'needs CLICKHOUSE_URL: the embedded engine is one process, not a cluster',
+      });
+    }
     for (const { variable, message } of tlsProblems)
       ctx.addIssue({ code: 'custom', path: [variable], message });
   });
 
 export type WarehouseConfig =
-  | { kind: 'server'; url: string; user: string; password: string; database: string; tls?: TlsFiles }
+  | {
+      kind: 'server';
+      url: string;
+      user: string;
+      password: string;
+      database: string;
+      tls?: TlsFiles;
+      /** KANON_CLICKHOUSE_CLUSTER: run ON CLUSTER, replicated and sharded (schema/cluster-ddl.ts). */
+      cluster?: string;
+    }
   | { kind: 'embedded'; dataDir: string; database: string };
 
 export interface Config {
@@ -484,6 +505,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           password: e.CLICKHOUSE_PASSWORD,
           database: e.CLICKHOUSE_DATABASE,
           tls: tlsFiles(e.KANON_CLICKHOUSE_TLS_CA, e.KANON_CLICKHOUSE_TLS_CERT, e.KANON_CLICKHOUSE_TLS_KEY),
+          ...(e.KANON_CLICKHOUSE_CLUSTER ? { cluster: e.KANON_CLICKHOUSE_CLUSTER } : {}),
         }
       : { kind: 'embedded', dataDir: e.KANON_DATA_DIR, database: e.CLICKHOUSE_DATABASE },
     dataDir: e.KANON_DATA_DIR,

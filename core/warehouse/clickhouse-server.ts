@@ -1,8 +1,10 @@
 import { rootCertificates } from 'node:tls';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { CLUSTER_SETTINGS, localTableName, toClusterStatements } from '../../schema/cluster-ddl.js';
 import type { TableName } from '../../schema/tables.js';
 import type { TlsFiles } from '../tls-files.js';
+import { UNPUBLISHED_TABLES } from './analyst-guard.js';
 import { deniedTables, type ReadOnlyEngine } from './analyst-sql.js';
 import {
   INSERT_SETTINGS,
@@ -22,6 +24,11 @@ export interface ServerWarehouseOptions {
   tls?: TlsFiles;
   /** Per-request timeout; a hung server turns into a retryable error instead of a stuck job. */
   requestTimeoutMs?: number;
+  /**
+   * KANON_CLICKHOUSE_CLUSTER: every statement runs ON CLUSTER, tables are Replicated and sharded by
+   * site behind Distributed ones (schema/cluster-ddl.ts), and every request carries CLUSTER_SETTINGS.
+   */
+  cluster?: string;
   /**
    * Tests only: a clickhouse-js Connection to use instead of HTTP (chdb/connection), so this
    * adapter's own code runs against the real engine where no server can be started.
@@ -63,6 +70,7 @@ export class ClickHouseServerWarehouse implements Warehouse {
     private readonly client: ClickHouseClient,
     readonly database: string,
     private readonly ownsConnection = true,
+    readonly cluster?: string,
   ) {}
 
   static async open(options: ServerWarehouseOptions): Promise<ClickHouseServerWarehouse> {
@@ -71,7 +79,10 @@ export class ClickHouseServerWarehouse implements Warehouse {
       username: options.user,
       password: options.password,
       request_timeout: options.requestTimeoutMs ?? 30_000,
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 as const },
+      clickhouse_settings: {
+        output_format_json_quote_64bit_integers: 0 as const,
+        ...(options.cluster ? CLUSTER_SETTINGS : {}),
+      },
       ...clientTls(options.tls),
     };
     // Tests only: an injected Connection is shared and stays open (closing a client would close it).
@@ -80,7 +91,12 @@ export class ClickHouseServerWarehouse implements Warehouse {
       connection ? { ...config, connection: connection as never } : config;
     const bootstrap = createClient(withConnection(common));
     try {
-      await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${options.database}` });
+      const create = `CREATE DATABASE IF NOT EXISTS ${options.database}`;
+      for (const query of options.cluster
+        ? toClusterStatements(create, { cluster: options.cluster, database: options.database })
+        : [create]) {
+        await bootstrap.command({ query });
+      }
     } catch (error) {
       throw toWarehouseError('creating the database', error, isUnavailable(error));
     } finally {
@@ -90,12 +106,17 @@ export class ClickHouseServerWarehouse implements Warehouse {
       createClient(withConnection({ ...common, database: options.database })),
       options.database,
       connection === undefined,
+      options.cluster,
     );
   }
 
   async exec(sql: string, params?: Record<string, unknown>): Promise<void> {
+    // Cluster mode: the one statement written for a single server becomes its cluster form.
+    const statements = this.cluster
+      ? toClusterStatements(sql, { cluster: this.cluster, database: this.database })
+      : [sql];
     try {
-      await this.client.command({ query: sql, query_params: params ?? {} });
+      for (const query of statements) await this.client.command({ query, query_params: params ?? {} });
     } catch (error) {
       throw toWarehouseError('statement', error, isUnavailable(error));
     }
@@ -140,7 +161,9 @@ export class ClickHouseServerWarehouse implements Warehouse {
    * also give the dashboards the read-only analyst role that migrations create (docs/api.md).
    */
   async openReadOnlyEngine(options: { maxSeconds: number; maxMemoryBytes: number }): Promise<ReadOnlyEngine> {
-    const filters = Object.entries(deniedTables(this.database))
+    // On a cluster the shard-local tables behind the unpublished ones are emptied as well.
+    const locals = this.cluster ? UNPUBLISHED_TABLES.map(localTableName) : [];
+    const filters = Object.entries(deniedTables(this.database, locals))
       .map(([table, filter]) => `'${table}':'${filter}'`)
       .join(',');
     return {
