@@ -10,6 +10,7 @@ import { getComparison } from '../presenters/get-comparison.js';
 import { getCountries } from '../presenters/get-countries.js';
 import { getDeviceMix } from '../presenters/get-device-mix.js';
 import { getFunnel } from '../presenters/get-funnel.js';
+import { getInsights, INSIGHT_REPORTS } from '../presenters/get-insights.js';
 import { describeFunnelOrders, getOrdersSplit } from '../presenters/get-orders-split.js';
 import { getOverview } from '../presenters/get-overview.js';
 import { getPrivacyNote } from '../presenters/get-privacy-note.js';
@@ -53,12 +54,18 @@ export interface TableEndpoint {
    * Resolves to the table, plus any extra fields the view needs (funnel steps, page types). A
    * presenter whose table keeps some rows only (movers) returns its own `named`.
    */
-  load(warehouse: Warehouse, filters: Filters, days: DaysOfView): Promise<Table & { named?: NamedShare }>;
+  load(
+    warehouse: Warehouse,
+    filters: Filters,
+    days: DaysOfView,
+  ): Promise<Table & { named?: NamedShare | null }>;
 }
 
 /** What a presenter knows of the days its view covers. */
 export interface DaysOfView extends DayContext {
   released: ReleasedDays;
+  /** K of the deployment, for the insights' rules ("found nothing at least K times"). */
+  k: number;
 }
 
 const count = (measure: string, label: string): NamedSpec => ({ measure, label });
@@ -232,6 +239,17 @@ export const TABLE_ENDPOINTS: readonly TableEndpoint[] = [
       return { ...table, steps, orders: { ...split, text: text ?? null } };
     },
   },
+  {
+    path: '/api/v1/insights',
+    summary:
+      'Insights: cards that each name an action, the figures behind it, its rule and its report, by impact',
+    reports: INSIGHT_REPORTS,
+    filters: [],
+    noun: 'insights',
+    // Unused: the cards are no breakdown, and their answer's `named` is null.
+    named: count('impact', 'insights'),
+    load: getInsights,
+  },
 ];
 
 export interface ReportRouteOptions {
@@ -287,7 +305,7 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
       const comparison = await getComparison(warehouse, cut, endpoint.reports);
       const filters = comparison?.compared === false ? { ...cut, previous: undefined } : cut;
       const [{ columns, rows, named, ...extra }, privacy] = await Promise.all([
-        endpoint.load(warehouse, filters, { ...days, released }),
+        endpoint.load(warehouse, filters, { ...days, released, k: options.k }),
         getPrivacyNote(warehouse, filters, endpoint.reports, options.k),
       ]);
       if (filters.format === 'csv') return sendCsv(reply, view, filters, { columns, rows });
@@ -302,7 +320,7 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
           text: describeReleased(released, endpoint.noun, days, filters.previous) ?? null,
         },
         comparison,
-        named: named ?? namedShare(rows, endpoint.named),
+        named: named === undefined ? namedShare(rows, endpoint.named) : named,
         ...extra,
         table: { columns, rows },
       };
