@@ -256,11 +256,11 @@ export function buildOpenApi(): Json {
     paths[endpoint.path] = {
       get: {
         summary: endpoint.summary,
-        description: `Reports: ${endpoint.reports.join(', ')}. Dimension filters honoured: ${endpoint.filters.join(', ') || 'none'} (at most ${MAX_FILTERS} of ${DIMENSION_FILTERS.join(', ')} combine). \`format=csv\` needs the analyst role.`,
+        description: `Reports: ${endpoint.reports.join(', ')}. Dimension filters honoured: ${endpoint.filters.join(', ') || 'none'} (at most ${MAX_FILTERS} of ${DIMENSION_FILTERS.join(', ')} combine). \`format=csv\` returns the same released rows as CSV, for every role.`,
         security: SIGNED_IN,
         parameters: [
           ...FILTER_PARAMETERS,
-          query('format', 'json, or csv (analyst role)', { type: 'string', enum: ['json', 'csv'] }),
+          query('format', 'json, or csv (the same rows)', { type: 'string', enum: ['json', 'csv'] }),
         ],
         responses: {
           '200': {

@@ -103,12 +103,14 @@ describe('signed out', () => {
 });
 
 describe('roles', () => {
-  test('a viewer gets 403 forbidden on analyst and admin routes, and on CSV exports', async ({ dash }) => {
+  test('a viewer gets 403 forbidden on analyst and admin routes, and downloads the CSV of what a view shows', async ({
+    dash,
+  }) => {
     const viewer = await dash.signIn('viewer');
     const refused: [string, string, unknown?][] = [
       ['POST', '/api/v1/query', { sql: 'SELECT 1' }],
       ['GET', '/api/v1/catalogue'],
-      ['GET', '/api/v1/products?format=csv'],
+      ['POST', '/api/v1/query', { sql: 'SELECT 1', format: 'csv' }],
       ['GET', '/api/v1/users'],
       ['POST', '/api/v1/users', { name: 'eve', role: 'admin' }],
       ['DELETE', '/api/v1/users/admin'],
@@ -121,6 +123,12 @@ describe('roles', () => {
       expect(await errorCode(response)).toBe('forbidden');
     }
     expect((await viewer.fetch('/api/v1/products')).status).toBe(200);
+    // A merchandiser exports what a view shows: the same released rows as its JSON.
+    const json = (await (await viewer.fetch('/api/v1/products')).json()) as { table: { rows: unknown[] } };
+    const csv = await viewer.fetch('/api/v1/products?format=csv');
+    expect(csv.status, await csv.clone().text()).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((await csv.text()).trim().split('\n')).toHaveLength(json.table.rows.length + 1);
     for (const path of ['/sql', '/admin']) {
       const page = await viewer.fetch(path);
       expect(page.status).toBe(403);

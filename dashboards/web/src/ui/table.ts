@@ -237,7 +237,7 @@ function watchOverflow(scroller: HTMLElement, hint: HTMLElement): void {
   scroller.addEventListener('scroll', update, { passive: true });
 }
 
-/** A link that downloads a table as CSV (analyst role). */
+/** A link that downloads a table as CSV: the rows shown, with the filters set. */
 export function csvLink(href: string): HTMLElement {
   return h(
     'a',
