@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../core/config.js';
-import { connectRedis } from '../core/redis/connect.js';
+import { connectRedis, primariesOf } from '../core/redis/connect.js';
+import { keyLayout } from '../core/redis/key-layout.js';
+import { isRedisCluster } from '../core/redis/redis-address.js';
 import { embeddedStoreHolder } from '../core/warehouse/embedded-lock.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
+import { cliAudit } from '../dashboards/audit/cli-audit.js';
 import { purgeSite } from '../workers/purge-site.js';
 import { parseCliArgs } from './runtime/cli-args.js';
 
@@ -42,24 +45,32 @@ async function main(): Promise<void> {
     }
   }
   const warehouse = await openWarehouse(config.warehouse);
-  const { tables } = await purgeSite(warehouse, values.site);
+  const audit = cliAudit(warehouse);
+  const { tables } = await purgeSite(warehouse, values.site).catch(async (error: unknown) => {
+    await audit({ action: 'purge', target: values.site!, outcome: 'failed', code: 'purge_failed' });
+    throw error;
+  });
+  // The audit log itself is not purged: it names the site and who removed it, never its data.
+  await audit({ action: 'purge', target: values.site, detail: `${tables} tables` });
   await warehouse.close();
   console.log(`purged site ${values.site} from ${tables} tables`);
   if (config.redis.url) {
     const redis = connectRedis(config.redis.url, 'consumer', { tls: config.redis.tls });
+    const pattern = keyLayout({
+      prefix: config.redis.prefix,
+      queues: config.redis.queues,
+      cluster: isRedisCluster(config.redis.url),
+    }).visitPattern(values.site);
     let removed = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${config.redis.prefix}:visit:${values.site}:*`,
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      if (keys.length > 0) removed += await redis.del(...keys);
-    } while (cursor !== '0');
+    // A Redis Cluster's keys are scanned primary by primary; a site's records share one slot.
+    for (const server of primariesOf(redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) removed += await server.del(...keys);
+      } while (cursor !== '0');
+    }
     redis.disconnect();
     console.log(`removed ${removed} attribution keys from Redis`);
   }

@@ -23,6 +23,9 @@ import { TurnBatcher } from './turn-batcher.js';
 /** What the collector needs from the queue: a narrow port, so tests and stages stay decoupled. */
 export interface BatchSink {
   enqueueBatch(batch: AnonymousBatch): Promise<void>;
+  /** Several events queues: how many, and which one a site's batches go to (core/queue). */
+  queueCount?: number;
+  queueOf?(site: string): number;
   isReady(): Promise<boolean>;
 }
 
@@ -87,6 +90,8 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     // < 200 MB) instead of queueing without limit. 256 let the peak RSS reach 216-223 MB under the bench's loads.
     maxInFlight: 16,
     enqueue: (batch) => deps.queue.enqueueBatch(batch),
+    lanes: deps.queue.queueCount,
+    laneOf: (events) => deps.queue.queueOf?.(events[0]?.site ?? '') ?? 0,
     clock,
     onFlush: (events, outcome) => {
       batches.inc({ outcome });

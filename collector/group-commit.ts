@@ -19,6 +19,10 @@ import { overloaded } from './errors.js';
  *   spent a third of its time idle, waiting for its own timer.
  *
  * A request's events always travel in one batch, so a request is stored whole or not at all.
+ *
+ * With several events queues (KANON_REDIS_QUEUES), each queue has its own open batch, its own
+ * batch on its way and its own flush timing: a request joins the batch of its site's queue
+ * (`laneOf`), so every batch goes whole to one queue; `maxInFlight` bounds them all together.
  */
 export interface GroupCommitOptions {
   maxEvents: number;
@@ -27,6 +31,10 @@ export interface GroupCommitOptions {
   /** Batches queued but not yet confirmed; beyond this, new requests are refused with 503. */
   maxInFlight: number;
   enqueue(batch: AnonymousBatch): Promise<void>;
+  /** Open batches kept apart (one per events queue); default 1. */
+  lanes?: number;
+  /** The lane of a request's events (its site's queue), below `lanes`. */
+  laneOf?(events: readonly AnonymousEvent[]): number;
   clock?: () => number;
   onFlush?(events: number, outcome: 'queued' | 'failed'): void;
 }
@@ -53,51 +61,71 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/** One open batch and the batches of its lane on their way. */
+interface Lane {
+  events: AnonymousEvent[];
+  waiters: Waiter[];
+  timer: NodeJS.Timeout | undefined;
+  immediate: NodeJS.Immediate | undefined;
+  inFlight: number;
+}
+
 export class GroupCommitter {
-  private events: AnonymousEvent[] = [];
-  private waiters: Waiter[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
+  private readonly lanes: Lane[];
   private inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly options: GroupCommitOptions) {}
+  constructor(private readonly options: GroupCommitOptions) {
+    this.lanes = Array.from({ length: Math.max(1, options.lanes ?? 1) }, () => ({
+      events: [],
+      waiters: [],
+      timer: undefined,
+      immediate: undefined,
+      inFlight: 0,
+    }));
+  }
 
   add(events: readonly AnonymousEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     if (this.inFlight.size >= this.options.maxInFlight) return Promise.reject(overloaded());
-    if (this.events.length > 0 && this.events.length + events.length > this.options.maxEvents) this.flush();
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    for (const event of events) this.events.push(event);
-    if (this.events.length >= this.options.maxEvents) this.flush();
-    else this.schedule();
+    const lane = this.lanes[this.options.laneOf?.(events) ?? 0] ?? this.lanes[0]!;
+    if (lane.events.length > 0 && lane.events.length + events.length > this.options.maxEvents)
+      this.flushLane(lane);
+    const done = new Promise<void>((resolve, reject) => lane.waiters.push({ resolve, reject }));
+    for (const event of events) lane.events.push(event);
+    if (lane.events.length >= this.options.maxEvents) this.flushLane(lane);
+    else this.schedule(lane);
     return done;
   }
 
-  private schedule(): void {
+  private schedule(lane: Lane): void {
     if (this.options.maxWaitMs > 0) {
-      if (!this.timer) this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+      if (!lane.timer) lane.timer = setTimeout(() => this.flushLane(lane), this.options.maxWaitMs);
       return;
     }
     // At the end of the turn, after every request parsed in it has added its events; while a batch
-    // is on its way, its confirmation flushes this one (see flush).
-    if (this.inFlight.size === 0 && !this.immediate) this.immediate = setImmediate(() => this.flush());
+    // is on its way, its confirmation flushes this one (see flushLane).
+    if (lane.inFlight === 0 && !lane.immediate) lane.immediate = setImmediate(() => this.flushLane(lane));
   }
 
-  /** Queues the open batch now. */
+  /** Queues the open batches now. */
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    for (const lane of this.lanes) this.flushLane(lane);
+  }
+
+  private flushLane(lane: Lane): void {
+    if (lane.timer) {
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
     }
-    if (this.immediate) {
-      clearImmediate(this.immediate);
-      this.immediate = undefined;
+    if (lane.immediate) {
+      clearImmediate(lane.immediate);
+      lane.immediate = undefined;
     }
-    if (this.events.length === 0) return;
-    const events = this.events;
-    const waiters = this.waiters;
-    this.events = [];
-    this.waiters = [];
+    if (lane.events.length === 0) return;
+    const events = lane.events;
+    const waiters = lane.waiters;
+    lane.events = [];
+    lane.waiters = [];
     const now = (this.options.clock ?? Date.now)();
     const batch: AnonymousBatch = { id: newBatchId(now, batchRandom()), events };
     const sent = this.options.enqueue(batch).then(
@@ -111,9 +139,11 @@ export class GroupCommitter {
       },
     );
     this.inFlight.add(sent);
+    lane.inFlight++;
     void sent.finally(() => {
       this.inFlight.delete(sent);
-      if (this.events.length > 0) this.schedule();
+      lane.inFlight--;
+      if (lane.events.length > 0) this.schedule(lane);
     });
   }
 

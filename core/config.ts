@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatDuration, parseDurationSeconds } from './duration.js';
 import { parseTrustProxy, type TrustProxy, trustProxyProblem } from './http/trust-proxy.js';
 import { DEFAULT_PATH_TEMPLATES, type PathTemplate, parsePathTemplates } from './path-templates.js';
+import { parseRedisAddress } from './redis/redis-address.js';
 import { parseSites, type Site, toOrigin } from './sites.js';
 import { type PemKind, readPemFile, type TlsFiles, tlsGroupProblems } from './tls-files.js';
 
@@ -34,7 +35,13 @@ const duration = (what: string, min: number, max: number, fallback: string) =>
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier');
-const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL');
+/** One Redis server, a Redis Cluster or a Sentinel-managed primary (core/redis/redis-address.ts). */
+const redisUrl = z.string().superRefine((text, ctx) => {
+  const parsed = parseRedisAddress(text);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
+});
+const isTlsRedis = (url: string | undefined) =>
+  url !== undefined && /^rediss(-cluster|-sentinel)?:\/\//.test(url);
 /** A PEM file's path, read and checked at start-up; a problem names the variable, never the contents. */
 const pemFile = (kind: PemKind) =>
   z
@@ -79,7 +86,9 @@ export const EnvSchema = z
       .describe('Bearer token every /metrics endpoint then requires (unset: /metrics is open)'),
     REDIS_URL: redisUrl
       .optional()
-      .describe('Redis for the queue. Unset: a private redis-server from PATH is started'),
+      .describe(
+        'Redis for the queue: redis://host:port, redis-cluster://host:port,… or redis-sentinel://host:port,…#primary. Unset: a private redis-server from PATH is started',
+      ),
     KANON_SALT_REDIS_URL: redisUrl
       .optional()
       .describe('Redis for the daily salts, without persistence. Unset: a private one, or REDIS_URL'),
@@ -93,6 +102,15 @@ export const EnvSchema = z
       'rediss:// only: private key (PEM file) of KANON_REDIS_TLS_CERT',
     ),
     KANON_QUEUE_PREFIX: identifier.default('kanon').describe('Prefix of every Redis key Kanon writes'),
+    KANON_REDIS_QUEUES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe(
+        'Events queues batches are spread over by site, so a Redis Cluster shares the load among its primaries; every worker consumes all (docs/scaling.md)',
+      ),
     CLICKHOUSE_URL: z
       .url({ protocol: /^https?$/ })
       .optional()
@@ -357,7 +375,7 @@ export const EnvSchema = z
       ...tlsGroupProblems(
         'KANON_REDIS_TLS',
         { ca: env.KANON_REDIS_TLS_CA, cert: env.KANON_REDIS_TLS_CERT, key: env.KANON_REDIS_TLS_KEY },
-        [env.REDIS_URL, env.KANON_SALT_REDIS_URL].some((url) => url?.startsWith('rediss://')),
+        [env.REDIS_URL, env.KANON_SALT_REDIS_URL].some(isTlsRedis),
         'neither REDIS_URL nor KANON_SALT_REDIS_URL is a rediss:// URL',
       ),
       ...tlsGroupProblems(
@@ -406,7 +424,14 @@ export interface Config {
   };
   demo: { seed: 'auto' | 'always' | 'never'; trustProxyExplicit: boolean };
   /** `tls` applies to the rediss:// URLs among them only (core/redis/connect.ts). */
-  redis: { url: string | undefined; saltUrl: string | undefined; prefix: string; tls: TlsFiles | undefined };
+  redis: {
+    url: string | undefined;
+    saltUrl: string | undefined;
+    prefix: string;
+    /** KANON_REDIS_QUEUES (core/redis/key-layout.ts). */
+    queues: number;
+    tls: TlsFiles | undefined;
+  };
   warehouse: WarehouseConfig;
   dataDir: string;
   collector: {
@@ -495,6 +520,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       url: e.REDIS_URL,
       saltUrl: e.KANON_SALT_REDIS_URL,
       prefix: e.KANON_QUEUE_PREFIX,
+      queues: e.KANON_REDIS_QUEUES,
       tls: tlsFiles(e.KANON_REDIS_TLS_CA, e.KANON_REDIS_TLS_CERT, e.KANON_REDIS_TLS_KEY),
     },
     warehouse: e.CLICKHOUSE_URL

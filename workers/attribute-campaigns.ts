@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/redis/connect.js';
+import type { KeyLayout } from '../core/redis/key-layout.js';
 import { dayOfMs } from '../core/time.js';
 import type { AnonymousEvent } from '../schema/event.js';
 import { isEntry } from '../schema/reports.js';
@@ -7,12 +8,14 @@ import { isEntry } from '../schema/reports.js';
  * First-touch campaign attribution within a UTC day, so the campaigns report can show the add-to-
  * carts and orders a campaign brought, not only its visits. The tracker keeps no state between
  * pages (no cookies, no storage), so the worker remembers, per visitor token and day, the campaign
- * of the visit's landing page in Redis: `<prefix>:visit:<site>:<day>:<token>`, set once (NX) and
+ * of the visit's landing page in Redis: `<prefix>:visit:<site>:<day>:<token>` (on a Redis Cluster
+ * with the site in a hash tag, core/redis/key-layout.ts), set once (NX) and
  * expiring an hour after the day ends (a backfilled past day's, an hour after it is set), with the
  * day's salt. Like the token itself it cannot be
  * linked to a person and is gone with its day (docs/privacy.md).
  *
- * Two Redis round trips per batch, never per event. Best effort: a cart event staged before its
+ * Two Redis round trips per batch and site, never per event: a site's records share a hash slot,
+ * so on a cluster each site's SETs and MGET go to one primary. Best effort: a cart event staged before its
  * landing page (two workers racing) stays unattributed.
  */
 const SEPARATOR = '\u001f';
@@ -21,9 +24,22 @@ const COMMERCE = new Set<AnonymousEvent['type']>(['add_to_cart', 'checkout', 'pu
 const hasCampaign = (event: AnonymousEvent) =>
   Boolean(event.utm_source || event.utm_medium || event.utm_campaign);
 
-export function createCampaignAttribution(redis: Redis, prefix: string, clock: () => number = Date.now) {
-  const key = (event: AnonymousEvent) =>
-    `${prefix}:visit:${event.site}:${dayOfMs(event.ts)}:${event.visitor}`;
+function bySite(events: AnonymousEvent[]): AnonymousEvent[][] {
+  const groups = new Map<string, AnonymousEvent[]>();
+  for (const event of events) {
+    const group = groups.get(event.site);
+    if (group) group.push(event);
+    else groups.set(event.site, [event]);
+  }
+  return [...groups.values()];
+}
+
+export function createCampaignAttribution(
+  redis: RedisClient,
+  keys: Pick<KeyLayout, 'visitKey'>,
+  clock: () => number = Date.now,
+) {
+  const key = (event: AnonymousEvent) => keys.visitKey(event.site, dayOfMs(event.ts), event.visitor);
   // An hour after the visit's day ends, for the visit's late events. A backfilled past day's record
   // lives an hour from now instead: its day has already ended, and a time in the past would have
   // expired it at once, leaving every backfilled order unattributed.
@@ -35,18 +51,25 @@ export function createCampaignAttribution(redis: Redis, prefix: string, clock: (
 
   return async function attribute(events: AnonymousEvent[]): Promise<AnonymousEvent[]> {
     const landings = events.filter((event) => isEntry(event) && hasCampaign(event));
-    if (landings.length > 0) {
-      const pipeline = redis.pipeline();
-      for (const event of landings) {
-        const value = [event.utm_source, event.utm_medium, event.utm_campaign].join(SEPARATOR);
-        pipeline.set(key(event), value, 'EXAT', expiresAt(event), 'NX');
-      }
-      await pipeline.exec();
-    }
+    await Promise.all(
+      bySite(landings).map(async (ofSite) => {
+        const pipeline = redis.pipeline();
+        for (const event of ofSite) {
+          const value = [event.utm_source, event.utm_medium, event.utm_campaign].join(SEPARATOR);
+          pipeline.set(key(event), value, 'EXAT', expiresAt(event), 'NX');
+        }
+        await pipeline.exec();
+      }),
+    );
     const unattributed = events.filter((event) => COMMERCE.has(event.type) && !hasCampaign(event));
     if (unattributed.length === 0) return events;
-    const campaigns = await redis.mget(...unattributed.map(key));
-    const byEvent = new Map(unattributed.map((event, index) => [event, campaigns[index]]));
+    const byEvent = new Map<AnonymousEvent, string | null>();
+    await Promise.all(
+      bySite(unattributed).map(async (ofSite) => {
+        const campaigns = await redis.mget(...ofSite.map(key));
+        for (const [index, event] of ofSite.entries()) byEvent.set(event, campaigns[index] ?? null);
+      }),
+    );
     return events.map((event) => {
       const campaign = byEvent.get(event);
       if (!campaign) return event;

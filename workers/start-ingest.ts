@@ -1,6 +1,7 @@
 import type { Metrics } from '../core/metrics.js';
 import {
   type EventsWorker,
+  layoutOf,
   type QueueConnection,
   type StagingGroup,
   startEventsWorker,
@@ -39,7 +40,7 @@ export function startIngest(options: {
     graceSeconds: options.graceSeconds,
     metrics: options.metrics,
     clock: Date.now,
-    attribute: createCampaignAttribution(attributionRedis, options.connection.prefix),
+    attribute: createCampaignAttribution(attributionRedis, layoutOf(options.connection)),
     contributions: options.contributions,
   });
   const rewrites = options.metrics.counter(

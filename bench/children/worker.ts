@@ -5,6 +5,7 @@ import { Metrics } from '../../core/metrics.js';
 import { createWatermarkReader, groupSizeFor, startEventsWorker } from '../../core/queue/events-queue.js';
 import { type ReleaseSchedule, startReleaseSchedule } from '../../core/queue/release-queue.js';
 import { connectRedis } from '../../core/redis/connect.js';
+import { keyLayout } from '../../core/redis/key-layout.js';
 import { ChdbWarehouse } from '../../core/warehouse/chdb-embedded.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { createCampaignAttribution } from '../../workers/attribute-campaigns.js';
@@ -38,7 +39,10 @@ const stage = createBatchStager({
   graceSeconds: config.release.graceSeconds,
   metrics,
   clock: Date.now,
-  attribute: createCampaignAttribution(attributionRedis, config.redis.prefix),
+  attribute: createCampaignAttribution(
+    attributionRedis,
+    keyLayout({ prefix: config.redis.prefix, queues: config.redis.queues, cluster: false }),
+  ),
   contributions: config.release.noise !== undefined,
 });
 
@@ -99,7 +103,7 @@ serve(
     start: (args) => {
       startedAt = Date.now();
       worker = startEventsWorker({
-        connection: { url: queueUrl, prefix: config.redis.prefix },
+        connection: { url: queueUrl, prefix: config.redis.prefix, queues: config.redis.queues },
         concurrency: config.workers.concurrency,
         aofRewriteEveryMs: (args as { aofRewriteEveryMs?: number } | undefined)?.aofRewriteEveryMs,
         stage: async (group) => {
@@ -142,7 +146,7 @@ serve(
       return { over100ms: count('+Inf') - count('0.1') };
     },
     startRelease: async () => {
-      const connection = { url: queueUrl, prefix: config.redis.prefix };
+      const connection = { url: queueUrl, prefix: config.redis.prefix, queues: config.redis.queues };
       const reader = createWatermarkReader(connection);
       watermark = reader;
       schedule = await startReleaseSchedule({

@@ -14,6 +14,8 @@ import { connectRedis, waitUntilConnected } from '../../core/redis/connect.js';
 import { openAnalystSql } from '../../core/warehouse/analyst-sql.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { buildDashboards } from '../../dashboards/app.js';
+import { ClickHouseAuditLog } from '../../dashboards/audit/audit-log.js';
+import { recordSettingChanges } from '../../dashboards/audit/record-settings.js';
 import { createControlToken, serveControlToken } from '../../dashboards/auth/control-token.js';
 import { RedisSessionStore } from '../../dashboards/auth/session-store.js';
 import { ClickHouseUserStore } from '../../dashboards/auth/user-store.js';
@@ -70,6 +72,7 @@ export async function startCollectorStage(options: {
   const queue = EventsQueue.create({
     url: options.queueUrl,
     prefix: config.redis.prefix,
+    queues: config.redis.queues,
     tls: config.redis.tls,
   });
   const saltRedis = connectRedis(options.saltUrl, 'producer', { tls: config.redis.tls });
@@ -115,7 +118,12 @@ export async function startWorkerStage(options: {
 }): Promise<Stage & { startRelease(): Promise<void> }> {
   const { config, warehouse, metrics } = options;
   const log = options.log.child({ stage: 'workers' });
-  const connection = { url: options.queueUrl, prefix: config.redis.prefix, tls: config.redis.tls };
+  const connection = {
+    url: options.queueUrl,
+    prefix: config.redis.prefix,
+    queues: config.redis.queues,
+    tls: config.redis.tls,
+  };
   const failed = metrics.counter('kanon_workers_batches_failed_total', 'Batches given up on', ['reason']);
   const worker = startIngest({
     warehouse,
@@ -213,6 +221,10 @@ export async function startDashboardsStage(options: {
     maxMemoryBytes: 1024 * 1024 * 1024,
   });
   const controlToken = config.warehouse.kind === 'embedded' ? createControlToken() : undefined;
+  const audit = new ClickHouseAuditLog(warehouse);
+  const settings = adminSettings(config);
+  const changedSettings = await recordSettingChanges(audit, settings);
+  if (changedSettings.length > 0) log.info({ settings: changedSettings }, 'settings changed since the last start');
   const app = await buildDashboards({
     warehouse,
     sites: config.collector.sites,
@@ -234,7 +246,8 @@ export async function startDashboardsStage(options: {
       timeoutSeconds: config.dashboards.queryTimeoutSeconds,
     },
     currency: config.dashboards.currency,
-    settings: adminSettings(config),
+    settings,
+    audit,
   });
   const url = await listen(app, config.server.host, config.server.dashboardsPort);
   // Served once the dashboards listen, with their address: the CLIs find this process from the

@@ -6,10 +6,14 @@ import { KanonError } from '../errors.js';
 import {
   AOF_REWRITE_EVERY_MS,
   type AofRewriteOutcome,
+  type AofRewrites,
   requestAofRewrite,
   startAofRewrites,
 } from '../redis/aof-rewrites.js';
 import { connectRedis, type RedisClient, waitUntilConnected } from '../redis/connect.js';
+import { type KeyLayout, keyLayout, queueOfSite } from '../redis/key-layout.js';
+import { isRedisCluster } from '../redis/redis-address.js';
+import { waitForReplica } from '../redis/replicated.js';
 import type { TlsFiles } from '../tls-files.js';
 import { groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
 
@@ -22,6 +26,12 @@ import { groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
  * not yet staged, scored by its oldest event time. Its minimum is the watermark: the release step
  * closes a window only when no pending batch can still add to it (invariant 5: nothing
  * acknowledged is left out of a released window).
+ *
+ * With KANON_REDIS_QUEUES = N there are N such queues, each under its own key prefix (and hash tag,
+ * core/redis/key-layout.ts), so that on a Redis Cluster they live on different primaries. A batch
+ * goes to the queue of its (first event's) site; every worker consumes every queue; the
+ * watermark is the minimum over all queues' pending sets, so a batch in any queue holds back the
+ * windows it can still add to.
  */
 
 export const EVENTS_QUEUE = 'events';
@@ -29,9 +39,19 @@ export const EVENTS_QUEUE = 'events';
 export interface QueueConnection {
   url: string;
   prefix: string;
+  /** KANON_REDIS_QUEUES: events queues batches are spread over by site (default 1). */
+  queues?: number;
   /** KANON_REDIS_TLS_* for a rediss:// URL (core/redis/connect.ts). */
   tls?: TlsFiles;
 }
+
+/** The keys of a connection's queues (core/redis/key-layout.ts). */
+export const layoutOf = (connection: QueueConnection): KeyLayout =>
+  keyLayout({
+    prefix: connection.prefix,
+    queues: connection.queues ?? 1,
+    cluster: isRedisCluster(connection.url),
+  });
 
 /** Redis refused or never received the batch: nothing of it was stored, so sending it again is safe. */
 export class QueueUnavailableError extends KanonError {
@@ -70,6 +90,9 @@ const isRefusedByRedis = (error: unknown): boolean => error instanceof ReplyErro
 
 const pendingKey = (prefix: string) => `${prefix}:pending-batches`;
 
+/** How long a batch waits for a cluster replica to confirm it before the collector answers 504. */
+const REPLICA_WAIT_MS = 1000;
+
 /** Retry delays for a batch whose staging failed: 1s, 2s, 4s … capped at one minute. */
 export function retryDelayMs(attemptsMade: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
@@ -86,16 +109,30 @@ export const JOB_OPTIONS = {
 
 export class EventsQueue {
   private constructor(
-    private readonly queue: Queue,
+    private readonly queues: { queue: Queue; prefix: string }[],
     private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
   static create(connection: QueueConnection): EventsQueue {
     const redis = connectRedis(connection.url, 'producer', { tls: connection.tls });
-    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix: connection.prefix });
-    queue.on('error', () => {});
-    return new EventsQueue(queue, redis, connection.prefix);
+    const layout = layoutOf(connection);
+    const queues = layout.queues.map((prefix) => {
+      const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
+      queue.on('error', () => {});
+      return { queue, prefix };
+    });
+    return new EventsQueue(queues, redis, layout.plain);
+  }
+
+  /** How many queues batches are spread over. */
+  get queueCount(): number {
+    return this.queues.length;
+  }
+
+  /** The queue a site's batches go to (the collector keeps one open batch per queue). */
+  queueOf(site: string): number {
+    return queueOfSite(site, this.queues.length);
   }
 
   /** Resolves once the batch is in Redis; rejects with QueueUnavailableError otherwise. */
@@ -107,12 +144,15 @@ export class EventsQueue {
     }
     let oldest = Number.POSITIVE_INFINITY;
     for (const event of batch.events) if (event.ts < oldest) oldest = event.ts;
+    // The pending set shares the queue's hash tag, so on a cluster both commands go to one primary
+    // over one connection, in this order.
+    const { queue, prefix } = this.queues[this.queueOf(batch.events[0]?.site ?? '')]!;
     // Pending first: a batch in the queue but not in the set could be released around. Both
     // commands go out at once on the one connection, so Redis runs the ZADD before the job's
     // script, at the cost of one round trip instead of two: under single-event load a request
     // waits for about two batches' round trips, and the collector idled a third of the time.
-    const recorded = this.redis.zadd(pendingKey(this.prefix), oldest, batch.id);
-    const added = this.queue.add('batch', batch, { ...JOB_OPTIONS, jobId: batch.id });
+    const recorded = this.redis.zadd(pendingKey(prefix), oldest, batch.id);
+    const added = queue.add('batch', batch, { ...JOB_OPTIONS, jobId: batch.id });
     const [record, job] = await Promise.allSettled([recorded, added]);
     if (job.status === 'rejected') {
       // A dangling pending entry only delays release until the release step prunes it.
@@ -124,7 +164,7 @@ export class EventsQueue {
       // A job without its entry is taken back: the request is refused, and the tag's retry must not
       // count its events twice. A job a worker holds already, or one that could not be removed, is
       // still queued: the tag must not send it again.
-      const removed = await this.queue.remove(batch.id).catch(() => 0);
+      const removed = await queue.remove(batch.id).catch(() => 0);
       if (removed === 1) {
         // Invariant 6: nothing of a refused request is kept, the append-only file included.
         await requestAofRewrite(this.redis, this.prefix).catch(() => {});
@@ -132,6 +172,15 @@ export class EventsQueue {
       }
       throw new QueueOutcomeUnknownError({ cause: record.reason });
     }
+    // On a Redis Cluster, acknowledged means on a replica too: a primary killed now loses nothing.
+    // Not replicated in time, the batch may or may not survive a failover: its outcome is unknown.
+    const replicated = await waitForReplica(this.redis, pendingKey(prefix), REPLICA_WAIT_MS).catch(
+      (error: unknown) => {
+        throw new QueueOutcomeUnknownError({ cause: error });
+      },
+    );
+    if (!replicated)
+      throw new QueueOutcomeUnknownError({ cause: new Error('no replica confirmed the batch') });
   }
 
   /** Waits for the first connection (start-up), so the first beacons are not refused. */
@@ -152,7 +201,7 @@ export class EventsQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all(this.queues.map(({ queue }) => queue.close()));
     this.redis.disconnect();
   }
 }
@@ -169,23 +218,33 @@ export interface WatermarkReader {
  */
 export function createWatermarkReader(connection: QueueConnection, orphanAfterMs = 120_000): WatermarkReader {
   const redis = connectRedis(connection.url, 'consumer', { tls: connection.tls });
-  const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix: connection.prefix });
-  queue.on('error', () => {});
+  const queues = layoutOf(connection).queues.map((prefix) => {
+    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
+    queue.on('error', () => {});
+    return { queue, prefix };
+  });
+  const oldestPending = async ({ queue, prefix }: (typeof queues)[number], now: number) => {
+    for (;;) {
+      const [member, score] = await redis.zrange(pendingKey(prefix), 0, 0, 'WITHSCORES');
+      if (member === undefined || score === undefined) return undefined;
+      const createdAt = batchCreatedAt(member);
+      if (createdAt !== undefined && now - createdAt > orphanAfterMs && !(await queue.getJob(member))) {
+        await redis.zrem(pendingKey(prefix), member);
+        continue;
+      }
+      return Number(score);
+    }
+  };
   return {
     async watermark(now) {
-      for (;;) {
-        const [member, score] = await redis.zrange(pendingKey(connection.prefix), 0, 0, 'WITHSCORES');
-        if (member === undefined || score === undefined) return undefined;
-        const createdAt = batchCreatedAt(member);
-        if (createdAt !== undefined && now - createdAt > orphanAfterMs && !(await queue.getJob(member))) {
-          await redis.zrem(pendingKey(connection.prefix), member);
-          continue;
-        }
-        return Number(score);
-      }
+      // Every queue is read: one that cannot be read rejects the whole watermark, and the release
+      // waits for the next tick rather than close a window around its batches.
+      const oldest = await Promise.all(queues.map((queue) => oldestPending(queue, now)));
+      const pending = oldest.filter((score): score is number => score !== undefined);
+      return pending.length === 0 ? undefined : Math.min(...pending);
     },
     async close() {
-      await queue.close();
+      await Promise.all(queues.map(({ queue }) => queue.close()));
       redis.disconnect();
     },
   };
@@ -239,12 +298,42 @@ function batchOf(job: Job | undefined, id: string): AnonymousBatch | undefined {
  * Consumes batches. The payload is checked against the strict schema (compiled, see
  * schema/compiled-check.ts), so a job that carries any field beyond the anonymous event (an IP, a
  * user agent) is refused and never staged. The valid batches a worker holds at once are staged
- * together, in groups that keep their id across retries.
+ * together, in groups that keep their id across retries. With several queues, a BullMQ worker of
+ * `concurrency` consumes each one, with its own groups (a group's claim is one script over keys of
+ * its queue's slot).
  */
 export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
   compileBatchCheck();
   const redis = connectRedis(options.connection.url, 'consumer', { tls: options.connection.tls });
-  const prefix = options.connection.prefix;
+  const layout = layoutOf(options.connection);
+  const rewrites = startAofRewrites({
+    redis,
+    prefix: layout.plain,
+    everyMs: options.aofRewriteEveryMs ?? AOF_REWRITE_EVERY_MS,
+    onRewrite: options.onAofRewrite,
+  });
+  const consumers = layout.queues.map((prefix) => consumeQueue(options, redis, prefix, rewrites));
+  return {
+    pause: async () => {
+      await Promise.all(consumers.map((consumer) => consumer.worker.pause()));
+    },
+    resume: () => {
+      for (const consumer of consumers) consumer.worker.resume();
+    },
+    async close() {
+      await Promise.all(consumers.map((consumer) => consumer.close()));
+      await rewrites.close();
+      redis.disconnect();
+    },
+  };
+}
+
+function consumeQueue(
+  options: EventsWorkerOptions,
+  redis: RedisClient,
+  prefix: string,
+  rewrites: AofRewrites,
+) {
   const reader = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
   reader.on('error', () => {});
   const groups = new JobGroups({
@@ -281,12 +370,6 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     },
   );
   worker.on('error', () => {});
-  const rewrites = startAofRewrites({
-    redis,
-    prefix,
-    everyMs: options.aofRewriteEveryMs ?? AOF_REWRITE_EVERY_MS,
-    onRewrite: options.onAofRewrite,
-  });
   // Invariant 8: BullMQ removes failed jobs past their age (removeOnFail) only when another job
   // fails, so without a later failure a failed batch, tokens and all, would stay for good.
   const sweep = setInterval(() => {
@@ -318,14 +401,11 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     options.onFailed?.('gave_up', { id: String(job.id) });
   });
   return {
-    pause: () => worker.pause(),
-    resume: () => worker.resume(),
+    worker,
     async close() {
       clearInterval(sweep);
       await worker.close();
-      await rewrites.close();
       await reader.close();
-      redis.disconnect();
     },
   };
 }

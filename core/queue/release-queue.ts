@@ -1,11 +1,13 @@
 import { Queue, Worker } from 'bullmq';
 import { connectRedis } from '../redis/connect.js';
-import type { QueueConnection } from './events-queue.js';
+import { layoutOf, type QueueConnection } from './events-queue.js';
 
 /**
  * The release schedule: a BullMQ job scheduler on queue "release" ticks every `everyMs`, and a
  * worker with concurrency 1 runs the release for each tick. Ticks from several worker processes may
- * overlap; the release itself is idempotent and safe to run concurrently.
+ * overlap; the release itself is idempotent and safe to run concurrently. One schedule serves every
+ * events queue (its watermark reads them all); on a Redis Cluster its keys carry the deployment's
+ * hash tag (core/redis/key-layout.ts).
  */
 export const RELEASE_QUEUE = 'release';
 const SCHEDULER_ID = 'release-tick';
@@ -21,7 +23,8 @@ export async function startReleaseSchedule(options: {
   onError(error: unknown): void;
 }): Promise<ReleaseSchedule> {
   const redis = connectRedis(options.connection.url, 'consumer', { tls: options.connection.tls });
-  const queue = new Queue(RELEASE_QUEUE, { connection: redis, prefix: options.connection.prefix });
+  const prefix = layoutOf(options.connection).release;
+  const queue = new Queue(RELEASE_QUEUE, { connection: redis, prefix });
   queue.on('error', () => {});
   await queue.upsertJobScheduler(
     SCHEDULER_ID,
@@ -38,7 +41,7 @@ export async function startReleaseSchedule(options: {
         throw error;
       }
     },
-    { connection: redis, prefix: options.connection.prefix, concurrency: 1 },
+    { connection: redis, prefix, concurrency: 1 },
   );
   worker.on('error', () => {});
   return {

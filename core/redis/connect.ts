@@ -94,3 +94,8 @@ export async function waitUntilConnected(client: RedisClient, timeoutMs = 5000):
 export function serversOf(client: RedisClient): Redis[] {
   return client instanceof Cluster ? client.nodes('all') : [client];
 }
+
+/** The servers that hold the keys: the one server, or a cluster's primaries (to SCAN every key). */
+export function primariesOf(client: RedisClient): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { connectRedis, type RedisClient } from '../../core/redis/connect.js';
+import { isRedisCluster } from '../../core/redis/redis-address.js';
 import type { TlsFiles } from '../../core/tls-files.js';
 import { sessionsUnavailable } from '../errors.js';
 import { Role } from './roles.js';
@@ -63,10 +64,13 @@ export class RedisSessionStore implements SessionStore {
 
   /** Opens its own connection, closed by `close()`. */
   static connect(url: string, options: SessionOptions): RedisSessionStore {
+    // On a Redis Cluster a MULTI's keys must share a hash slot: a session's key and its user's set
+    // are written together, so every session key carries the deployment's hash tag.
+    const prefix = isRedisCluster(url) ? `{${options.prefix}}` : options.prefix;
     // The offline queue lets the first requests after start-up wait for the connection instead of failing.
     return new RedisSessionStore(
       connectRedis(url, 'producer', { enableOfflineQueue: true, tls: options.tls }),
-      options,
+      { ...options, prefix },
       true,
     );
   }

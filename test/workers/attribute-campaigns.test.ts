@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyLayout } from '../../core/redis/key-layout.js';
 import type { AnonymousEvent } from '../../schema/event.js';
 import { createCampaignAttribution } from '../../workers/attribute-campaigns.js';
 import { anonymousEvent } from '../fixtures/anonymous-event.js';
@@ -48,7 +49,11 @@ describe('campaign attribution', () => {
 
   async function attributeVisit(ts: number, now: number) {
     const prefix = uniquePrefix('attribution');
-    const attribute = createCampaignAttribution(redis, prefix, () => now);
+    const attribute = createCampaignAttribution(
+      redis,
+      keyLayout({ prefix, queues: 1, cluster: false }),
+      () => now,
+    );
     const [landing, later] = visit(ts, '4242');
     await attribute(landing!);
     const attributed = await attribute(later!);

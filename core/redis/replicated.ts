@@ -1,0 +1,43 @@
+import { Cluster, type Redis } from 'ioredis';
+import type { RedisClient } from './connect.js';
+
+/**
+ * Invariant 5 on a Redis Cluster: a primary answers a write before its replica has it, and a
+ * primary that dies then takes the write with it when the replica takes over. So before the
+ * collector acknowledges a batch it waits (WAIT) until a replica of the batch's primary holds
+ * every write made so far on that primary's connection: the job and its pending entry. WAIT counts
+ * the writes of the connection it is sent on, which for a cluster client is the one connection to
+ * the node that serves the key's slot.
+ *
+ * A single server (no replica to wait for) and a Sentinel primary resolve at once: Sentinel
+ * deployments get the same guarantee from `min-replicas-to-write` on the server (docs/scaling.md).
+ */
+export async function waitForReplica(client: RedisClient, key: string, timeoutMs: number): Promise<boolean> {
+  if (!(client instanceof Cluster)) return true;
+  const node = primaryForKey(client, key);
+  if (!node) return false;
+  const replicas = await node.wait(1, timeoutMs);
+  return replicas >= 1;
+}
+
+function primaryForKey(client: Cluster, key: string): Redis | undefined {
+  const owner = client.slots[hashSlot(key)]?.[0];
+  return client.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === owner);
+}
+
+/** The key's hash slot: CRC16 (XMODEM) of its hash tag, or of the whole key without one, mod 16384. */
+export function hashSlot(key: string): number {
+  const open = key.indexOf('{');
+  let tagged = key;
+  if (open !== -1) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) tagged = key.slice(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of Buffer.from(tagged)) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++)
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16_384;
+}
