@@ -2,18 +2,21 @@ import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './connect.js';
 
 /**
- * Invariant 5 on a Redis Cluster: a primary answers a write before its replica has it, and a
- * primary that dies then takes the write with it when the replica takes over. So before the
+ * Invariant 5 on a Redis Cluster or behind Sentinel: a primary answers a write before its replica
+ * has it, and a primary that dies then takes the write with it when the replica takes over. So before the
  * collector acknowledges a batch it waits (WAIT) until a replica of the batch's primary holds
  * every write made so far on that primary's connection: the job and its pending entry. WAIT counts
  * the writes of the connection it is sent on, which for a cluster client is the one connection to
  * the node that serves the key's slot.
  *
- * A single server (no replica to wait for) and a Sentinel primary resolve at once: Sentinel
- * deployments get the same guarantee from `min-replicas-to-write` on the server (docs/scaling.md).
+ * A Sentinel-managed primary is waited for the same way (its one connection); a single server,
+ * with no replica to wait for, resolves at once.
  */
 export async function waitForReplica(client: RedisClient, key: string, timeoutMs: number): Promise<boolean> {
-  if (!(client instanceof Cluster)) return true;
+  if (!(client instanceof Cluster)) {
+    if (!client.options.sentinels?.length) return true;
+    return (await client.wait(1, timeoutMs)) >= 1;
+  }
   const node = primaryForKey(client, key);
   if (!node) return false;
   const replicas = await node.wait(1, timeoutMs);
