@@ -6,6 +6,7 @@ import type { WebBundle } from '../web/build.js';
 /** Page paths of the single-page UI and the role each needs; the server checks before serving. */
 export const PAGES: readonly { path: string; role: Role }[] = [
   { path: '/', role: 'viewer' },
+  { path: '/insights', role: 'viewer' },
   { path: '/products', role: 'viewer' },
   { path: '/layout', role: 'viewer' },
   { path: '/promotions', role: 'viewer' },

@@ -295,7 +295,7 @@ describeInBrowser('dashboards web UI', () => {
     const { page } = await openAs(context, dash, 'viewer', '/');
     await page.locator('.kpi').first().waitFor();
     const tabs = await page.locator('a.tab').allTextContents();
-    expect(tabs).toEqual(['Overview', 'Products', 'Page layout', 'Promotions', 'Funnel']);
+    expect(tabs).toEqual(['Insights', 'Overview', 'Products', 'Page layout', 'Promotions', 'Funnel']);
     await page.locator('.card table').first().waitFor();
     expect(await page.locator('a[download]').count()).toBe(0);
     for (const path of ['/sql', '/admin']) {

@@ -60,6 +60,7 @@ export function replace(element: Element, ...children: Child[]): void {
 
 /** An inline SVG icon from a fixed set of paths (24×24, stroked). */
 const ICONS: Record<string, string> = {
+  insights: 'M9 18h6m-5 3h4M12 3a6 6 0 00-4 10.5c.7.7 1 1.5 1 2.5h6c0-1 .3-1.8 1-2.5A6 6 0 0012 3z',
   overview: 'M3 12h4l3-8 4 16 3-8h4',
   products: 'M6 7h12l-1 13H7L6 7zm3 0a3 3 0 016 0',
   layout: 'M4 4h16v16H4zM4 9h16M10 9v11',

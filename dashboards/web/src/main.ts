@@ -8,6 +8,7 @@ import { type FilterState, readFilters, toQuery } from './state.js';
 import { filterBar } from './ui/filter-bar.js';
 import { adminView } from './views/admin.js';
 import { funnelView } from './views/funnel.js';
+import { insightsView } from './views/insights.js';
 import { layoutView } from './views/layout.js';
 import { renderLogin } from './views/login.js';
 import { overviewView } from './views/overview.js';
@@ -16,6 +17,7 @@ import { promotionsView } from './views/promotions.js';
 import { sqlView } from './views/sql.js';
 
 const VIEWS: View[] = [
+  insightsView,
   overviewView,
   productsView,
   layoutView,
