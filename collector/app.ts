@@ -14,6 +14,7 @@ import { GroupCommitter } from './group-commit.js';
 import { type BeaconRequest, createPipeline, type PipelineResult } from './pipeline.js';
 import { registerBeaconRoutes, rejectedRequests } from './routes/beacon.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerPrivacyNoticeRoutes } from './routes/privacy-notice.js';
 import { registerStaticRoutes } from './routes/static.js';
 import type { SaltStore } from './salt-store.js';
 import { PathTemplates } from './scrub/path-templates.js';
@@ -150,6 +151,7 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     dataLayerScript: deps.dataLayerScript,
     privacyFacts: deps.privacyFacts,
   });
+  registerPrivacyNoticeRoutes(app, { privacyFacts: deps.privacyFacts });
 
   // SIGTERM path: Fastify stops accepting, waits for in-flight requests, then this flushes the
   // open micro-batch and waits until every batch is in Redis (or has failed and been answered).

@@ -37,3 +37,6 @@ export const overloaded = () =>
 
 export const shuttingDown = () =>
   new KanonError('shutting_down', 503, 'The collector is shutting down; the tag will retry.', true);
+
+export const unsupportedLanguage = (languages: readonly string[]) =>
+  new KanonError('unsupported_language', 400, `lang must be one of ${languages.join(', ')}.`);

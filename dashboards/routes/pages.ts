@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { escapeHtml } from '../../core/http/escape-html.js';
 import type { Role } from '../auth/roles.js';
 import { FAVICON } from '../web/assets.js';
 import type { WebBundle } from '../web/build.js';
@@ -14,8 +15,6 @@ export const PAGES: readonly { path: string; role: Role }[] = [
   { path: '/sql', role: 'analyst' },
   { path: '/admin', role: 'admin' },
 ];
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function shellHtml(bundle: WebBundle, title = 'Kanon'): string {
   return `<!doctype html>
