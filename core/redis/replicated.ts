@@ -10,13 +10,16 @@ import type { RedisClient } from './connect.js';
  * the node that serves the key's slot.
  *
  * A Sentinel-managed primary is waited for the same way (its one connection); a single server,
- * with no replica to wait for, resolves at once.
+ * or a cluster primary without replicas, has nobody to wait for and resolves at once.
  */
 export async function waitForReplica(client: RedisClient, key: string, timeoutMs: number): Promise<boolean> {
   if (!(client instanceof Cluster)) {
     if (!client.options.sentinels?.length) return true;
     return (await client.wait(1, timeoutMs)) >= 1;
   }
+  const owners = client.slots[hashSlot(key)] ?? [];
+  // A primary without a replica has nobody to wait for: its append-only file is what it keeps.
+  if (owners.length === 1) return true;
   const node = primaryForKey(client, key);
   if (!node) return false;
   const replicas = await node.wait(1, timeoutMs);
