@@ -2,7 +2,7 @@
 import { api, type SessionInfo } from './api.js';
 import { type Child, h, replace } from './dom.js';
 import type { DimensionFilter, FilterState } from './state.js';
-import { toQuery } from './state.js';
+import { toQuery, withFilter } from './state.js';
 import { errorState, skeleton } from './ui/notices.js';
 
 export interface ViewContext {
@@ -16,6 +16,11 @@ export interface ViewContext {
   csv(path: string, extra?: Record<string, string | undefined>): string | undefined;
   navigate(path: string): void;
   setFilters(change: Partial<FilterState>): void;
+  /**
+   * Filters the whole page by a clicked row's value, or undefined when it cannot (three filters
+   * set already, or the row is that filter's already).
+   */
+  filterBy(name: DimensionFilter, value: string): (() => void) | undefined;
 }
 
 export interface View {
@@ -46,6 +51,11 @@ export function buildContext(
     csv: (path, extra) => `${path}?${toQuery(filters, { ...extra, format: 'csv' })}`,
     navigate,
     setFilters,
+    filterBy: (name, value) => {
+      if (filters[name] === value) return undefined;
+      const change = withFilter(filters, name, value);
+      return change ? () => setFilters(change) : undefined;
+    },
   };
 }
 

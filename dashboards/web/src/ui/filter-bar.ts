@@ -3,9 +3,18 @@ import { api, type SessionInfo } from '../api.js';
 import type { View } from '../context.js';
 import { h, icon } from '../dom.js';
 import { countryName, formatRange } from '../format.js';
-import { type DimensionFilter, type FilterState, presets, toQuery } from '../state.js';
+import {
+  activeDimensions,
+  type Compare,
+  type DimensionFilter,
+  type FilterState,
+  MAX_FILTERS,
+  presets,
+  toQuery,
+  withFilter,
+} from '../state.js';
 
-const DEVICE_NAMES: Record<string, string> = {
+export const DEVICE_NAMES: Record<string, string> = {
   desktop: 'Desktop',
   mobile: 'Mobile',
   tablet: 'Tablet',
@@ -34,10 +43,76 @@ function select(
   return h('label', `control ${extraClass}`, showLabel ? h('span', 'control-label', label) : null, element);
 }
 
+const DIMENSION_LABELS: Record<DimensionFilter, string> = {
+  device: 'Device',
+  country: 'Country',
+  campaign: 'Campaign',
+  source: 'Source',
+  product: 'Product',
+};
+
+/** How a filter's value reads on its pill ("Germany", "Direct", "Mobile"). */
+export function filterValueLabel(name: DimensionFilter, value: string): string {
+  if (name === 'device') return DEVICE_NAMES[value] ?? value;
+  if (name === 'country') return value === 'ZZ' ? 'Unknown' : countryName(value);
+  if (name === 'source' && value === '(direct)') return 'Direct';
+  return value;
+}
+
 /**
- * Site, date range (presets or custom days), comparison, and the device, country and campaign
- * filters. A dimension filter the current view cannot honour stays visible, marked "not split
- * here", so nobody reads unfiltered figures as filtered ones.
+ * The filters set, one pill each (click × to remove it), in the order they were set; a filter the
+ * view cannot honour is marked "not split here".
+ */
+function filterPills(
+  filters: FilterState,
+  view: View,
+  setFilters: (change: Partial<FilterState>) => void,
+): HTMLElement | null {
+  const active = activeDimensions(filters);
+  if (active.length === 0) return null;
+  return h(
+    'div',
+    { class: 'filter-pills', attrs: { role: 'list', 'aria-label': 'Filters set' } },
+    active.map((name) => {
+      const value = filters[name]!;
+      const unsupported = !view.filters.includes(name);
+      return h(
+        'span',
+        {
+          class: `filter-pill${unsupported ? ' unsupported' : ''}`,
+          attrs: {
+            role: 'listitem',
+            'data-filter': name,
+            title: unsupported
+              ? `This view is not split by ${name}, to protect shoppers' privacy.`
+              : `${DIMENSION_LABELS[name]}: ${value}`,
+          },
+        },
+        h('span', 'filter-pill-name', `${DIMENSION_LABELS[name]}:`),
+        h('strong', null, filterValueLabel(name, value)),
+        unsupported ? h('span', 'chip warn', 'not split here') : null,
+        h(
+          'button',
+          {
+            class: 'filter-pill-remove',
+            attrs: { type: 'button', 'aria-label': `Remove the ${name} filter`, title: 'Remove this filter' },
+            on: { click: () => setFilters(withFilter(filters, name, undefined)!) },
+          },
+          '×',
+        ),
+      );
+    }),
+    active.length >= MAX_FILTERS
+      ? h('span', 'muted filter-max', `At most ${MAX_FILTERS} filters: remove one to add another.`)
+      : h('span', 'muted filter-max', 'Click a row to filter the page by it.'),
+  );
+}
+
+/**
+ * Site, date range (presets or custom days), comparison (the days before, or a year before), the
+ * device, country and campaign choices, and a pill for each filter set (a clicked row too). A
+ * dimension filter the current view cannot honour stays visible, marked "not split here", so
+ * nobody reads unfiltered figures as filtered ones.
  */
 export function filterBar(
   session: SessionInfo,
@@ -82,16 +157,24 @@ export function filterBar(
   ) => {
     const value = filters[name] ?? '';
     const unsupported = value !== '' && !view.filters.includes(name);
+    const full = value === '' && activeDimensions(filters).length >= MAX_FILTERS;
     const control = select(
       name,
       label,
       [{ value: '', label: all }, ...options],
       value,
-      (next) => setFilters({ [name]: next || undefined }),
+      (next) => {
+        const change = withFilter(filters, name, next || undefined);
+        if (change) setFilters(change);
+      },
       unsupported ? 'unsupported' : value ? 'active' : '',
       // "All devices" says what the control is; the label is kept for screen readers.
       false,
     );
+    if (full) {
+      control.querySelector('select')!.disabled = true;
+      control.title = `At most ${MAX_FILTERS} filters combine: remove one to add another.`;
+    }
     if (unsupported) {
       control.title = `This view is not split by ${name}, to protect shoppers' privacy.`;
       control.appendChild(h('span', 'chip warn', 'not split here'));
@@ -119,12 +202,15 @@ export function filterBar(
   );
 
   // Countries and campaigns to choose from: those released in the range.
-  const unfiltered = {
+  const unfiltered: FilterState = {
     ...filters,
     device: undefined,
     country: undefined,
     campaign: undefined,
-    compare: false,
+    source: undefined,
+    product: undefined,
+    order: [],
+    compare: 'none',
   };
   const fillOptions = (
     control: HTMLLabelElement,
@@ -156,15 +242,20 @@ export function filterBar(
   );
   fillOptions(campaign, '/api/v1/campaigns', 'utm_campaign');
 
-  const compare = h(
-    'label',
-    { class: 'control toggle', attrs: { title: 'Compare with the period of the same length just before' } },
-    h('input', {
-      attrs: { type: 'checkbox', name: 'compare', checked: filters.compare },
-      on: { change: (event) => setFilters({ compare: (event.target as HTMLInputElement).checked }) },
-    }),
-    h('span', null, 'vs previous period'),
+  const compare = select(
+    'compare',
+    'Compare with',
+    [
+      { value: 'previous', label: 'vs previous period' },
+      { value: 'year', label: 'vs a year before' },
+      { value: 'none', label: 'No comparison' },
+    ],
+    filters.compare,
+    (next) => setFilters({ compare: next as Compare }),
+    'compare',
+    false,
   );
+  compare.title = 'Compare with the days just before, or the same days a year before';
 
   return h(
     'div',
@@ -187,5 +278,6 @@ export function filterBar(
       compare,
     ),
     h('div', 'filter-group dimensions', device, country, campaign),
+    filterPills(filters, view, setFilters),
   );
 }

@@ -150,7 +150,21 @@ export function figureNote(text: string | null | undefined, className = ''): HTM
   );
 }
 
-const NAMES: Record<DimensionFilter, string> = { device: 'device', country: 'country', campaign: 'campaign' };
+const NAMES: Record<DimensionFilter, string> = {
+  device: 'device',
+  country: 'country',
+  campaign: 'campaign',
+  source: 'source',
+  product: 'product',
+};
+/** What the figures are for when a filter cannot apply ("for all devices"). */
+const ALL: Record<DimensionFilter, string> = {
+  device: 'devices',
+  country: 'countries',
+  campaign: 'visits',
+  source: 'sources',
+  product: 'products',
+};
 
 /** Said where a filter cannot apply, instead of quietly showing unfiltered figures. */
 export function notSplitNotice(
@@ -169,7 +183,7 @@ export function notSplitNotice(
       null,
       h('strong', null, `${what} ${plural ? 'are' : 'is'} not split by ${list}.`),
       ' ',
-      `Kanon keeps its reports apart so that a filtered copy can never be compared with the whole to single out a few shoppers. The figures below are for all ${dimensions.includes('device') ? 'devices' : dimensions.includes('country') ? 'countries' : 'visits'}.`,
+      `Kanon keeps its reports apart so that a filtered copy can never be compared with the whole to single out a few shoppers. The figures below are for all ${ALL[dimensions[0]!]}.`,
     ),
   );
 }

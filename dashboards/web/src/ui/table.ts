@@ -33,6 +33,11 @@ export interface TableOptions {
   display?: Record<string, (row: Row) => { text: string; title?: string } | undefined>;
   /** Adds to a row's first cell once it is built (a product's picture, availability and link). */
   decorate?: (row: Row, cell: HTMLElement) => void;
+  /**
+   * Makes a row's name a button that filters the page by it (Explore): `filter` answers the
+   * action for a row, or undefined for a row that cannot filter (a grouped row, a full set).
+   */
+  filter?: { dimension: string; action: (row: Row) => (() => void) | undefined };
 }
 
 export function formatCell(kind: ColumnKind, value: string | number | null | undefined): string {
@@ -141,7 +146,25 @@ export function dataTable(data: TableData, options: TableOptions): HTMLElement {
               const share = Math.max(0, Number(row[options.bar] ?? 0)) / max;
               cell.appendChild(h('div', { class: 'bar', style: { width: `${(share * 100).toFixed(1)}%` } }));
             }
-            cell.appendChild(h('span', { class: 'label', attrs: { title: shown?.title } }, text));
+            const label = h('span', { class: 'label', attrs: { title: shown?.title } }, text);
+            const action = row.level === 0 ? options.filter?.action(row) : undefined;
+            cell.appendChild(
+              action
+                ? h(
+                    'button',
+                    {
+                      class: 'row-filter',
+                      attrs: {
+                        type: 'button',
+                        title: `Filter the page by this ${options.filter!.dimension}`,
+                        'data-filter-by': options.filter!.dimension,
+                      },
+                      on: { click: action },
+                    },
+                    label,
+                  )
+                : label,
+            );
             if (generalised) {
               // A space, so the pill may go to the next line rather than widen the column.
               cell.appendChild(document.createTextNode(' '));

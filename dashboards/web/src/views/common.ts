@@ -13,7 +13,7 @@ import {
   type ReleasedDays,
   releasedTag,
 } from '../ui/notices.js';
-import { csvLink, dataTable, type TableData, type TableOptions } from '../ui/table.js';
+import { csvLink, dataTable, type Row, type TableData, type TableOptions } from '../ui/table.js';
 
 export interface TableResponse {
   site: string;
@@ -58,6 +58,8 @@ export function tableCard<T extends TableResponse>(
     noun?: string;
     /** Called with the response once it is shown (the view's notes on its tables). */
     loaded?: (response: T) => void;
+    /** A click on a row's name filters the page by the row's `key` value (Explore). */
+    filterBy?: { dimension: DimensionFilter; key: string };
   },
 ): HTMLElement {
   const body = h('div', 'card-content');
@@ -110,13 +112,30 @@ export function tableCard<T extends TableResponse>(
         ? notComparedTag(response.comparison)
         : null,
       rows ? options.before?.(response) : null,
-      dataTable(response.table, { k: response.k, empty, caption: options.title, ...options.table }),
+      dataTable(response.table, {
+        k: response.k,
+        empty,
+        caption: options.title,
+        ...(options.filterBy ? { filter: rowFilter(context, options.filterBy) } : {}),
+        ...options.table,
+      }),
       rows ? namedLine(response.named) : null,
       rows ? options.after?.(response) : null,
       privacyFootnote(response.privacy),
     ];
   });
   return element;
+}
+
+/** The row filter of a table whose rows carry a dimension's value under `key`. */
+export function rowFilter(context: ViewContext, by: { dimension: DimensionFilter; key: string }) {
+  return {
+    dimension: by.dimension,
+    action: (row: Row) => {
+      const value = row[by.key];
+      return typeof value === 'string' && value !== '' ? context.filterBy(by.dimension, value) : undefined;
+    },
+  };
 }
 
 export const grid = (className: string, ...children: Child[]) => h('div', `grid ${className}`, children);

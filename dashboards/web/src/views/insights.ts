@@ -120,8 +120,8 @@ function ruleState(rule: RuleStatus, response: InsightsResponse, context: ViewCo
     case 'waiting':
       return 'Waits for the first released day of the range';
     case 'not_compared':
-      return !context.filters.compare || !response.comparison
-        ? 'Turn on "Compare with previous period" to use it'
+      return context.filters.compare === 'none' || !response.comparison
+        ? 'Choose a comparison ("vs previous period") to use it'
         : response.comparison.text;
   }
 }

@@ -76,6 +76,10 @@ const SOURCE_TEXT: Record<string, string> = {
     'Visitors and pageviews come from the countries report. Orders and revenue are not split by country.',
   campaigns:
     'Visits, visitors, orders and revenue come from the campaigns report: the orders of the visits each campaign started.',
+  referrers:
+    'Visits and visitors come from the sources report: the visits the source started. Orders and revenue are not split by source.',
+  products:
+    "Views, units sold and their revenue come from the products report: the product's own rows. Conversion is units sold ÷ product views.",
 };
 
 function kpiCard(
@@ -154,7 +158,7 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
       const hasData = points.some((point) => point[selected] !== null);
       const series: LineSeries[] = [
         {
-          label: context.filters.compare ? 'This period' : kpi.label,
+          label: context.filters.compare !== 'none' ? 'This period' : kpi.label,
           values: points.map((point) => point[selected]),
           fill: true,
           // Today is still filling up: its day point is drawn apart, dashed.
@@ -167,7 +171,7 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
       const compared = overview.comparison?.compared ? overview.comparison : null;
       if (compared && overview.trend.previous.length > 0) {
         series.push({
-          label: `Previous period (${formatRange(compared.from, compared.to)}${compared.until === null ? '' : ', same part of the day'})`,
+          label: `${context.filters.compare === 'year' ? 'A year before' : 'Previous period'} (${formatRange(compared.from, compared.to)}${compared.until === null ? '' : ', same part of the day'})`,
           values: overview.trend.previous.map((point) => point[selected]),
           color: '#94a3b8',
           dashed: true,
@@ -213,7 +217,7 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
           selected = kpi.key;
           drawChart();
         },
-        context.filters.compare ? overview.comparison : null,
+        context.filters.compare !== 'none' ? overview.comparison : null,
       ),
     );
     queueMicrotask(drawChart);
@@ -238,7 +242,7 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
         : null,
       figureNote(overview.notSplit?.text),
       h('div', 'kpis', cards),
-      context.filters.compare && overview.comparison
+      context.filters.compare !== 'none' && overview.comparison
         ? h('p', `compare-caption${overview.comparison.compared ? '' : ' warn'}`, overview.comparison.text)
         : null,
     ];
@@ -281,12 +285,14 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
         subtitle: 'Where visits start',
         path: '/api/v1/referrers',
         table: { bar: 'entries', limit: 8 },
+        filterBy: { dimension: 'source', key: 'referrer' },
         loaded: noteShare('Sources'),
       }),
       tableCard(context, {
         title: 'Devices',
         path: '/api/v1/devices',
         table: { bar: 'pageviews', limit: 8 },
+        filterBy: { dimension: 'device', key: 'device_class' },
         loaded: noteShare('Devices'),
       }),
       tableCard(context, {
@@ -304,6 +310,7 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
           },
         },
         loaded: noteShare('Countries'),
+        filterBy: { dimension: 'country', key: 'code' },
       }),
     ),
   );
@@ -315,7 +322,7 @@ export const overviewView: View = {
   nav: 'Overview',
   icon: 'overview',
   role: 'viewer',
-  filters: ['device', 'country', 'campaign'],
+  filters: ['device', 'country', 'campaign', 'source', 'product'],
   filtered: true,
   render: renderOverview,
 };

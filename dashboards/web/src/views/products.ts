@@ -62,7 +62,11 @@ function moverList(rows: Row[], direction: 'rising' | 'falling'): HTMLElement {
 function renderProducts(root: HTMLElement, context: ViewContext) {
   const banner = releasedBanner();
   const loaded = (response: TableResponse) => banner.show(response.released, response.comparison);
-  root.append(notSplitNotice(activeDimensions(context.filters), 'Product selection') ?? '', banner.element);
+  // A product filter narrows the product tables; categories and searches say in place they are not
+  // split by product.
+  const others = activeDimensions(context.filters).filter((name) => name !== 'product');
+  const productNotSplit = context.filters.product !== undefined;
+  root.append(notSplitNotice(others, 'Product selection') ?? '', banner.element);
   const rising = h('div', 'card-content');
   const falling = h('div', 'card-content');
   const csv = context.csv('/api/v1/products/movers');
@@ -84,19 +88,19 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
       ),
     ),
   );
-  if (!context.filters.compare) {
+  if (context.filters.compare === 'none') {
     rising.append(
       h(
         'p',
         'muted empty-inline',
-        'Turn on "Compare with previous period" to see which products are moving.',
+        'Choose a comparison ("vs previous period") to see which products are moving.',
       ),
     );
     falling.append(
       h(
         'p',
         'muted empty-inline',
-        'Turn on "Compare with previous period" to see which products are moving.',
+        'Choose a comparison ("vs previous period") to see which products are moving.',
       ),
     );
   } else {
@@ -137,13 +141,14 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
       id: 'products',
       loaded,
       table: { bar: 'views', limit: 15, hide: PRODUCT_EXPORT_ONLY, decorate: decorateProductCell },
+      filterBy: { dimension: 'product', key: 'product_id' },
     }),
     grid(
       'two',
       tableCard(context, {
         title: 'Categories',
         path: '/api/v1/categories',
-        inlineNotSplit: false,
+        inlineNotSplit: productNotSplit,
         id: 'categories',
         loaded,
         table: { bar: 'views', hide: ['revenue', 'add_to_carts', 'cart_rate', 'visitors'] },
@@ -153,6 +158,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         subtitle: 'Busy products converting at under half the shop average',
         path: '/api/v1/products/unbought',
         inlineNotSplit: false,
+        filterBy: { dimension: 'product', key: 'product_id' },
         id: 'unbought',
         loaded,
         emptyText: 'No busy product converts at under half the shop average.',
@@ -172,7 +178,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         title: 'What shoppers search for',
         noun: 'searches',
         path: '/api/v1/searches',
-        inlineNotSplit: false,
+        inlineNotSplit: productNotSplit,
         id: 'searches',
         loaded,
         table: { bar: 'searches', limit: 10, hide: ['zero_rate', 'visitors'] },
@@ -181,7 +187,7 @@ function renderProducts(root: HTMLElement, context: ViewContext) {
         title: 'Searches that found nothing',
         subtitle: 'Demand the shop does not stock (or cannot find)',
         path: '/api/v1/searches/zero-results',
-        inlineNotSplit: false,
+        inlineNotSplit: productNotSplit,
         id: 'zero-results',
         loaded,
         emptyText: 'Every named search found something.',
@@ -197,7 +203,7 @@ export const productsView: View = {
   nav: 'Products',
   icon: 'products',
   role: 'viewer',
-  filters: [],
+  filters: ['product'],
   filtered: true,
   render: renderProducts,
 };

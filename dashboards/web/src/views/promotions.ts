@@ -54,6 +54,7 @@ function renderPromotions(root: HTMLElement, context: ViewContext) {
       id: 'campaigns',
       loaded,
       table: { bar: 'entries' },
+      filterBy: { dimension: 'campaign', key: 'utm_campaign' },
     }),
   );
 }
