@@ -62,10 +62,20 @@ async function direct(config: Config): Promise<Catalogs> {
   // The catalogue tables come with the schema; a store last run by an older Kanon gets them now.
   await migrate(warehouse, schemaVariables(config));
   const store = new CatalogStore(warehouse);
+  const { cliAudit } = await import('../dashboards/audit/cli-audit.js');
+  const audit = cliAudit(warehouse);
   return {
     show: async (site) => (await store.current(site)) ?? null,
-    import: (site, file, onBytes) =>
-      store.importFeed(site, counting(file, onBytes), { maxBytes: CONTROL_MAX_BYTES }),
+    import: async (site, file, onBytes) => {
+      const result = await store.importFeed(site, counting(file, onBytes), { maxBytes: CONTROL_MAX_BYTES });
+      await audit({
+        action: 'catalog_import',
+        target: site,
+        rows: result.items,
+        detail: `${result.format}, ${result.badLines} bad lines`,
+      });
+      return result;
+    },
     close: () => warehouse.close(),
   };
 }

@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
 import { type AnalystResult, openAnalystSql } from '../core/warehouse/analyst-sql.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
+import { cliAudit } from '../dashboards/audit/cli-audit.js';
 import { readAllStdin } from '../dashboards/cli-input.js';
 import { ControlError, connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import { toCsv } from '../dashboards/csv.js';
@@ -43,9 +44,34 @@ async function connect(
     maxSeconds: limits.timeoutSeconds,
     maxMemoryBytes: 2 * 1024 ** 3,
   });
+  const audit = cliAudit(warehouse);
   return {
     via: 'the store directly',
-    run: (sql) => analyst.run(sql, limits),
+    // In the audit log like a query through the API: its text, row count, duration or refusal.
+    run: async (sql) => {
+      const started = performance.now();
+      try {
+        const result = await analyst.run(sql, limits);
+        await audit({
+          action: 'sql_query',
+          query: sql,
+          rows: result.rows.length,
+          durationMs: performance.now() - started,
+        });
+        return result;
+      } catch (error) {
+        const known = error instanceof KanonError ? error : undefined;
+        const refused = known !== undefined && known.status < 500;
+        await audit({
+          action: refused ? 'sql_refused' : 'sql_query',
+          outcome: refused ? 'refused' : 'failed',
+          code: known?.code ?? 'internal',
+          query: sql,
+          durationMs: performance.now() - started,
+        });
+        throw error;
+      }
+    },
     close: async () => {
       await analyst.close();
       await warehouse.close();

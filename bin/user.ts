@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
+import { cliAudit } from '../dashboards/audit/cli-audit.js';
 import { Password, Role, UserName } from '../dashboards/auth/roles.js';
 import { ClickHouseUserStore, type UserSummary } from '../dashboards/auth/user-store.js';
 import { readSecret } from '../dashboards/cli-input.js';
@@ -60,14 +61,25 @@ async function direct(config: Config): Promise<Users> {
   requireEmbeddedStore(config);
   const warehouse = await openWarehouse(config.warehouse);
   const store = await ClickHouseUserStore.open(warehouse);
+  const audit = cliAudit(warehouse);
   return {
     list: () => store.list(),
     add: async (name, role, password) => {
       await store.create(name, role, password);
+      await audit({ action: 'user_added', target: name, detail: `role ${role}` });
     },
-    passwd: (name, password) => store.setPassword(name, password),
-    role: (name, role) => store.setRole(name, role),
-    remove: (name) => store.remove(name),
+    passwd: async (name, password) => {
+      await store.setPassword(name, password);
+      await audit({ action: 'user_password_changed', target: name });
+    },
+    role: async (name, role) => {
+      await store.setRole(name, role);
+      await audit({ action: 'user_role_changed', target: name, detail: `role ${role}` });
+    },
+    remove: async (name) => {
+      await store.remove(name);
+      await audit({ action: 'user_removed', target: name });
+    },
     close: () => warehouse.close(),
   };
 }

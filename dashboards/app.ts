@@ -12,6 +12,8 @@ import type { Site } from '../core/sites.js';
 import { toClickHouseDate } from '../core/time.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
 import { DEVICE_CLASSES } from '../schema/event.js';
+import { type AuditLog, ClickHouseAuditLog } from './audit/audit-log.js';
+import { installAuditTrail } from './audit/audit-trail.js';
 import { installAccessControl, sessionCookieName } from './auth/access.js';
 import type { SessionStore } from './auth/session-store.js';
 import type { UserStore } from './auth/user-store.js';
@@ -21,6 +23,7 @@ import { shuttingDown } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { cachedReads } from './query/cached-reads.js';
 import { registerAdminRoutes, type Setting } from './routes/admin.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, registerAuthRoutes } from './routes/auth.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerControlRoutes } from './routes/control.js';
@@ -85,6 +88,8 @@ export interface DashboardsDeps {
   web?: WebBundle;
   /** The sites' product catalogues (default: over `warehouse`). */
   catalog?: CatalogStore;
+  /** The access audit log: sign-ins, queries, downloads, user changes (default: over `warehouse`). */
+  audit?: AuditLog;
 }
 
 const formatSeconds = (seconds: number) =>
@@ -110,6 +115,8 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
   const web = deps.web ?? (await loadWebBundle(deps.log));
   const siteIds = deps.sites.map((site) => site.id);
   const catalog = deps.catalog ?? new CatalogStore(deps.warehouse, clock);
+  // Wall-clock time on purpose: an entry says when it happened, whatever day the data is of.
+  const audit = deps.audit ?? new ClickHouseAuditLog(deps.warehouse);
   await catalog.refreshImageOrigins();
 
   await app.register(helmet, {
@@ -152,6 +159,7 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
     forbiddenPage: (role) => forbiddenHtml(web, role),
     publicOrigins: deps.publicOrigins,
   });
+  installAuditTrail(app, { audit, metrics: deps.metrics, log: deps.log });
 
   const sessionInfo = (request: FastifyRequest) => ({
     user: { name: request.session!.user, role: request.session!.role },
@@ -223,6 +231,7 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
     ],
     forgetUser: access.forgetUser,
   });
+  registerAuditRoutes(app, { audit, clock: Date.now, control: deps.controlToken !== undefined });
   registerCatalogRoutes(app, { catalog, siteIds, control: deps.controlToken !== undefined });
   if (deps.controlToken) {
     registerControlRoutes(app, {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
@@ -75,7 +76,17 @@ export function requireEmbeddedStore(config: Config): void {
   if (config.warehouse.kind === 'embedded' && !existsSync(embeddedStorePath(dataDir))) throw noStore(dataDir);
 }
 
+/** Who runs this CLI on the machine, for the audit log's entry (`control`, os user ...). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
 function httpClient(url: string, token: string): ControlClient {
+  const user = osUser();
   const send = async <T>(
     method: string,
     path: string,
@@ -85,6 +96,7 @@ function httpClient(url: string, token: string): ControlClient {
       method,
       headers: {
         authorization: `Bearer ${token}`,
+        ...(/^[\w.-]{1,64}$/.test(user) ? { 'x-kanon-os-user': user } : {}),
         ...(body === undefined ? {} : { 'content-type': body.type }),
       },
       body: body?.data as BodyInit | undefined,

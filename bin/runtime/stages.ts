@@ -224,7 +224,8 @@ export async function startDashboardsStage(options: {
   const audit = new ClickHouseAuditLog(warehouse);
   const settings = adminSettings(config);
   const changedSettings = await recordSettingChanges(audit, settings);
-  if (changedSettings.length > 0) log.info({ settings: changedSettings }, 'settings changed since the last start');
+  if (changedSettings.length > 0)
+    log.info({ settings: changedSettings }, 'settings changed since the last start');
   const app = await buildDashboards({
     warehouse,
     sites: config.collector.sites,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Site } from '../../core/sites.js';
+import { noteAudit } from '../audit/audit-trail.js';
 import { generatePassword } from '../auth/passwords.js';
 import { Password, Role, UserName } from '../auth/roles.js';
 import type { SessionStore } from '../auth/session-store.js';
@@ -40,17 +41,29 @@ export function registerAdminRoutes(
 
   app.get('/api/v1/users', { config: { access: 'admin' } }, async () => ({ users: await users.list() }));
 
-  app.post('/api/v1/users', { config: { access: 'admin' } }, async (request, reply) => {
+  app.post('/api/v1/users', { config: { access: 'admin', audit: 'user_added' } }, async (request, reply) => {
     const body = parseBody(NewUser, request.body);
+    noteAudit(request, { target: body.name, detail: `role ${body.role}` });
     const password = body.password ?? generatePassword();
     const user = await users.create(body.name, body.role, password);
     // A generated password is shown once, to the admin who created the account.
     return reply.code(201).send({ user, ...(body.password ? {} : { password }) });
   });
 
-  app.patch('/api/v1/users/:name', { config: { access: 'admin' } }, async (request) => {
+  const changed = (request: { auditNote?: { detail?: string } }) =>
+    request.auditNote?.detail?.startsWith('role') ? 'user_role_changed' : 'user_password_changed';
+  app.patch('/api/v1/users/:name', { config: { access: 'admin', audit: changed } }, async (request) => {
     const target = name(request.params);
     const change = parseBody(UserChange, request.body);
+    noteAudit(request, {
+      target,
+      detail: [
+        change.role !== undefined ? `role ${change.role}` : '',
+        change.password !== undefined ? 'new password' : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+    });
     if (change.role !== undefined) await users.setRole(target, change.role);
     if (change.password !== undefined) await users.setPassword(target, change.password);
     options.forgetUser(target);
@@ -58,13 +71,18 @@ export function registerAdminRoutes(
     return { user: (await users.list()).find((user) => user.name === target) };
   });
 
-  app.delete('/api/v1/users/:name', { config: { access: 'admin' } }, async (request, reply) => {
-    const target = name(request.params);
-    await users.remove(target);
-    options.forgetUser(target);
-    await sessions.deleteForUser(target);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/api/v1/users/:name',
+    { config: { access: 'admin', audit: 'user_removed' } },
+    async (request, reply) => {
+      const target = name(request.params);
+      noteAudit(request, { target });
+      await users.remove(target);
+      options.forgetUser(target);
+      await sessions.deleteForUser(target);
+      return reply.code(204).send();
+    },
+  );
 
   app.get('/api/v1/sites', { config: { access: 'admin' } }, async () => ({
     sites: options.sites.map((site) => ({ id: site.id, origins: site.origins })),

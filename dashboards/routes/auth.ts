@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Metrics } from '../../core/metrics.js';
+import { noteAudit } from '../audit/audit-trail.js';
 import { fromOwnOrigin, sessionCookieName } from '../auth/access.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { UserStore } from '../auth/user-store.js';
@@ -59,13 +60,19 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
   app.post(
     '/api/v1/login',
     {
-      config: { access: 'public' },
+      config: {
+        access: 'public',
+        // A throttled attempt is counted below, not logged: a flood must not flood the audit log.
+        audit: (_request, reply) =>
+          reply.statusCode === 429 ? undefined : reply.statusCode < 400 ? 'sign_in' : 'sign_in_failed',
+      },
       // preHandler: the body is parsed by then, so the user name can be part of the key. Both
       // limits count every attempt; either one being exceeded refuses it.
       preHandler: async (request, reply) => {
         for (const limit of limiters) {
           const state = await limit(request);
           if (!state.isAllowed && state.isExceeded) {
+            logins.inc({ outcome: 'rate_limited' });
             reply.header('retry-after', String(state.ttlInSeconds));
             throw rateLimited(Math.max(1, state.ttlInSeconds));
           }
@@ -79,6 +86,10 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
       const user = await options.users.authenticate(body.username, body.password);
       if (!user) {
         logins.inc({ outcome: 'failed' });
+        // The audit log names the attempted user only when one has that name: a password typed
+        // into the name field by mistake is not kept.
+        const known = await options.users.find(body.username);
+        if (known) noteAudit(request, { actor: known.name, role: known.role });
         throw invalidCredentials();
       }
       const previous = request.cookies[cookieName];
@@ -98,7 +109,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
     },
   );
 
-  app.post('/api/v1/logout', { config: { access: 'viewer' } }, async (request, reply) => {
+  app.post('/api/v1/logout', { config: { access: 'viewer', audit: 'sign_out' } }, async (request, reply) => {
     if (request.session) await options.sessions.delete(request.session.id);
     return reply
       .clearCookie(cookieName, {

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SITE_ID } from '../../core/sites.js';
+import { noteAudit } from '../audit/audit-trail.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import { catalogTooLarge, invalidBody, unknownSite } from '../errors.js';
 import { parseBody } from './body.js';
@@ -42,6 +43,7 @@ export function registerCatalogRoutes(
   const replace =
     (maxBytes: number, tooLargeHint: string) => async (request: FastifyRequest, reply: FastifyReply) => {
       const id = site(request.params);
+      noteAudit(request, { target: id });
       const declared = Number(request.headers['content-length'] ?? Number.NaN);
       if (declared > maxBytes) {
         reply.header('Connection', 'close');
@@ -63,6 +65,7 @@ export function registerCatalogRoutes(
           },
           'catalogue imported',
         );
+        noteAudit(request, { rows: result.items, detail: `${result.format}, ${result.badLines} bad lines` });
         return { catalog: result };
       } catch (error) {
         // What is left of the body is read and dropped, so the client gets the answer rather than a
@@ -82,7 +85,7 @@ export function registerCatalogRoutes(
     scope.get('/api/v1/sites/:site/catalog', admin, show);
     scope.put(
       '/api/v1/sites/:site/catalog',
-      admin,
+      { config: { access: 'admin', audit: 'catalog_import' } },
       replace(
         UPLOAD_MAX_BYTES,
         'Leave out the attributes Kanon does not read (description, shipping, ...), or import it with npm run catalog on the server.',
@@ -91,7 +94,11 @@ export function registerCatalogRoutes(
     if (options.control) {
       const control = { config: { access: 'control' as const } };
       scope.get('/control/v1/sites/:site/catalog', control, show);
-      scope.put('/control/v1/sites/:site/catalog', control, replace(CONTROL_MAX_BYTES, ''));
+      scope.put(
+        '/control/v1/sites/:site/catalog',
+        { config: { access: 'control', audit: 'catalog_import' } },
+        replace(CONTROL_MAX_BYTES, ''),
+      );
     }
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AnalystResult, AnalystSql } from '../../core/warehouse/analyst-sql.js';
+import { noteAudit } from '../audit/audit-trail.js';
 import type { Access } from '../auth/access.js';
 import { toCsv } from '../csv.js';
 import { queryUnavailable } from '../errors.js';
@@ -47,10 +48,27 @@ export function registerQueryRoutes(
   options: { sql: AnalystSqlPort | undefined; limits: QueryLimits; paths: readonly string[]; access: Access },
 ): void {
   for (const path of options.paths) {
-    app.post(path, { config: { access: options.access } }, async (request, reply) => {
+    const config = {
+      access: options.access,
+      // Every query is in the audit log with its text: refused ones (a 4xx) as sql_refused.
+      audit: (_request: unknown, reply: FastifyReply) =>
+        reply.statusCode >= 400 && reply.statusCode < 500 ? ('sql_refused' as const) : ('sql_query' as const),
+    };
+    app.post(path, { config }, async (request, reply) => {
+      const sent = (request.body as { sql?: unknown } | undefined)?.sql;
+      if (typeof sent === 'string') noteAudit(request, { query: sent });
       const body = parseBody(QueryBody, request.body);
       if (!options.sql) throw queryUnavailable();
+      const started = performance.now();
       const result = await options.sql.run(body.sql, options.limits);
+      noteAudit(request, {
+        rows: result.rows.length,
+        durationMs: performance.now() - started,
+        ...(body.format === 'csv' ? { detail: 'as CSV' } : {}),
+        ...(result.truncated
+          ? { detail: `${body.format === 'csv' ? 'as CSV, ' : ''}cut at the row limit` }
+          : {}),
+      });
       return sendQueryResult(reply, result, body.format);
     });
   }
