@@ -111,6 +111,18 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
         description:
           '/funnel/devices only: orders of the released days (overview), those split by device, the rest, and the buyers',
       },
+      cards: {
+        type: 'array',
+        items: { type: 'object' },
+        description:
+          '/insights only: by impact, each with rule, action, finding, subject, product, figures, sentence (the rule and its threshold), impact and report (view, anchor, label)',
+      },
+      rules: {
+        type: 'array',
+        items: { type: 'object' },
+        description:
+          '/insights only: every rule with its sentence and status: fired, quiet, not_compared or waiting',
+      },
       table: {
         type: 'object',
         properties: {

@@ -90,7 +90,8 @@ describeInBrowser('insights view', () => {
     ).toBe(true);
     expect(await page.locator('#unbought tbody').textContent()).toContain('gooseneck-kettle');
     expect(errors).toEqual([]);
-  });
+    // The first test also starts the dashboards and Chromium, slow on a busy 2-core machine.
+  }, 120_000);
 
   test('over a previous period released for 1 of its 28 days, rising and falling say why they do not fire', async ({
     context,
