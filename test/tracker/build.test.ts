@@ -10,6 +10,11 @@ describe('tracker build', () => {
 
   it('builds a script that never touches cookies, storage or fingerprinting surfaces', async () => {
     const { code } = await buildTracker();
+    // The one exception: the opt-out control's flag, read where a batch would leave, never written
+    // (docs/privacy.md, "Opting out without GPC"). Every other use of storage is refused as before.
+    expect(code.match(/localStorage\.kanon_opt_out/g)).toHaveLength(1);
+    expect(code).not.toMatch(/kanon_opt_out\s*=[^=]|setItem|removeItem|delete /);
+    const rest = code.replace('localStorage.kanon_opt_out', '');
     for (const surface of [
       'cookie',
       'localStorage',
@@ -23,7 +28,7 @@ describe('tracker build', () => {
       'deviceMemory',
       'include',
     ]) {
-      expect(code).not.toContain(surface);
+      expect(rest).not.toContain(surface);
     }
     expect(code).toContain('credentials:"omit"');
   });
@@ -40,8 +45,12 @@ describe('tracker build', () => {
     expect(addon.code).toContain('dataLayer');
     expect(addon.gzipBytes).toBeLessThan(2560);
     expect(addon.code).not.toMatch(/\bimport\b|\brequire\(/);
+    // The add-on sends through the same queue, so it honours the opt-out flag too, and only reads it.
+    expect(addon.code.match(/localStorage\.kanon_opt_out/g)).toHaveLength(1);
+    expect(addon.code).not.toMatch(/kanon_opt_out\s*=[^=]|setItem|removeItem|delete /);
+    const rest = addon.code.replace('localStorage.kanon_opt_out', '');
     for (const surface of ['cookie', 'localStorage', 'sessionStorage', 'indexedDB', 'userAgent', 'include']) {
-      expect(addon.code).not.toContain(surface);
+      expect(rest).not.toContain(surface);
     }
     expect(addon.code).toContain('credentials:"omit"');
   });

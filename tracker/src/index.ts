@@ -27,22 +27,22 @@ declare global {
  * The storefront tracker, installed by one tag:
  * `<script defer src="https://collector.example/tracker.js" data-site="shop-eu"></script>`.
  * Beacons go to `/e` on the origin the script came from. It keeps no state outside this page
- * view's memory: no cookies, no storage, no fingerprint.
+ * view's memory: no cookies, no storage, no fingerprint. It reads one flag, which the opt-out
+ * control on the shop's privacy page writes (queue.ts).
  */
 function start(): void {
   const stub = window.kanon;
   if (stub?.l) return; // The tag is on the page twice; count once.
   const script = document.currentScript;
   const site = script?.getAttribute('data-site') ?? '';
-  const optedOut =
-    navigator.globalPrivacyControl === true || navigator.doNotTrack === '1' || window.doNotTrack === '1';
-  if (optedOut || !(script instanceof HTMLScriptElement) || !SITE_ID.test(site)) {
+  const signal = navigator.globalPrivacyControl || navigator.doNotTrack === '1' || window.doNotTrack === '1';
+  if (signal || !(script instanceof HTMLScriptElement) || !SITE_ID.test(site)) {
     // Invariant 7, enforced in the page too: an opted-out shopper's browser sends nothing at all.
     window.kanon = Object.assign(() => {}, { l: 1 as const });
     return;
   }
 
-  const queue = createQueue(`${new URL(script.src).origin}/e`, site);
+  const queue = createQueue(new URL('/e', script.src).href, site);
   const emit: Emit = (event) => queue.push({ ...pageFields(), ...event });
   const resetScroll = trackScrollDepth(emit);
   const resetSlots = trackSlots(emit);

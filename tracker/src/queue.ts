@@ -66,7 +66,10 @@ export function createQueue(endpoint: string, site: string): Queue {
   const flush = safe(() => {
     clearTimeout(timer);
     timer = undefined;
-    if (queue.length) post(queue);
+    // The opt-out control's flag, which the shop's privacy page sets (docs/privacy.md): nothing
+    // leaves the page while it is there, from the moment it is set. A browser that refuses site
+    // storage throws here, and sends nothing either: the tag cannot know its shopper's choice.
+    if (queue.length && !localStorage.kanon_opt_out) post(queue);
     queue = [];
   });
 

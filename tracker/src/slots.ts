@@ -57,7 +57,7 @@ export function trackSlots(emit: Emit): () => void {
       const promo = promoElement && promoOf(promoElement);
       if (promo) emit({ type: 'promo_click', ...promo });
       const slotElement = target.closest(`[${SLOT}]`);
-      const slot = slotElement && str(slotElement.getAttribute(SLOT), MAX_LABEL);
+      const slot = slotElement && slotOf(slotElement);
       if (slot) emit({ type: 'slot_click', slot, position: positionIn(slotElement, target) });
     }),
     // Capture phase: a page that stops propagation of its clicks still has them counted.
