@@ -6,6 +6,12 @@
 export interface Site {
   id: string;
   origins: readonly string[];
+  /**
+   * Also accept `Origin: null`, which a page in a sandboxed frame sends (Shopify runs Custom
+   * Pixels in one): listed as `null` among the site's origins. Such a request could come from
+   * any sandboxed frame, so each event's page URL must still be on one of `origins`.
+   */
+  sandboxed?: true;
 }
 
 export const SITE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -14,7 +20,8 @@ export type SitesParseResult = { ok: true; sites: Site[] } | { ok: false; proble
 
 /**
  * Parses `id=origin[,origin…][;id=…]`, e.g.
- * `shop-eu=https://shop.example,https://www.shop.example;demo=http://localhost:8080`.
+ * `shop-eu=https://shop.example,https://www.shop.example;demo=http://localhost:8080`. The word
+ * `null` among a site's origins marks it `sandboxed`; it still needs an origin of its own.
  */
 export function parseSites(text: string): SitesParseResult {
   const sites: Site[] = [];
@@ -35,14 +42,16 @@ export function parseSites(text: string): SitesParseResult {
       .split(/[\s,]+/)
       .map((origin) => origin.trim())
       .filter(Boolean);
-    if (origins.length === 0) return { ok: false, problem: `site "${id}" has no allowed origin` };
-    for (const origin of origins) {
+    const real = origins.filter((origin) => origin !== 'null');
+    if (real.length === 0) return { ok: false, problem: `site "${id}" has no allowed origin` };
+    for (const origin of real) {
       const normalised = toOrigin(origin);
       if (normalised === undefined) {
         return { ok: false, problem: `site "${id}": "${origin}" is not an origin like https://shop.example` };
       }
     }
-    sites.push({ id, origins: origins.map((origin) => toOrigin(origin) as string) });
+    const site: Site = { id, origins: real.map((origin) => toOrigin(origin) as string) };
+    sites.push(real.length < origins.length ? { ...site, sandboxed: true } : site);
   }
   return { ok: true, sites };
 }

@@ -5,7 +5,8 @@ import type { ParsedBeaconEvent } from './parse-beacon.js';
 /**
  * Step 2 (invariant 9): every event names a registered site, and the request comes from a page on
  * one of that site's origins. Browsers always send Origin with a cross-origin POST and with
- * sendBeacon, so a missing Origin means the sender is not a storefront page.
+ * sendBeacon, so a missing Origin means the sender is not a storefront page. `Origin: null` (a
+ * sandboxed frame, which sends no Referer either) passes only for a site listed as `sandboxed`.
  */
 export function checkOrigin(
   events: readonly ParsedBeaconEvent[],
@@ -15,6 +16,7 @@ export function checkOrigin(
   for (const event of events) {
     const site = sites.get(event.site);
     if (!site) throw unknownSite();
+    if (origin === 'null' && site.sandboxed) continue;
     if (!origin || origin === 'null') throw originRequired();
     if (!site.origins.includes(origin)) throw originNotAllowed();
   }
@@ -23,7 +25,9 @@ export function checkOrigin(
 /** Whether any site accepts beacons from this origin (answers CORS preflights). */
 export function isKnownOrigin(origin: string | undefined, sites: ReadonlyMap<string, Site>): boolean {
   if (!origin) return false;
-  for (const site of sites.values()) if (site.origins.includes(origin)) return true;
+  for (const site of sites.values()) {
+    if (origin === 'null' ? site.sandboxed : site.origins.includes(origin)) return true;
+  }
   return false;
 }
 

@@ -44,6 +44,47 @@ describe('collector: sites, origins and CORS', () => {
   });
 });
 
+describe('collector: a site that takes beacons from sandboxed frames (null among its origins)', () => {
+  let pipeline: TestPipeline;
+  beforeAll(async () => {
+    // Shopify's Custom Pixels run in a sandboxed frame: its browser sends `Origin: null` and no Referer.
+    pipeline = await startTestPipeline({
+      KANON_SITES: `shop=${SHOP_ORIGIN},null;other=https://other.example`,
+    });
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+
+  const fromSandbox = browserHeaders({ origin: 'null', 'sec-fetch-mode': 'cors' });
+
+  it('accepts Origin: null for that site, and lets the frame read the answer', async () => {
+    const response = await pipeline.send(pageview, fromSandbox);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: 1 });
+    expect(response.headers.get('access-control-allow-origin')).toBe('null');
+  });
+
+  it('still drops an event whose page is not on the site’s own origins', async () => {
+    const offSite = { ...pageview, url: 'https://evil.example/' };
+    const response = await pipeline.send(offSite, fromSandbox);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: 0 });
+    expect(
+      await metricValue(pipeline.metrics, 'kanon_collector_dropped_total{reason="url_not_site_origin"}'),
+    ).toBe(1);
+  });
+
+  it('refuses Origin: null for a site that does not list null, with 403 origin_required', async () => {
+    const response = await pipeline.send(
+      { site: 'other', type: 'pageview', url: 'https://other.example/' },
+      fromSandbox,
+    );
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('origin_required');
+  });
+});
+
 describe('collector: bots are dropped and only counted', () => {
   let pipeline: TestPipeline;
   beforeAll(async () => {

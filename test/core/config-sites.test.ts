@@ -22,3 +22,14 @@ describe('KANON_SITES unset', () => {
     ]);
   });
 });
+
+describe('KANON_SITES: null among a site’s origins', () => {
+  it('marks the site as taking beacons from sandboxed frames, beside its own origins', () => {
+    const [site] = loadConfig({ KANON_SITES: 'shop=https://shop.example,null' }).collector.sites;
+    expect(site).toEqual({ id: 'shop', origins: ['https://shop.example'], sandboxed: true });
+  });
+
+  it('refuses a site whose only origin is null', () => {
+    expect(() => loadConfig({ KANON_SITES: 'shop=null' })).toThrow(/site "shop" has no allowed origin/);
+  });
+});
