@@ -14,6 +14,7 @@ export const PAGES: readonly { path: string; role: Role }[] = [
   { path: '/funnel', role: 'viewer' },
   { path: '/sql', role: 'analyst' },
   { path: '/admin', role: 'admin' },
+  { path: '/audit', role: 'admin' },
 ];
 
 export function shellHtml(bundle: WebBundle, title = 'Kanon'): string {

@@ -1,8 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AuditRow } from '../../dashboards/audit/audit-log.js';
 import { ClickHouseAuditLog } from '../../dashboards/audit/audit-log.js';
 import { recordSettingChanges } from '../../dashboards/audit/record-settings.js';
+import { serveControlToken } from '../../dashboards/auth/control-token.js';
+import { runCli } from '../fixtures/run-cli.js';
 import { type Client, type DashboardsHarness, SITE, startDashboards } from './fixtures/dashboards-app.js';
 
 /**
@@ -180,6 +185,32 @@ describe('the access audit log', () => {
       rows: lines.length - 1,
     });
   });
+
+  it('prints the log with npm run audit through the running Kanon, filtered, and refuses a bad --since', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kanon-audit-cli-'));
+    const served = await serveControlToken(dataDir, { token: controlToken, url: control.url });
+    try {
+      const env = { KANON_DATA_DIR: dataDir };
+      const listed = await runCli(
+        'audit',
+        ['--since', '30d', '--action', 'sql_refused', '--format', 'json'],
+        env,
+      );
+      expect(listed.code, listed.stderr).toBe(0);
+      const rows = listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as AuditRow);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((row) => row.action === 'sql_refused')).toBe(true);
+      expect(rows.map((row) => row.query)).toContain('SELECT * FROM stg_cells');
+      const bad = await runCli('audit', ['--since', 'last tuesday'], env);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^error: invalid_query: since: /);
+    } finally {
+      await served?.close();
+    }
+  }, 120_000);
 
   it('records a setting at its first start and when it changes, not when it stays', async () => {
     const log = new ClickHouseAuditLog(dash.warehouse);

@@ -7,6 +7,7 @@ import { formatWindow, setCurrency } from './format.js';
 import { type FilterState, readFilters, toQuery } from './state.js';
 import { filterBar } from './ui/filter-bar.js';
 import { adminView } from './views/admin.js';
+import { auditView } from './views/audit.js';
 import { funnelView } from './views/funnel.js';
 import { insightsView } from './views/insights.js';
 import { layoutView } from './views/layout.js';
@@ -25,6 +26,7 @@ const VIEWS: View[] = [
   funnelView,
   sqlView,
   adminView,
+  auditView,
 ];
 const RANK = { viewer: 0, analyst: 1, admin: 2 } as const;
 
