@@ -45,6 +45,16 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
         type: 'integer',
         description: 'Periods of fewer than K visitors, of which nothing was published',
       },
+      noise: {
+        type: ['object', 'null'],
+        description:
+          "Noise mode (KANON_EPSILON): the ε a visitor-day spent (the manifest's, summed over the day's reports) and how many days of the range carry noise; null when every figure is exact",
+        properties: { epsilon: { type: 'number' }, days: { type: 'integer' } },
+      },
+      wholeDaysOnly: {
+        type: 'boolean',
+        description: "Noise mode: the range's release windows published nothing by design (whole days only)",
+      },
       text: { type: ['string', 'null'] },
     },
   },
@@ -130,7 +140,7 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
           rows: {
             type: 'array',
             description:
-              'Keyed by column key; `level` > 0 marks a generalised group; money in minor units; rates as fractions',
+              'Keyed by column key; `level` > 0 marks a generalised group; money in minor units; rates as fractions. Noise mode: `<key>_margin` beside a noisy figure, its ± margin (95 %) in the same unit',
             items: { type: 'object' },
           },
         },
@@ -152,8 +162,13 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
         type: ['object', 'null'],
         description: 'Orders of the covered days in no row of the filter',
       },
-      kpis: { type: 'array', items: { type: 'object' } },
-      trend: { type: 'object' },
+      kpis: {
+        type: 'array',
+        description:
+          'Noise mode: `margin`, `previousMargin` and `changeMargin` beside a noisy figure, its ± margin (95 %)',
+        items: { type: 'object' },
+      },
+      trend: { type: 'object', description: 'Noise mode: each point has `margins`, by figure' },
       comparison: ref('Comparison'),
       privacy: ref('PrivacyNote'),
     },

@@ -3,6 +3,7 @@ import { REPORTS } from '../../schema/reports.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
 import { campaignLabel, isNoCampaign, isOther, named } from './labels.js';
+import { changeMargin, marginCells, ratioMargin, sumMarginCells } from './margins.js';
 import { type Column, change, orNull, rate, type Table, type TableRow, visitorsColumn } from './table.js';
 
 const LABELS: Record<string, string> = {
@@ -75,6 +76,29 @@ export async function getCampaigns(warehouse: Warehouse, filters: Filters): Prom
       };
       for (const name of measures) out[name] = row.measures[name] ?? 0;
       if (measures.includes('orders')) out.conversion = rate(row.measures.orders, row.measures.entries);
+      // Noise mode: each figure's margin beside it.
+      const before = previous.get(key(row));
+      Object.assign(
+        out,
+        sumMarginCells(row.spread, {
+          ...Object.fromEntries(measures.map((name) => [name, name])),
+          visitors: 'visitors',
+        }),
+        marginCells({
+          conversion: measures.includes('orders')
+            ? ratioMargin(row.measures.orders, row.spread?.orders, row.measures.entries, row.spread?.entries)
+            : undefined,
+          entries_change:
+            out.entries_change === null
+              ? undefined
+              : changeMargin(
+                  row.measures.entries,
+                  row.spread?.entries,
+                  before?.measures.entries,
+                  before?.spread?.entries,
+                ),
+        }),
+      );
       return out;
     }),
   };

@@ -2,6 +2,7 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
 import { countryLabel, isOther } from './labels.js';
+import { marginCells, shareMargin, sumMarginCells, totalSpread } from './margins.js';
 import { rate, sortBy, type Table, visitorsColumn } from './table.js';
 
 /** Page views by country (looked up offline at ingest; the IP is never kept). */
@@ -13,6 +14,7 @@ export async function getCountries(warehouse: Warehouse, filters: Filters): Prom
     (row) => row.period === 'current',
   );
   const total = rows.reduce((sum, row) => sum + (row.measures.pageviews ?? 0), 0);
+  const spreadOfTotal = totalSpread(rows, 'pageviews');
   return {
     columns: [
       { key: 'country', label: 'Country', kind: 'text' },
@@ -27,6 +29,10 @@ export async function getCountries(warehouse: Warehouse, filters: Filters): Prom
       pageviews: row.measures.pageviews ?? 0,
       share: rate(row.measures.pageviews, total),
       visitors: row.visitors,
+      ...sumMarginCells(row.spread, { pageviews: 'pageviews', visitors: 'visitors' }),
+      ...marginCells({
+        share: shareMargin(row.measures.pageviews, row.spread?.pageviews, total, spreadOfTotal),
+      }),
     })),
   };
 }

@@ -2,7 +2,9 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { OTHER } from '../../schema/reports.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
+import { addSpreads, type Spreads } from '../query/noise-spread.js';
 import { deviceLabel, isOther } from './labels.js';
+import { marginCells, shareMargin, sumMarginCells, totalSpread } from './margins.js';
 import { rate, sortBy, type Table, visitorsColumn } from './table.js';
 
 /**
@@ -18,6 +20,7 @@ export async function getDeviceMix(warehouse: Warehouse, filters: Filters): Prom
       })
     ).filter((row) => row.period === 'current');
     const total = rows.reduce((sum, row) => sum + (row.measures.pageviews ?? 0), 0);
+    const spreadOfTotal = totalSpread(rows, 'pageviews');
     return {
       columns: [
         { key: 'browser', label: `Browser on ${filters.device}`, kind: 'text' },
@@ -34,19 +37,25 @@ export async function getDeviceMix(warehouse: Warehouse, filters: Filters): Prom
         pageviews: row.measures.pageviews ?? 0,
         share: rate(row.measures.pageviews, total),
         visitors: row.visitors,
+        ...sumMarginCells(row.spread, { pageviews: 'pageviews', visitors: 'visitors' }),
+        ...marginCells({
+          share: shareMargin(row.measures.pageviews, row.spread?.pageviews, total, spreadOfTotal),
+        }),
       })),
     };
   }
-  const byDevice = new Map<string, { pageviews: number; visitors: number }>();
+  const byDevice = new Map<string, { pageviews: number; visitors: number; spread?: Spreads }>();
   for (const row of await sumReport(warehouse, 'devices', filters, { dims: ['device'] })) {
     if (row.period !== 'current') continue;
     const device = row.dims.device ?? '';
     const sums = byDevice.get(device) ?? { pageviews: 0, visitors: 0 };
     sums.pageviews += row.measures.pageviews ?? 0;
     sums.visitors += row.visitors;
+    sums.spread = addSpreads(sums.spread, row.spread);
     byDevice.set(device, sums);
   }
   const total = [...byDevice.values()].reduce((sum, row) => sum + row.pageviews, 0);
+  const spreadOfTotal = totalSpread([...byDevice.values()], 'pageviews');
   return {
     columns: [
       { key: 'device', label: 'Device', kind: 'text' },
@@ -61,6 +70,8 @@ export async function getDeviceMix(warehouse: Warehouse, filters: Filters): Prom
       pageviews: sums.pageviews,
       share: rate(sums.pageviews, total),
       visitors: sums.visitors,
+      ...sumMarginCells(sums.spread, { pageviews: 'pageviews', visitors: 'visitors' }),
+      ...marginCells({ share: shareMargin(sums.pageviews, sums.spread?.pageviews, total, spreadOfTotal) }),
     })),
   };
 }

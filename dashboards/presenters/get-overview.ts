@@ -2,11 +2,13 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { REPORTS, type ReportName } from '../../schema/reports.js';
 import { sumReport, sumReportByWindow } from '../query/daily-rows.js';
 import { type DimensionFilter, type Filters, notSplitBy } from '../query/filters.js';
+import { addSpreads, type Spreads } from '../query/noise-spread.js';
 import { getReleasedDays, type ReleasedDays } from '../query/released-days.js';
 import { type DayContext, describeFilterDays, describeTables } from './day-notes.js';
 import { type Comparison, getComparison } from './get-comparison.js';
 import { describeNotSplit, getOrdersSplit } from './get-orders-split.js';
 import { getTrend, type Trend } from './get-trend.js';
+import { changeMargin, ratioMargin, sumMargin } from './margins.js';
 import { change, orNull, rate, VISITORS_HINT } from './table.js';
 
 export type KpiKey = 'visitors' | 'pageviews' | 'orders' | 'revenue' | 'conversion';
@@ -18,6 +20,10 @@ export interface Kpi {
   value: number | null;
   previous: number | null;
   change: number | null;
+  /** Noise mode: the ± margins (95 %) of the value, the previous figure and the change; absent in plain mode. */
+  margin?: number;
+  previousMargin?: number;
+  changeMargin?: number;
   hint?: string;
   /** Set when the active filter's report does not carry this figure. */
   notSplitBy?: DimensionFilter;
@@ -63,6 +69,8 @@ interface Figures {
   pageviews: number;
   orders: number | undefined;
   revenue: number | undefined;
+  /** Noise mode: the noise the figures add up, by measure (the report's names, and `visitors`). */
+  spread?: Spreads;
 }
 
 /** Where each dimension filter can be honoured, and how. */
@@ -161,6 +169,7 @@ export async function getOverview(
   const add = (figures: Figures, row: { measures: Record<string, number>; visitors: number }) => {
     figures.visitors += row.visitors;
     figures.pageviews += row.measures[source?.pageviews ?? 'pageviews'] ?? 0;
+    figures.spread = addSpreads(figures.spread, (row as { spread?: Spreads }).spread);
     for (const name of ['orders', 'revenue'] as const) {
       const measure = measureOf(name);
       if (measure) figures[name] = (figures[name] ?? 0) + (row.measures[measure] ?? 0);
@@ -211,12 +220,19 @@ export async function getOverview(
       dims: [],
     })) {
       totals[row.period].orders! += row.measures.actions ?? 0;
+      // Noise mode: the device's orders carry the funnel's `actions` noise.
+      const spread = totals[row.period].spread;
+      if (row.spread?.actions) totals[row.period].spread = { ...spread, [DEVICE_ORDERS]: row.spread.actions };
     }
     // A period with no row of the device at all has no orders figure either, not 0 orders.
     for (const figures of [totals.current, totals.previous])
       if (figures.visitors === 0) figures.orders = undefined;
   }
 
+  // Noise mode: each KPI's measure, whose spread gives its margin (the conversion's: its two parts').
+  const pageviewsMeasure = source?.pageviews ?? 'pageviews';
+  const ordersMeasure = filter === 'device' ? DEVICE_ORDERS : measureOf('orders');
+  const revenueMeasure = measureOf('revenue');
   const kpi = (
     key: KpiKey,
     label: string,
@@ -227,6 +243,14 @@ export async function getOverview(
     const value = pick(totals.current);
     const previous = effective.previous ? pick(totals.previous) : null;
     const missing = value === null && filter !== undefined ? { notSplitBy: filter } : {};
+    const margins = kpiMargins(key, totals, {
+      pageviews: pageviewsMeasure,
+      orders: ordersMeasure,
+      revenue: revenueMeasure,
+      conversionBase: filter === 'product' ? pageviewsMeasure : 'visitors',
+      value,
+      previous,
+    });
     return {
       key,
       label,
@@ -234,6 +258,7 @@ export async function getOverview(
       value,
       previous,
       change: change(value, previous),
+      ...margins,
       ...(hint ? { hint } : {}),
       ...missing,
     };
@@ -294,6 +319,60 @@ export async function getOverview(
     trend,
     comparison,
   };
+}
+
+/** The spread key of a device's orders, which come from the device funnel's purchase actions. */
+const DEVICE_ORDERS = 'device_orders';
+
+/**
+ * Noise mode: a KPI's margins (value, previous figure, change) from the spreads its totals add up;
+ * nothing in plain mode. Conversion is a rate of two noisy figures, its change left without one.
+ */
+function kpiMargins(
+  key: KpiKey,
+  totals: { current: Figures; previous: Figures },
+  m: {
+    pageviews: string;
+    orders: string | undefined;
+    revenue: string | undefined;
+    conversionBase: string;
+    value: number | null;
+    previous: number | null;
+  },
+): Pick<Kpi, 'margin' | 'previousMargin' | 'changeMargin'> {
+  const measure = { visitors: 'visitors', pageviews: m.pageviews, orders: m.orders, revenue: m.revenue }[
+    key as Exclude<KpiKey, 'conversion'>
+  ];
+  const margins: Pick<Kpi, 'margin' | 'previousMargin' | 'changeMargin'> = {};
+  const set = (name: keyof typeof margins, margin: number | undefined) => {
+    if (margin !== undefined && Number.isFinite(margin)) margins[name] = margin;
+  };
+  if (key === 'conversion') {
+    for (const [name, figures] of [
+      ['margin', totals.current],
+      ['previousMargin', totals.previous],
+    ] as const) {
+      const base = m.conversionBase === 'visitors' ? figures.visitors : figures.pageviews;
+      const spread = figures.spread;
+      set(
+        name,
+        ratioMargin(
+          figures.orders,
+          m.orders ? spread?.[m.orders] : undefined,
+          base,
+          spread?.[m.conversionBase],
+        ),
+      );
+    }
+    return margins;
+  }
+  if (measure === undefined) return margins;
+  const current = totals.current.spread?.[measure];
+  const previous = totals.previous.spread?.[measure];
+  if (m.value !== null) set('margin', sumMargin(current));
+  if (m.previous !== null) set('previousMargin', sumMargin(previous));
+  set('changeMargin', changeMargin(m.value, current, m.previous, previous));
+  return margins;
 }
 
 function emptyFigures(): Figures {

@@ -1,8 +1,10 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { ProductDetails } from '../catalog/product-details.js';
 import type { Filters } from '../query/filters.js';
+import type { Spread } from '../query/noise-spread.js';
 import { getProductFigures, PRODUCT_VIEWS } from './get-top-products.js';
 import { categoryLabel } from './labels.js';
+import { changeMargin, marginCells, sumMargin } from './margins.js';
 import { type NamedShare, namedShare } from './named-share.js';
 import { PRODUCT_DETAIL_COLUMNS, productCells } from './product-cells.js';
 import { change, type Table, type TableRow } from './table.js';
@@ -40,6 +42,9 @@ export async function getProductMovers(
       views: number | null;
       previous: number | null;
       details: ProductDetails | undefined;
+      /** Noise mode: the views' noise in each period. */
+      spread?: Spread | undefined;
+      previousSpread?: Spread | undefined;
     }
   >();
   const key = (productId: string, category: string) => JSON.stringify([productId, category]);
@@ -50,6 +55,7 @@ export async function getProductMovers(
       views: product.views,
       previous: null,
       details: product.details,
+      spread: product.spread?.views,
     });
   }
   for (const product of previous.filter((row) => row.level === 0)) {
@@ -61,6 +67,7 @@ export async function getProductMovers(
       details: product.details,
     };
     entry.previous = product.views;
+    entry.previousSpread = product.spread?.views;
     byKey.set(key(product.productId, product.category), entry);
   }
   const delta = (entry: { views: number | null; previous: number | null }) =>
@@ -74,6 +81,11 @@ export async function getProductMovers(
     views: entry.views,
     previous_views: entry.previous,
     views_change: change(entry.views, entry.previous),
+    ...marginCells({
+      views: entry.views === null ? undefined : sumMargin(entry.spread),
+      previous_views: entry.previous === null ? undefined : sumMargin(entry.previousSpread),
+      views_change: changeMargin(entry.views, entry.spread, entry.previous, entry.previousSpread),
+    }),
   });
   const rising = entries
     .filter((entry) => delta(entry) > 0)

@@ -2,8 +2,23 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { OTHER } from '../../schema/reports.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
+import { addSpreads, type Spreads } from '../query/noise-spread.js';
 import { isOther, named, promotionLabel } from './labels.js';
+import { marginCells, ratioMargin, sumMarginCells } from './margins.js';
 import { rate, sortBy, type Table, visitorsColumn } from './table.js';
+
+/** Noise mode: the margins of a promotion row's figures; click-through is a rate of two noisy counts. */
+function promotionMargins(
+  figures: { impressions?: number; clicks?: number },
+  spread: Spreads | undefined,
+): Record<string, number> {
+  return {
+    ...sumMarginCells(spread, { impressions: 'impressions', clicks: 'clicks', visitors: 'visitors' }),
+    ...marginCells({
+      ctr: ratioMargin(figures.clicks, spread?.clicks, figures.impressions, spread?.impressions),
+    }),
+  };
+}
 
 const CTR_HINT = 'Clicks ÷ impressions (a promotion counts as seen when half of it was visible)';
 
@@ -27,13 +42,17 @@ export async function getPromotions(warehouse: Warehouse, filters: Filters): Pro
       clicks: row.measures.clicks ?? 0,
       ctr: rate(row.measures.clicks, row.measures.impressions),
       visitors: row.visitors,
+      ...promotionMargins(row.measures, row.spread),
     })),
   };
 }
 
 /** Promotion impressions, clicks and click-through per slot (all promotions of a slot summed). */
 export async function getPromotionSlots(warehouse: Warehouse, filters: Filters): Promise<Table> {
-  const bySlot = new Map<string, { impressions: number; clicks: number; visitors: number }>();
+  const bySlot = new Map<
+    string,
+    { impressions: number; clicks: number; visitors: number; spread?: Spreads }
+  >();
   for (const row of await sumReport(warehouse, 'promotions', filters, { dims: ['slot'] })) {
     if (row.period !== 'current') continue;
     const slot = row.dims.slot ?? '';
@@ -41,6 +60,7 @@ export async function getPromotionSlots(warehouse: Warehouse, filters: Filters):
     sums.impressions += row.measures.impressions ?? 0;
     sums.clicks += row.measures.clicks ?? 0;
     sums.visitors += row.visitors;
+    sums.spread = addSpreads(sums.spread, row.spread);
     bySlot.set(slot, sums);
   }
   return {
@@ -59,6 +79,7 @@ export async function getPromotionSlots(warehouse: Warehouse, filters: Filters):
         clicks: sums.clicks,
         ctr: rate(sums.clicks, sums.impressions),
         visitors: sums.visitors,
+        ...promotionMargins(sums, sums.spread),
       }),
     ),
   };

@@ -2,6 +2,7 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
 import { isOther, referrerLabel } from './labels.js';
+import { marginCells, shareMargin, sumMarginCells, totalSpread } from './margins.js';
 import { rate, sortBy, type Table, visitorsColumn } from './table.js';
 
 /**
@@ -16,6 +17,7 @@ export async function getReferrers(warehouse: Warehouse, filters: Filters): Prom
     (row) => row.period === 'current',
   );
   const total = rows.reduce((sum, row) => sum + (row.measures.entries ?? 0), 0);
+  const spreadOfTotal = totalSpread(rows, 'entries');
   return {
     columns: [
       { key: 'source', label: 'Source', kind: 'text' },
@@ -30,6 +32,8 @@ export async function getReferrers(warehouse: Warehouse, filters: Filters): Prom
       entries: row.measures.entries ?? 0,
       share: rate(row.measures.entries, total),
       visitors: row.visitors,
+      ...sumMarginCells(row.spread, { entries: 'entries', visitors: 'visitors' }),
+      ...marginCells({ share: shareMargin(row.measures.entries, row.spread?.entries, total, spreadOfTotal) }),
     })),
   };
 }

@@ -2,7 +2,9 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { OTHER } from '../../schema/reports.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
+import { addSpreads, type Spreads } from '../query/noise-spread.js';
 import { pageTypeLabel } from './labels.js';
+import { marginCells, ratioMargin, sumMarginCells } from './margins.js';
 import { rate, type Table, visitorsColumn } from './table.js';
 
 /**
@@ -19,13 +21,15 @@ export async function getScrollDepth(warehouse: Warehouse, filters: Filters): Pr
     sumReport(warehouse, 'pages', filters, { ...scoped, dims: ['page_type'] }),
   ]);
   const pageviews = new Map<string, number>();
+  const pageviewSpreads = new Map<string, Spreads | undefined>();
   for (const row of pages.filter((row) => row.period === 'current')) {
     const pageType = row.dims.page_type ?? '';
     pageviews.set(pageType, (pageviews.get(pageType) ?? 0) + (row.measures.pageviews ?? 0));
+    pageviewSpreads.set(pageType, addSpreads(pageviewSpreads.get(pageType), row.spread));
   }
   const cells = new Map<
     string,
-    { pageType: string; depth: string; reached: number; visitors: number; level: number }
+    { pageType: string; depth: string; reached: number; visitors: number; level: number; spread?: Spreads }
   >();
   for (const row of scroll.filter((row) => row.period === 'current')) {
     const pageType = row.dims.page_type ?? '';
@@ -40,6 +44,7 @@ export async function getScrollDepth(warehouse: Warehouse, filters: Filters): Pr
     };
     cell.reached += row.measures.reached ?? 0;
     cell.visitors += row.visitors;
+    cell.spread = addSpreads(cell.spread, row.spread);
     cells.set(key, cell);
   }
   const rows = [...cells.values()].sort(
@@ -64,6 +69,15 @@ export async function getScrollDepth(warehouse: Warehouse, filters: Filters): Pr
         reached: cell.reached,
         share: share === null ? null : Math.min(1, share),
         visitors: cell.visitors,
+        ...sumMarginCells(cell.spread, { reached: 'reached', visitors: 'visitors' }),
+        ...marginCells({
+          share: ratioMargin(
+            cell.reached,
+            cell.spread?.reached,
+            pageviews.get(cell.pageType),
+            pageviewSpreads.get(cell.pageType)?.pageviews,
+          ),
+        }),
       };
     }),
   };

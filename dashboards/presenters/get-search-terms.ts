@@ -2,6 +2,7 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
 import { isOther, searchLabel } from './labels.js';
+import { changeMargin, marginCells, ratioMargin, sumMarginCells } from './margins.js';
 import { type NamedShare, type NamedSpec, namedShare } from './named-share.js';
 import { change, orNull, rate, sortBy, type Table, visitorsColumn } from './table.js';
 
@@ -51,6 +52,28 @@ export async function getSearchTerms(
       zero_results: row.measures.zero_results ?? 0,
       zero_rate: rate(row.measures.zero_results, row.measures.searches),
       visitors: row.visitors,
+      ...sumMarginCells(row.spread, {
+        searches: 'searches',
+        zero_results: 'zero_results',
+        visitors: 'visitors',
+      }),
+      ...marginCells({
+        searches_change: filters.previous
+          ? changeMargin(
+              row.measures.searches,
+              row.spread?.searches,
+              orNull(previous.get(`${row.level}:${row.dims.query}`)?.measures.searches),
+              previous.get(`${row.level}:${row.dims.query}`)?.spread?.searches,
+            )
+          : undefined,
+        // Found nothing and searches are two figures, each with its own draw.
+        zero_rate: ratioMargin(
+          row.measures.zero_results,
+          row.spread?.zero_results,
+          row.measures.searches,
+          row.spread?.searches,
+        ),
+      }),
     })),
   };
 }

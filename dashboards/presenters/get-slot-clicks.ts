@@ -1,7 +1,9 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
+import { addSpreads, type Spreads } from '../query/noise-spread.js';
 import { isOther, pageTypeLabel, slotLabel } from './labels.js';
+import { marginCells, shareMargin, sumMarginCells } from './margins.js';
 import { rate, type Table, visitorsColumn } from './table.js';
 
 /**
@@ -20,9 +22,11 @@ export async function getSlotClicks(
     (row) => row.period === 'current',
   );
   const totals = new Map<string, number>();
+  const totalSpreads = new Map<string, Spreads | undefined>();
   for (const row of rows) {
     const pageType = row.dims.page_type ?? '';
     totals.set(pageType, (totals.get(pageType) ?? 0) + (row.measures.clicks ?? 0));
+    totalSpreads.set(pageType, addSpreads(totalSpreads.get(pageType), row.spread));
   }
   const pageTypes = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([pageType]) => pageType);
   const order = (pageType: string) => pageTypes.indexOf(pageType);
@@ -53,6 +57,15 @@ export async function getSlotClicks(
       clicks: row.measures.clicks ?? 0,
       share: rate(row.measures.clicks, totals.get(row.dims.page_type ?? '')),
       visitors: row.visitors,
+      ...sumMarginCells(row.spread, { clicks: 'clicks', visitors: 'visitors' }),
+      ...marginCells({
+        share: shareMargin(
+          row.measures.clicks,
+          row.spread?.clicks,
+          totals.get(row.dims.page_type ?? ''),
+          totalSpreads.get(row.dims.page_type ?? '')?.clicks,
+        ),
+      }),
     })),
   };
 }

@@ -1,7 +1,8 @@
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { OTHER } from '../../schema/reports.js';
 import type { Filters } from '../query/filters.js';
-import { getProductFigures } from './get-top-products.js';
+import { addSpreads, type Spreads } from '../query/noise-spread.js';
+import { getProductFigures, productMargins } from './get-top-products.js';
 import { categoryLabel } from './labels.js';
 import { change, rate, sortBy, type Table, visitorsColumn } from './table.js';
 
@@ -11,6 +12,8 @@ interface CategorySums {
   purchased: number;
   revenue: number;
   visitors: number;
+  /** Noise mode: the noise its products' figures add up. */
+  spread?: Spreads;
 }
 const emptySums = (): CategorySums => ({ views: 0, addToCarts: 0, purchased: 0, revenue: 0, visitors: 0 });
 
@@ -28,11 +31,14 @@ export async function getTopCategories(warehouse: Warehouse, filters: Filters): 
     sums.purchased += product.purchased;
     sums.revenue += product.revenue;
     sums.visitors += product.visitors;
+    sums.spread = addSpreads(sums.spread, product.spread);
     byCategory.set(product.category, sums);
   }
   const previousViews = new Map<string, number>();
+  const previousSpreads = new Map<string, Spreads | undefined>();
   for (const product of previous) {
     previousViews.set(product.category, (previousViews.get(product.category) ?? 0) + product.views);
+    previousSpreads.set(product.category, addSpreads(previousSpreads.get(product.category), product.spread));
   }
   const rows = sortBy([...byCategory.entries()], ([, sums]) => sums.views).map(([category, sums]) => ({
     level: category === OTHER ? 1 : 0,
@@ -45,6 +51,14 @@ export async function getTopCategories(warehouse: Warehouse, filters: Filters): 
     conversion: rate(sums.purchased, sums.views),
     revenue: sums.revenue,
     visitors: sums.visitors,
+    ...productMargins({
+      views: sums.views,
+      addToCarts: sums.addToCarts,
+      purchased: sums.purchased,
+      previousViews: filters.previous ? (previousViews.get(category) ?? null) : null,
+      spread: sums.spread,
+      previousSpread: previousSpreads.get(category),
+    }),
   }));
   return {
     columns: [

@@ -2,6 +2,7 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
 import { isOther, pageLabel, pageTypeLabel } from './labels.js';
+import { sumMarginCells } from './margins.js';
 import { sortBy, type Table, visitorsColumn } from './table.js';
 
 /** Pages by page views, with visits that started on them. */
@@ -22,6 +23,7 @@ export async function getTopPages(warehouse: Warehouse, filters: Filters): Promi
       pageviews: row.measures.pageviews ?? 0,
       entries: row.measures.entries ?? 0,
       visitors: row.visitors,
+      ...sumMarginCells(row.spread, { pageviews: 'pageviews', entries: 'entries', visitors: 'visitors' }),
     })),
   };
 }

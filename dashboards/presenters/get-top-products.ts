@@ -2,7 +2,9 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { type ProductDetails, productDetails } from '../catalog/product-details.js';
 import { type GroupSums, sumReport } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
+import type { Spreads } from '../query/noise-spread.js';
 import { categoryLabel, isOther } from './labels.js';
+import { changeMargin, marginCells, ratioMargin, sumMarginCells } from './margins.js';
 import type { NamedSpec } from './named-share.js';
 import { PRODUCT_DETAIL_COLUMNS, productCells } from './product-cells.js';
 import { change, orNull, rate, sortBy, type Table, type TableRow, visitorsColumn } from './table.js';
@@ -17,6 +19,9 @@ export interface ProductFigures {
   revenue: number;
   visitors: number;
   previousViews: number | null;
+  /** Noise mode: the noise of the figures (the report's measure names, and `visitors`), and of previousViews. */
+  spread?: Spreads;
+  previousSpread?: Spreads;
   /** Title, picture, link and availability from the site's product feed, when it has the product. */
   details?: ProductDetails;
 }
@@ -41,7 +46,11 @@ export async function getProductFigures(
   const previous = new Map(previousRows.map((row) => [key(row), row]));
   const named = rows.flatMap((row) => (isOther(row.dims.product_id) ? [] : [row.dims.product_id ?? '']));
   const details = await productDetails(warehouse, filters.site, named);
-  const toFigures = (row: GroupSums, previousViews: number | null): ProductFigures => ({
+  const toFigures = (
+    row: GroupSums,
+    previousViews: number | null,
+    previousSpread?: Spreads,
+  ): ProductFigures => ({
     productId: row.dims.product_id ?? '',
     category: row.dims.category ?? '',
     level: row.level,
@@ -52,11 +61,17 @@ export async function getProductFigures(
     visitors: row.visitors,
     previousViews,
     details: isOther(row.dims.product_id) ? undefined : details.get(row.dims.product_id ?? ''),
+    ...(row.spread ? { spread: row.spread } : {}),
+    ...(previousSpread ? { previousSpread } : {}),
   });
   return {
     current: rows
       .filter((row) => row.period === 'current')
-      .map((row) => toFigures(row, filters.previous ? orNull(previous.get(key(row))?.measures.views) : null)),
+      .map((row) =>
+        filters.previous
+          ? toFigures(row, orNull(previous.get(key(row))?.measures.views), previous.get(key(row))?.spread)
+          : toFigures(row, null),
+      ),
     previous: previousRows.map((row) => toFigures(row, null)),
   };
 }
@@ -96,6 +111,35 @@ export function toProductRow(product: ProductFigures): TableRow {
     conversion: rate(product.purchased, product.views),
     revenue: product.revenue,
     visitors: product.visitors,
+    ...productMargins(product),
+  };
+}
+
+/** Noise mode: the margins of a product row's figures (none in plain mode). */
+export function productMargins(
+  product: Pick<
+    ProductFigures,
+    'views' | 'addToCarts' | 'purchased' | 'previousViews' | 'spread' | 'previousSpread'
+  >,
+): Record<string, number> {
+  const s = product.spread;
+  if (!s) return {};
+  return {
+    ...sumMarginCells(s, {
+      views: 'views',
+      add_to_carts: 'add_to_carts',
+      purchased: 'purchased_units',
+      revenue: 'item_revenue_cents',
+      visitors: 'visitors',
+    }),
+    ...marginCells({
+      views_change:
+        product.previousViews === null
+          ? undefined
+          : changeMargin(product.views, s.views, product.previousViews, product.previousSpread?.views),
+      cart_rate: ratioMargin(product.addToCarts, s.add_to_carts, product.views, s.views),
+      conversion: ratioMargin(product.purchased, s.purchased_units, product.views, s.views),
+    }),
   };
 }
 

@@ -2,6 +2,8 @@ import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { ReportName } from '../../schema/reports.js';
 import { sumReportByDay, sumReportByWindow } from '../query/daily-rows.js';
 import type { Filters } from '../query/filters.js';
+import type { Spreads } from '../query/noise-spread.js';
+import { sumMarginCells, unsuffixed } from './margins.js';
 import { orNull } from './table.js';
 
 export interface TrendPoint {
@@ -11,6 +13,8 @@ export interface TrendPoint {
   pageviews: number | null;
   orders: number | null;
   revenue: number | null;
+  /** Noise mode: the ± margin (95 %) of each figure of the point, by figure; absent in plain mode. */
+  margins?: Record<string, number>;
 }
 
 export interface Trend {
@@ -20,6 +24,7 @@ export interface Trend {
 }
 
 const DAY = 86_400;
+
 const dayStart = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 
 /**
@@ -44,13 +49,27 @@ export async function getTrend(
     previousLastDay?: { measures: Record<string, number>; visitors: number } | undefined;
   },
 ): Promise<Trend> {
-  const point = (t: number, row?: { measures: Record<string, number>; visitors: number }): TrendPoint => ({
-    t,
-    visitors: row ? orNull(row.visitors) : null,
-    pageviews: row ? orNull(row.measures[pageviews]) : null,
-    orders: row && orders ? (row.measures[orders] ?? 0) : null,
-    revenue: row && revenue ? (row.measures[revenue] ?? 0) : null,
-  });
+  // Noise mode: each figure's margin, for the tooltip; a measure the report lacks has none.
+  const figures = {
+    visitors: 'visitors',
+    pageviews,
+    ...(orders ? { orders } : {}),
+    ...(revenue ? { revenue } : {}),
+  };
+  const point = (
+    t: number,
+    row?: { measures: Record<string, number>; visitors: number; spread?: Spreads },
+  ): TrendPoint => {
+    const margins = sumMarginCells(row?.spread, figures);
+    return {
+      t,
+      visitors: row ? orNull(row.visitors) : null,
+      pageviews: row ? orNull(row.measures[pageviews]) : null,
+      orders: row && orders ? (row.measures[orders] ?? 0) : null,
+      revenue: row && revenue ? (row.measures[revenue] ?? 0) : null,
+      ...(Object.keys(margins).length > 0 ? { margins: unsuffixed(margins) } : {}),
+    };
+  };
   const from = dayStart(filters.from);
   const previousFrom = filters.previous ? dayStart(filters.previous.from) : undefined;
 

@@ -1,5 +1,5 @@
 import { margin95 } from '../../core/discrete-laplace.js';
-import type { Spread } from '../query/noise-spread.js';
+import { addSpreads, type Spread, type Spreads } from '../query/noise-spread.js';
 
 /**
  * Noise mode: the ± margin (95 %) shown beside a figure made from noisy published values, from
@@ -91,3 +91,42 @@ export function marginCells(margins: Readonly<Record<string, number | undefined>
     if (margin !== undefined && Number.isFinite(margin)) cells[`${key}_margin`] = margin;
   return cells;
 }
+
+/**
+ * The margins of a row's added-up figures as cells: column key → the measure it sums (`visitors`
+ * included), `{ views: 'views', revenue: 'item_revenue_cents' }`. None in plain mode.
+ */
+export function sumMarginCells(
+  spread: Spreads | undefined,
+  columns: Readonly<Record<string, string>>,
+): Record<string, number> {
+  if (!spread) return {};
+  return marginCells(
+    Object.fromEntries(Object.entries(columns).map(([key, measure]) => [key, sumMargin(spread[measure])])),
+  );
+}
+
+/**
+ * The margin of a change from `previous` to `current`, (c − p) ÷ p: the ratio c ÷ p's, since the
+ * two differ by a constant. The two periods' figures carry independent draws.
+ */
+export function changeMargin(
+  current: number | null | undefined,
+  spreadCurrent: Spread | undefined,
+  previous: number | null | undefined,
+  spreadPrevious: Spread | undefined,
+): number | undefined {
+  return ratioMargin(current, spreadCurrent, previous, spreadPrevious);
+}
+
+/** The spread of a measure summed over rows (a table's total, for its shares); none in plain mode. */
+export function totalSpread(rows: readonly { spread?: Spreads }[], measure: string): Spread | undefined {
+  let sum: Spreads | undefined;
+  for (const row of rows)
+    if (row.spread?.[measure]) sum = addSpreads(sum, { [measure]: row.spread[measure] });
+  return sum?.[measure];
+}
+
+/** `{ visitors_margin: 9 }` → `{ visitors: 9 }`: margins keyed by figure (a trend point's, a funnel step's). */
+export const unsuffixed = (cells: Readonly<Record<string, number>>): Record<string, number> =>
+  Object.fromEntries(Object.entries(cells).map(([key, value]) => [key.replace(/_margin$/, ''), value]));
