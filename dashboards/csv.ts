@@ -20,11 +20,20 @@ export function toCsv(header: readonly string[], rows: readonly (readonly unknow
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** A dashboard table as CSV: money in major units, rates as fractions, a level column last. */
+/**
+ * A dashboard table as CSV: money in major units, rates as fractions, a level column last. In
+ * noise mode a noisy figure's column is followed by its ± margin (95 %), "Views ± (95 %)", in the
+ * same unit; a table without margins (plain mode) gets no such column.
+ */
 export function tableToCsv(table: Table): string {
-  const header = [...table.columns.map((column) => column.label), 'Generalised level'];
+  const columns = table.columns.flatMap((column) => {
+    const margin = `${column.key}_margin`;
+    const noisy = table.rows.some((row) => typeof row[margin] === 'number');
+    return noisy ? [column, { ...column, key: margin, label: `${column.label} ± (95 %)` }] : [column];
+  });
+  const header = [...columns.map((column) => column.label), 'Generalised level'];
   const rows = table.rows.map((row) => [
-    ...table.columns.map((column) => {
+    ...columns.map((column) => {
       const value = row[column.key];
       return column.kind === 'money' && typeof value === 'number' ? (value / 100).toFixed(2) : value;
     }),

@@ -141,6 +141,21 @@ describe('noise mode: the ± margin beside every noisy figure', () => {
     }
   });
 
+  test("exports each noisy figure's margin as a column beside it in CSV", async ({ dash, analyst }) => {
+    const response = await fetch(`${dash.url}/api/v1/products?${oneDay(dash)}&format=csv`, {
+      headers: { cookie: analyst.cookie },
+    });
+    expect(response.status).toBe(200);
+    const [header, first] = (await response.text()).split('\r\n').map((line) => line.split(','));
+    const at = (label: string) => header!.indexOf(label);
+    expect(at('Views ± (95 %)')).toBe(at('Views') + 1);
+    expect(Number(first![at('Views ± (95 %)')])).toBe(margin95(scale('products', 'views')));
+    // Money in major units, like its figure.
+    expect(Number(first![at('Revenue ± (95 %)')])).toBe(
+      margin95(scale('products', 'item_revenue_cents')) / 100,
+    );
+  });
+
   test('states noise mode and the ε per visitor-day in the privacy note', async ({ dash, analyst }) => {
     const response = await analyst.json<TableResponse>(`/api/v1/products?${releasedWeek(dash)}`);
     expect(response.privacy.noise).toEqual({ epsilon: NOISE.epsilon, days: 7 });
@@ -184,6 +199,7 @@ describe('noise mode: the ± margin beside every noisy figure', () => {
       expect(text, path).not.toMatch(/margin/i);
       expect(JSON.parse(text).privacy.noise, path).toBeNull();
     }
+    expect(await read(`/api/v1/products?${range}&format=csv`)).not.toContain('±');
     // The noisy site on the same app still has its margins.
     expect(await read(`/api/v1/overview?site=demo&${releasedWeek(dash)}`)).toContain('"margin"');
   });
