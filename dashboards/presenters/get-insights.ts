@@ -51,7 +51,8 @@ export interface InsightCard {
   impact: Finding['impact'] & { label: string; text: string };
   /** Visitor-days of the subject's released rows, each of at least K visitors. */
   visitors: number;
-  report: RuleSpec['report'];
+  /** The report; a slot card's also names its page type, which the layout view opens on. */
+  report: RuleSpec['report'] & { pageType?: string };
 }
 
 /**
@@ -98,7 +99,10 @@ export async function getInsights(
     sumReport(warehouse, 'campaigns', filters).then(current),
   ]);
 
-  const subjects = new Map<string, { subject: string; product: Record<string, Cell> | null }>();
+  const subjects = new Map<
+    string,
+    { subject: string; product: Record<string, Cell> | null; pageType?: string }
+  >();
   const productKey = (level: number, id: string, category: string) =>
     JSON.stringify(['products', level, id, category]);
   const previous = new Map(
@@ -121,7 +125,8 @@ export async function getInsights(
   // Keyed by report too: a search term and a campaign may share their values.
   const name = (report: ReportName, row: GroupSums, subject: string) => {
     const key = JSON.stringify([report, row.level, ...Object.values(row.dims)]);
-    subjects.set(key, { subject, product: null });
+    const pageType = report === 'slots' ? row.dims.page_type : undefined;
+    subjects.set(key, { subject, product: null, ...(pageType ? { pageType } : {}) });
     return key;
   };
   const pageViews = new Map<string, number>();
@@ -201,7 +206,7 @@ export async function getInsights(
       sentence: spec.sentence(k),
       impact: { ...finding.impact, label: spec.estimate, text: impactText(finding.impact.share, spec) },
       visitors: finding.visitors,
-      report: spec.report,
+      report: subject?.pageType ? { ...spec.report, pageType: subject.pageType } : spec.report,
     };
   });
   const waiting = context.released.days.length === 0;

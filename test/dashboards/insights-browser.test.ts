@@ -107,11 +107,17 @@ describeInBrowser('insights view', () => {
     const rising = page.locator('#insight-rules li[data-rule=rising]');
     expect(await rising.getAttribute('data-status')).toBe('not_compared');
     expect(await rising.locator('.rule-state').textContent()).toMatch(/only 1 of its 28 days/);
-    expect(await cardOf(page, 'slot_low_click_rate').locator('a.insight-link').getAttribute('href')).toMatch(
-      /^\/layout\?.*#slot-table$/,
+    const slot = cardOf(page, 'slot_low_click_rate').locator('a.insight-link');
+    expect(await slot.getAttribute('href')).toMatch(/^\/layout\?.*page_type=category.*#slot-table$/);
+    // The layout view opens on the slot's page type, not on its busiest one.
+    await slot.click();
+    await page.waitForURL((url) => url.pathname === '/layout');
+    await poll(() => page.locator('button.segment[aria-selected=true]').getAttribute('data-page-type')).toBe(
+      'category',
     );
+    expect(await page.locator('#slot-table tbody').textContent()).toContain('grid #6');
     expect(errors).toEqual([]);
-  });
+  }, 120_000);
 
   test('today alone waits for its release instead of showing cards', async ({ context, dash }) => {
     const today = dash.data.today;

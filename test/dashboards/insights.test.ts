@@ -20,7 +20,7 @@ interface Card {
   sentence: string;
   impact: { estimate: number; kind: string; share: number; label: string; text: string };
   visitors: number;
-  report: { view: string; anchor: string; label: string; api: string };
+  report: { view: string; anchor: string; label: string; api: string; pageType?: string };
 }
 interface Insights {
   k: number;
@@ -123,6 +123,8 @@ describe('insights', () => {
     expect(body.cards.filter((card) => ['rising', 'falling'].includes(card.rule))).toEqual([]);
     // The rules that compare nothing still fire, the slots' among them.
     expect(subjects(body, 'slot_low_click_rate')).toEqual(['grid #6 on category pages']);
+    const slot = body.cards.find((card) => card.rule === 'slot_low_click_rate')!;
+    expect(slot.report).toMatchObject({ view: '/layout', anchor: 'slot-table', pageType: 'category' });
     expect(status(body, 'converts_unseen').status).toBe('fired');
   });
 

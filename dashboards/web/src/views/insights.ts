@@ -19,7 +19,8 @@ interface InsightCard {
   sentence: string;
   impact: { estimate: number; kind: 'count' | 'money'; share: number; label: string; text: string };
   visitors: number;
-  report: { view: string; anchor: string; label: string };
+  /** `pageType`: a slot's, which the layout view opens on. */
+  report: { view: string; anchor: string; label: string; pageType?: string };
 }
 interface RuleStatus {
   rule: string;
@@ -61,7 +62,8 @@ function keepInView(anchor: string): void {
  * come from (the address keeps the anchor, so it opens there in a new tab too).
  */
 function reportLink(context: ViewContext, report: InsightCard['report']): HTMLElement {
-  const href = `${report.view}?${toQuery(context.filters)}#${report.anchor}`;
+  const query = toQuery(context.filters, { page_type: report.pageType });
+  const href = `${report.view}?${query}#${report.anchor}`;
   return h(
     'a',
     {
@@ -73,7 +75,8 @@ function reportLink(context: ViewContext, report: InsightCard['report']): HTMLEl
           if (mouse.metaKey || mouse.ctrlKey || mouse.shiftKey) return;
           event.preventDefault();
           context.navigate(report.view);
-          history.replaceState(null, '', `${location.pathname}${location.search}#${report.anchor}`);
+          // The view reads its page type from the address once its figures are in.
+          history.replaceState(null, '', `${location.pathname}?${query}#${report.anchor}`);
           keepInView(report.anchor);
         },
       },
@@ -113,8 +116,10 @@ function insightCard(context: ViewContext, item: InsightCard): HTMLElement {
 
 function ruleState(rule: RuleStatus, response: InsightsResponse, context: ViewContext): string {
   switch (rule.status) {
-    case 'fired':
-      return rule.found === 1 ? 'Found 1' : `Found ${rule.found}`;
+    case 'fired': {
+      const shown = response.cards.filter((item) => item.rule === rule.rule).length;
+      return shown < rule.found ? `Found ${rule.found}, the ${shown} largest shown` : `Found ${rule.found}`;
+    }
     case 'quiet':
       return 'Nothing qualifies on these days';
     case 'waiting':

@@ -183,7 +183,9 @@ function renderLayout(root: HTMLElement, context: ViewContext) {
     const types = [
       ...new Set([...slots.pageTypes, ...scroll.table.rows.map((row) => String(row.page_type))]),
     ];
-    selected ??= types[0];
+    // An insight's link names the page type of its slot (?page_type=home).
+    const asked = new URLSearchParams(location.search).get('page_type');
+    selected ??= asked && types.includes(asked) ? asked : types[0];
     replace(
       picker,
       types.map((type) =>
