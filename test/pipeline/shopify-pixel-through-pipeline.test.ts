@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
-import { describeInBrowser, launchShopperChromium } from '../fixtures/browser.js';
+import { describeInBrowser } from '../fixtures/browser.js';
 import { metricValue } from '../fixtures/counts.js';
 import { type PageServer, startPageServer } from '../fixtures/page-server.js';
 import { afterToday, startTestPipeline, type TestPipeline } from '../fixtures/pipeline.js';
+import { releasedShop, SHOPPER_PLATFORMS, visitAsShopper } from '../fixtures/shop-visits.js';
 import {
   checkoutCompleted,
   checkoutStarted,
@@ -50,7 +51,10 @@ describeInBrowser('the Shopify Custom Pixel through the real pipeline', () => {
   /** Each visit sends 7 events: 3 pageviews, a product view, an add to cart, a checkout, a purchase. */
   const staged = () => metricValue(pipeline.metrics, 'kanon_workers_events_staged_total');
 
-  it('releases what the pixel sent, with the day, once two shoppers share it', async () => {
+  // Two shoppers' chromiums, one after the other, on a machine whose 2 cores the whole suite shares.
+  it('releases what the pixel sent, with the day, once two shoppers share it', {
+    timeout: 180_000,
+  }, async () => {
     const product = shop.page(
       '/products/ethiopia-yirgacheffe',
       storefrontPage({
@@ -66,46 +70,24 @@ describeInBrowser('the Shopify Custom Pixel through the real pipeline', () => {
       '/checkouts/cn/Z2NwLWV1cm9wZS13ZXN0MTowMUo4/thank-you',
       storefrontPage({ sandboxPath: SANDBOX, events: [checkoutCompleted(lines)] }),
     );
-    for (const [visitor, platform] of ['X11; Linux x86_64', 'Windows NT 10.0; Win64; x64'].entries()) {
-      const browser = await launchShopperChromium(platform);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-      // In every frame, the pixel's sandbox included: automation sets navigator.webdriver.
-      await context.addInitScript(() =>
-        Object.defineProperty(Object.getPrototypeOf(navigator), 'webdriver', { get: () => false }),
+    for (const [visitor, platform] of SHOPPER_PLATFORMS.entries()) {
+      await visitAsShopper(
+        pipeline,
+        platform,
+        async (tab) => {
+          for (const url of [product, checkout, thanks]) {
+            await tab.goto(url);
+            await tab.evaluate('shopifySettled()');
+          }
+          await tab.goto('about:blank'); // pagehide flushes what is queued
+        },
+        async () => (await staged()) >= 7 * (visitor + 1),
       );
-      const tab = await context.newPage();
-      for (const url of [product, checkout, thanks]) {
-        await tab.goto(url);
-        await tab.evaluate('shopifySettled()');
-      }
-      await tab.goto('about:blank'); // pagehide flushes what is queued
-      // Kept open until its events are staged: a browser closed at once may kill the last beacon.
-      const deadline = Date.now() + 20_000;
-      while ((await staged()) < 7 * (visitor + 1) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        await pipeline.drain();
-      }
-      await context.close();
-      await browser.close();
     }
     await pipeline.drain();
     await pipeline.release(afterToday());
 
-    const products = await pipeline.warehouse.query({
-      name: 'released products',
-      sql: `SELECT product_id, category, views, add_to_carts, cart_units, purchased_units, item_revenue_cents, visitors
-            FROM pub_products_by_day WHERE site = 'shop-sp' AND level = 0`,
-      row: z.object({
-        product_id: z.string(),
-        category: z.string(),
-        views: z.number(),
-        add_to_carts: z.number(),
-        cart_units: z.number(),
-        purchased_units: z.number(),
-        item_revenue_cents: z.number(),
-        visitors: z.number(),
-      }),
-    });
+    const { products, overview } = await releasedShop(pipeline, 'shop-sp');
     expect(products).toEqual([
       {
         product_id: '8950526378201',
@@ -118,16 +100,6 @@ describeInBrowser('the Shopify Custom Pixel through the real pipeline', () => {
         visitors: 2,
       },
     ]);
-    const overview = await pipeline.warehouse.query({
-      name: 'released overview',
-      sql: `SELECT pageviews, orders, revenue_cents, visitors FROM pub_overview_by_day WHERE site = 'shop-sp'`,
-      row: z.object({
-        pageviews: z.number(),
-        orders: z.number(),
-        revenue_cents: z.number(),
-        visitors: z.number(),
-      }),
-    });
     expect(overview).toEqual([{ pageviews: 6, orders: 2, revenue_cents: 5000, visitors: 2 }]);
     const pages = await pipeline.warehouse.query({
       name: 'released pages',
