@@ -5,6 +5,32 @@ import { formatDuration } from './duration.js';
 import { AOF_REWRITE_EVERY_MS } from './redis/aof-rewrites.js';
 
 /**
+ * Noise mode (KANON_EPSILON), as docs/privacy.md states the budget: ε per visitor and day, spent
+ * evenly over the reports (each report's share is in the manifest, pub_releases.epsilon), nothing
+ * per window (windows publish nothing), δ = 0; or exact figures.
+ */
+function noiseFacts(config: Config) {
+  const noise = config.release.noise;
+  if (!noise) return { mode: 'exact' as const, epsilon_per_visitor_day: null };
+  return {
+    mode: 'noise' as const,
+    mechanism: 'discrete Laplace, seeded from a secret and the figure, so a figure reads the same every time',
+    epsilon_per_visitor_day: noise.epsilon,
+    epsilon_per_window: 0,
+    epsilon_per_report_day: noise.epsilon / REPORT_LIST.length,
+    delta: 0,
+    composition: 'pure ε-differential privacy per visitor token: a day spends ε, n days n·ε',
+    bounds: {
+      rows_per_report: noise.rows,
+      count_per_row: noise.clamp,
+      money_per_row: noise.moneyCents / 100,
+    },
+    released: 'whole days only',
+    margins: 'the dashboards show each noisy figure with its ± margin (95 %)',
+  };
+}
+
+/**
  * What this deployment collects, derives, drops and keeps, generated from its running
  * configuration and schema, and served at GET /privacy.json so an auditor can check a deployment
  * rather than a document (docs/privacy.md explains each fact).
@@ -14,6 +40,7 @@ export function privacyFacts(config: Config) {
     version: 1,
     k: config.release.k,
     min_networks: config.release.minNetworks,
+    noise: noiseFacts(config),
     window: formatDuration(config.release.windowSeconds),
     grace: formatDuration(config.release.graceSeconds),
     staging_ttl: formatDuration(config.release.stagingTtlSeconds),

@@ -2,6 +2,7 @@ import type { Config } from '../../core/config.js';
 import { formatDuration } from '../../core/duration.js';
 import { describeTrustProxy } from '../../core/http/trust-proxy.js';
 import type { Setting } from '../../dashboards/routes/admin.js';
+import { REPORT_LIST } from '../../schema/reports.js';
 
 /** What admins see on the settings page: the running configuration, no secrets. */
 export function adminSettings(config: Config): Setting[] {
@@ -10,6 +11,13 @@ export function adminSettings(config: Config): Setting[] {
       name: 'KANON_K',
       value: config.release.k,
       doc: 'Minimum distinct visitors behind every released figure',
+    },
+    {
+      name: 'KANON_EPSILON',
+      value: config.release.noise
+        ? `noise mode: ε = ${config.release.noise.epsilon} per visitor and day (ε/${REPORT_LIST.length} per report, none per window, δ = 0)`
+        : 'not set: exact figures (no noise)',
+      doc: 'Release mode: with ε, every figure carries calibrated noise and a ± margin (docs/privacy.md, "Noise mode")',
     },
     { name: 'KANON_WINDOW', value: formatDuration(config.release.windowSeconds), doc: 'Release window' },
     {

@@ -46,7 +46,14 @@ describe('dashboards: the settings page', () => {
     expect(without.value('KANON_CURRENCY')).toBe('not set: amounts are shown without a currency');
   });
 
-  it('shows the running release settings from the environment', async () => {
+  it('shows the release mode: noise mode with its ε per visitor and day, or exact figures', async () => {
+    const noisy = await settingsOf({ KANON_EPSILON: '3' });
+    expect(noisy.value('KANON_EPSILON')).toMatch(/^noise mode: ε = 3 per visitor and day/);
+    const exact = await settingsOf({});
+    expect(exact.value('KANON_EPSILON')).toBe('not set: exact figures (no noise)');
+  });
+
+    it('shows the running release settings from the environment', async () => {
     const { value } = await settingsOf({ KANON_K: '7', KANON_WINDOW: '30m' });
     expect(value('KANON_K')).toBe(7);
     expect(value('KANON_WINDOW')).toBe('30m');
