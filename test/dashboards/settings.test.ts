@@ -53,7 +53,7 @@ describe('dashboards: the settings page', () => {
     expect(exact.value('KANON_EPSILON')).toBe('not set: exact figures (no noise)');
   });
 
-    it('shows the running release settings from the environment', async () => {
+  it('shows the running release settings from the environment', async () => {
     const { value } = await settingsOf({ KANON_K: '7', KANON_WINDOW: '30m' });
     expect(value('KANON_K')).toBe(7);
     expect(value('KANON_WINDOW')).toBe('30m');
