@@ -10,11 +10,12 @@ import type { RedisClient } from './connect.js';
  * the node that serves the key's slot.
  *
  * A Sentinel-managed primary is waited for the same way (its one connection); a single server,
- * or a cluster primary without replicas, has nobody to wait for and resolves at once.
+ * or a primary without replicas (none configured, or a replica promoted after a failover whose
+ * old primary has not come back yet), has nobody to wait for and resolves at once.
  */
 export async function waitForReplica(client: RedisClient, key: string, timeoutMs: number): Promise<boolean> {
   if (!(client instanceof Cluster)) {
-    if (!client.options.sentinels?.length) return true;
+    if (!client.options.sentinels?.length || (await connectedReplicas(client)) === 0) return true;
     return (await client.wait(1, timeoutMs)) >= 1;
   }
   const owners = client.slots[hashSlot(key)] ?? [];
@@ -24,6 +25,22 @@ export async function waitForReplica(client: RedisClient, key: string, timeoutMs
   if (!node) return false;
   const replicas = await node.wait(1, timeoutMs);
   return replicas >= 1;
+}
+
+const replicasSeen = new WeakMap<Redis, { at: number; count: number }>();
+
+/**
+ * How many replicas a Sentinel primary has connected, read at most once a second: a replica
+ * promoted after a failover has none until the old primary comes back as its replica, and a WAIT
+ * there would hold every batch for the whole timeout.
+ */
+async function connectedReplicas(client: Redis): Promise<number> {
+  const seen = replicasSeen.get(client);
+  if (seen && Date.now() - seen.at < 1000) return seen.count;
+  const info = await client.info('replication');
+  const count = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+  replicasSeen.set(client, { at: Date.now(), count });
+  return count;
 }
 
 function primaryForKey(client: Cluster, key: string): Redis | undefined {
