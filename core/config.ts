@@ -316,6 +316,20 @@ export const EnvSchema = z
       .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code like EUR')
       .optional()
       .describe('Currency of order values, for display in the dashboards'),
+    KANON_SMTP_URL: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || /^smtps?:\/\/[^\s]+$/i.test(value), {
+        message: 'must be an smtp:// or smtps:// URL like smtp://user:password@mail.shop.example:587',
+      })
+      .describe('Mail server for the scheduled report e-mails (unset: none are sent)'),
+    KANON_MAIL_FROM: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || /^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(value), {
+        message: 'must be an address like kanon@shop.example or Kanon <kanon@shop.example>',
+      })
+      .describe('Sender of the scheduled report e-mails (needed with KANON_SMTP_URL)'),
     KANON_SESSION_IDLE: duration('dashboard session idle timeout', 300, 30 * DAY, '12h').describe(
       'Dashboard sessions end after this long without a request',
     ),
@@ -389,6 +403,13 @@ export const EnvSchema = z
         'CLICKHOUSE_URL is not an https:// URL',
       ),
     ];
+    if (env.KANON_SMTP_URL && !env.KANON_MAIL_FROM) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KANON_MAIL_FROM'],
+        message: 'is needed with KANON_SMTP_URL: the address the report e-mails come from',
+      });
+    }
     if (env.KANON_CLICKHOUSE_CLUSTER && !env.CLICKHOUSE_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -453,6 +474,8 @@ export interface Config {
     secureCookies: boolean;
     publicOrigins: string[] | undefined;
     currency: string | undefined;
+    /** Scheduled report e-mails (dashboards/mail/); unset without KANON_SMTP_URL. */
+    mail: { smtpUrl: string; from: string } | undefined;
     sessionIdleSeconds: number;
     sessionMaxAgeSeconds: number;
     queryTimeoutSeconds: number;
@@ -556,6 +579,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         (origin) => toOrigin(origin.trim()) as string,
       ),
       currency: e.KANON_CURRENCY,
+      mail:
+        e.KANON_SMTP_URL && e.KANON_MAIL_FROM
+          ? { smtpUrl: e.KANON_SMTP_URL, from: e.KANON_MAIL_FROM }
+          : undefined,
       sessionIdleSeconds: e.KANON_SESSION_IDLE,
       sessionMaxAgeSeconds: e.KANON_SESSION_MAX_AGE,
       queryTimeoutSeconds: e.KANON_QUERY_TIMEOUT,

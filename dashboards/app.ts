@@ -20,6 +20,7 @@ import type { UserStore } from './auth/user-store.js';
 import { CatalogStore } from './catalog/catalog-store.js';
 import { publishedCatalogue } from './catalogue.js';
 import { shuttingDown } from './errors.js';
+import { ReportSubscriptionStore } from './mail/subscription-store.js';
 import { buildOpenApi } from './openapi.js';
 import { cachedReads } from './query/cached-reads.js';
 import { registerAdminRoutes, type Setting } from './routes/admin.js';
@@ -34,6 +35,7 @@ import {
   type QueryLimits,
   registerQueryRoutes,
 } from './routes/query.js';
+import { registerReportMailRoutes } from './routes/report-mail.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { loadWebBundle } from './web/assets.js';
 import type { WebBundle } from './web/build.js';
@@ -90,6 +92,10 @@ export interface DashboardsDeps {
   catalog?: CatalogStore;
   /** The access audit log: sign-ins, queries, downloads, user changes (default: over `warehouse`). */
   audit?: AuditLog;
+  /** Users' choices of scheduled report e-mails (default: over `warehouse`). */
+  reportSubscriptions?: ReportSubscriptionStore;
+  /** Whether this deployment sends report e-mails (KANON_SMTP_URL set), for the choice's form. */
+  mailConfigured?: boolean;
 }
 
 const formatSeconds = (seconds: number) =>
@@ -233,6 +239,11 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
   });
   registerAuditRoutes(app, { audit, clock: Date.now, control: deps.controlToken !== undefined });
   registerCatalogRoutes(app, { catalog, siteIds, control: deps.controlToken !== undefined });
+  registerReportMailRoutes(app, {
+    subscriptions: deps.reportSubscriptions ?? new ReportSubscriptionStore(deps.warehouse, clock),
+    siteIds,
+    mailConfigured: deps.mailConfigured ?? false,
+  });
   if (deps.controlToken) {
     registerControlRoutes(app, {
       users: deps.users,

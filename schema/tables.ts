@@ -17,6 +17,10 @@ export const CATALOG_TABLE = 'app_catalog';
 export const CATALOG_VERSIONS_TABLE = 'app_catalog_versions';
 /** Who did what (sign-ins, queries, exports, user and setting changes): never published, never read by analysts (009_app_audit_log.sql). */
 export const AUDIT_TABLE = 'app_audit_log';
+/** Users' choices of scheduled report e-mails (addresses of dashboards users): never published, never read by analysts (010_app_report_subscriptions.sql). */
+export const REPORT_SUBSCRIPTIONS_TABLE = 'app_report_subscriptions';
+/** The scheduled report e-mails sent, one row per user and period, so none goes out twice. */
+export const REPORT_MAILS_TABLE = 'app_report_mails';
 
 export type Grain = 'window' | 'day';
 export const GRAINS: readonly Grain[] = ['window', 'day'];
@@ -31,6 +35,8 @@ export type TableName =
   | typeof CATALOG_TABLE
   | typeof CATALOG_VERSIONS_TABLE
   | typeof AUDIT_TABLE
+  | typeof REPORT_SUBSCRIPTIONS_TABLE
+  | typeof REPORT_MAILS_TABLE
   | PublishedTable;
 
 export function publishedTable(report: ReportName, grain: Grain): PublishedTable {

@@ -20,6 +20,8 @@ import { createControlToken, serveControlToken } from '../../dashboards/auth/con
 import { RedisSessionStore } from '../../dashboards/auth/session-store.js';
 import { ClickHouseUserStore } from '../../dashboards/auth/user-store.js';
 import { ensureDemoAdmin } from '../../dashboards/bootstrap.js';
+import { createSmtpTransport, startReportScheduler } from '../../dashboards/mail/send-scheduled-reports.js';
+import { ReportSubscriptionStore } from '../../dashboards/mail/subscription-store.js';
 import { buildDemoShop } from '../../demo/shop-server.js';
 import { applyRetention } from '../../schema/apply-retention.js';
 import { migrate } from '../../schema/migrate.js';
@@ -222,6 +224,7 @@ export async function startDashboardsStage(options: {
   });
   const controlToken = config.warehouse.kind === 'embedded' ? createControlToken() : undefined;
   const audit = new ClickHouseAuditLog(warehouse);
+  const reportSubscriptions = new ReportSubscriptionStore(warehouse);
   const settings = adminSettings(config);
   const changedSettings = await recordSettingChanges(audit, settings);
   if (changedSettings.length > 0)
@@ -247,10 +250,32 @@ export async function startDashboardsStage(options: {
       timeoutSeconds: config.dashboards.queryTimeoutSeconds,
     },
     currency: config.dashboards.currency,
+    reportSubscriptions,
+    mailConfigured: config.dashboards.mail !== undefined,
     settings,
     audit,
   });
   const url = await listen(app, config.server.host, config.server.dashboardsPort);
+  // Scheduled report e-mails, sent by this process once per user and period (dashboards/mail/).
+  const mail = config.dashboards.mail;
+  const reportMails = mail
+    ? startReportScheduler({
+        warehouse,
+        sites: config.collector.sites.map((site) => site.id),
+        k: config.release.k,
+        windowSeconds: config.release.windowSeconds,
+        graceSeconds: config.release.graceSeconds,
+        currency: config.dashboards.currency,
+        baseUrl: config.dashboards.publicOrigins?.[0] ?? url,
+        subscriptions: reportSubscriptions,
+        users,
+        transport: createSmtpTransport(mail.smtpUrl),
+        from: mail.from,
+        log,
+        metrics: options.metrics,
+        clock: Date.now,
+      })
+    : undefined;
   // Served once the dashboards listen, with their address: the CLIs find this process from the
   // data directory alone, and whoever finds the socket finds the dashboards answering.
   const control = controlToken
@@ -271,6 +296,7 @@ export async function startDashboardsStage(options: {
     url,
     firstAdmin,
     async close() {
+      await reportMails?.close();
       await app.close();
       await sessions.close();
       await sql.close();

@@ -4,6 +4,8 @@ import {
   CATALOG_TABLE,
   CATALOG_VERSIONS_TABLE,
   MIGRATIONS_TABLE,
+  REPORT_MAILS_TABLE,
+  REPORT_SUBSCRIPTIONS_TABLE,
   SECRETS_TABLE,
   STAGING_TABLE,
   USERS_TABLE,
@@ -27,8 +29,8 @@ export type Refusal =
 
 /**
  * Kanon's tables an analyst never reads (staging holds visitor tokens, app_users password hashes,
- * the catalogue the shop's own product feed, the audit log who did what, their own queries included:
- * analysts read what is released and nothing else).
+ * the catalogue the shop's own product feed, the audit log who did what, their own queries included,
+ * the report subscriptions users' e-mail addresses: analysts read what is released and nothing else).
  */
 export const UNPUBLISHED_TABLES: readonly string[] = [
   STAGING_TABLE,
@@ -38,6 +40,8 @@ export const UNPUBLISHED_TABLES: readonly string[] = [
   CATALOG_VERSIONS_TABLE,
   SECRETS_TABLE,
   AUDIT_TABLE,
+  REPORT_SUBSCRIPTIONS_TABLE,
+  REPORT_MAILS_TABLE,
 ];
 
 function lines(text: string): string[] {
