@@ -23,6 +23,8 @@ function sized(container: HTMLElement, height: number, build: (width: number) =>
 export interface LineSeries {
   label: string;
   values: (number | null)[];
+  /** Noise mode: each value's ± margin (95 %), shown beside it in the legend on hover. */
+  margins?: (number | undefined)[];
   color?: string;
   dashed?: boolean;
   fill?: boolean;
@@ -44,6 +46,7 @@ function splitPartial(series: LineSeries[]): LineSeries[] {
       color: item.color,
       dashed: true,
       values: item.values.map((v, i) => (i >= last - 1 ? v : null)),
+      margins: item.margins,
     };
     return [solid, partial];
   });
@@ -114,7 +117,13 @@ export function lineChart(options: {
               fill: item.fill ? 'rgba(79, 70, 229, 0.09)' : undefined,
               points: { show: item.points !== false && options.x.length <= 31, size: 5 },
               spanGaps: false,
-              value: (_u, v) => (v == null ? '' : options.format(v)),
+              value: (_u, v, _series, index) => {
+                if (v == null) return '';
+                const margin = index == null ? undefined : item.margins?.[index];
+                return margin === undefined
+                  ? options.format(v)
+                  : `${options.format(v)} ± ${options.format(margin)}`;
+              },
             }),
           ),
         ],

@@ -57,6 +57,33 @@ export function formatCell(kind: ColumnKind, value: string | number | null | und
   }
 }
 
+/**
+ * Noise mode: a figure's ± margin (95 %) in the figure's own unit; a change's or a rate's in
+ * percentage points ("±3 pts").
+ */
+export function formatMargin(kind: ColumnKind, margin: number): string {
+  switch (kind) {
+    case 'money':
+      return `±${formatMoney(margin)}`;
+    case 'rate':
+    case 'change': {
+      const points = margin * 100;
+      return `±${points >= 10 || points === 0 ? points.toFixed(0) : points.toFixed(1)} pts`;
+    }
+    default:
+      return `±${formatCount(margin)}`;
+  }
+}
+
+export const MARGIN_HINT =
+  'Noise mode: the figure carries random noise that protects each shopper; the true value lies within this margin 19 times in 20 (95 %).';
+
+/** The margin shown under a noisy figure, or null for an exact one (plain mode). */
+export function marginNote(kind: ColumnKind, margin: unknown): HTMLElement | null {
+  if (typeof margin !== 'number' || !Number.isFinite(margin)) return null;
+  return h('span', { class: 'margin', attrs: { title: MARGIN_HINT } }, formatMargin(kind, margin));
+}
+
 function changeClass(value: unknown): string {
   if (typeof value !== 'number' || Math.round(value * 100) === 0) return 'change flat';
   return value > 0 ? 'change up' : 'change down';
@@ -200,6 +227,7 @@ export function dataTable(data: TableData, options: TableOptions): HTMLElement {
                   : {},
             },
             text,
+            marginNote(column.kind, row[`${column.key}_margin`]),
           );
         }),
       );

@@ -24,6 +24,7 @@ import {
   privacyFootnote,
   type ReleasedDays,
 } from '../ui/notices.js';
+import { formatMargin, MARGIN_HINT } from '../ui/table.js';
 import { grid, type TableResponse, tableCard } from './common.js';
 
 type KpiKey = 'visitors' | 'pageviews' | 'orders' | 'revenue' | 'conversion';
@@ -35,6 +36,10 @@ interface Kpi {
   value: number | null;
   previous: number | null;
   change: number | null;
+  /** Noise mode: the ± margins (95 %) of the value, the previous figure and the change. */
+  margin?: number;
+  previousMargin?: number;
+  changeMargin?: number;
   hint?: string;
   notSplitBy?: DimensionFilter;
 }
@@ -44,6 +49,8 @@ interface TrendPoint {
   pageviews: number | null;
   orders: number | null;
   revenue: number | null;
+  /** Noise mode: each figure's ± margin (95 %). */
+  margins?: Partial<Record<ChartKey, number>>;
 }
 interface Overview {
   k: number;
@@ -117,6 +124,19 @@ function kpiCard(
     },
     h('span', 'kpi-label', kpi.label, kpi.hint ? icon('info', 'icon hint') : null),
     h('span', 'kpi-value', kpi.value === null ? DASH : format(kpi.kind, kpi.value)),
+    // Noise mode: the figure's margin, small under it; its change's margin on hover.
+    kpi.value !== null && kpi.margin !== undefined
+      ? h(
+          'span',
+          {
+            class: 'kpi-margin margin',
+            attrs: {
+              title: `${MARGIN_HINT}${kpi.changeMargin === undefined ? '' : ` The change: ${formatMargin('change', kpi.changeMargin)}.`}`,
+            },
+          },
+          formatMargin(kpi.kind === 'visitors' ? 'count' : kpi.kind, kpi.margin),
+        )
+      : null,
     kpi.notSplitBy
       ? h('span', 'kpi-sub muted', `not split by ${kpi.notSplitBy}`)
       : comparison && !comparison.compared
@@ -160,6 +180,7 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
         {
           label: context.filters.compare !== 'none' ? 'This period' : kpi.label,
           values: points.map((point) => point[selected]),
+          margins: points.map((point) => point.margins?.[selected]),
           fill: true,
           // Today is still filling up: its day point is drawn apart, dashed.
           partialLast: overview.trend.grain === 'day' && context.filters.to === context.session.today,
