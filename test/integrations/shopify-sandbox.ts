@@ -119,10 +119,13 @@ window.shopifySettled = () => new Promise((resolve) => {
   const check = () => (delivered >= seq - 1 ? resolve() : setTimeout(check, 10));
   check();
 });
+// The sequence number is taken at once, so shopifySettled() waits for an event published before
+// the frame was ready too.
 window.shopifyPublish = async (name, data) => {
+  const number = seq++;
   await loaded;
   frame.contentWindow.postMessage({ kind: 'event', event: {
-    id: 'sh-' + Math.random().toString(16).slice(2), clientId: 'MARK_client_id_MARK', name, seq: seq++,
+    id: 'sh-' + Math.random().toString(16).slice(2), clientId: 'MARK_client_id_MARK', name, seq: number,
     timestamp: new Date().toISOString(), type: 'standard', context: context(), data,
   } }, '*');
 };
