@@ -10,6 +10,7 @@ import { type Logger, stageLogger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Site } from '../core/sites.js';
 import { toClickHouseDate } from '../core/time.js';
+import { backupEngine, backupStore } from '../core/warehouse/backup.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
 import { DEVICE_CLASSES } from '../schema/event.js';
 import { type AuditLog, ClickHouseAuditLog } from './audit/audit-log.js';
@@ -251,6 +252,9 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
       sql: deps.sql,
       limits,
       forgetUser: access.forgetUser,
+      ...(deps.warehouse.kind === 'embedded'
+        ? { backup: (to: string) => backupStore(backupEngine(deps.warehouse), to) }
+        : {}),
     });
   }
   return app;

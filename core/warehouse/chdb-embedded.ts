@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { TableName } from '../../schema/tables.js';
 import { deniedTables, type ReadOnlyEngine } from './analyst-sql.js';
@@ -35,6 +36,13 @@ const CONNECTION_ARGS = [
  */
 const EMBEDDED_INSERT_SETTINGS = { input_format_parallel_parsing: 0, max_threads: 1 } as const;
 
+/**
+ * Where the engine's own BACKUP and RESTORE may write and read (the File engine, which needs
+ * `backups.allowed_path`): a directory inside the store and nowhere else. `npm run backup` copies a
+ * backup out of it to the directory the operator names (core/warehouse/backup.ts).
+ */
+export const embeddedBackupPath = (storePath: string) => join(storePath, 'backups');
+
 const sessions = new Map<string, { session: ChdbSession; refs: number; database: string }>();
 
 /** Stages of one process share the session of a data directory; the last close releases it. */
@@ -50,7 +58,10 @@ async function acquireSession(path: string, database: string): Promise<ChdbSessi
   }
   const chdb: ChdbModule = await import('chdb');
   try {
-    const session = new chdb.Session(path, { connectionArgs: CONNECTION_ARGS });
+    const session = new chdb.Session(path, {
+      // After `--`: server configuration, which a query cannot set.
+      connectionArgs: [...CONNECTION_ARGS, '--', `--backups.allowed_path=${embeddedBackupPath(path)}/`],
+    });
     sessions.set(path, { session, refs: 1, database });
     return session;
   } catch (error) {

@@ -20,6 +20,8 @@ export function registerControlRoutes(
     sql: AnalystSqlPort | undefined;
     limits: QueryLimits;
     forgetUser(name: string): void;
+    /** `npm run backup` while Kanon holds the embedded store: the engine's BACKUP, copied to `to`. */
+    backup?(to: string): Promise<{ tables: Record<string, number> }>;
   },
 ): void {
   const { users, sessions } = options;
@@ -62,6 +64,19 @@ export function registerControlRoutes(
     await ended(target);
     return reply.code(204).send();
   });
+  const { backup } = options;
+  if (backup) {
+    app.post('/control/v1/backup', audited('backup'), async (request) => {
+      const { to } = parseBody(z.object({ to: z.string().min(1).max(4096) }), request.body);
+      noteAudit(request, { target: to });
+      const manifest = await backup(to);
+      noteAudit(request, {
+        rows: Object.values(manifest.tables).reduce((sum, rows) => sum + rows, 0),
+        detail: `${Object.keys(manifest.tables).length} tables`,
+      });
+      return manifest;
+    });
+  }
   registerQueryRoutes(app, {
     sql: options.sql,
     limits: options.limits,
