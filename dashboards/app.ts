@@ -29,6 +29,7 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits, registerAuthRoutes } from './routes/auth.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerControlRoutes } from './routes/control.js';
+import { registerExportRoutes } from './routes/export.js';
 import { forbiddenHtml, registerPageRoutes } from './routes/pages.js';
 import {
   type AnalystSqlPort,
@@ -240,6 +241,7 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
   });
   registerAuditRoutes(app, { audit, clock: Date.now, control: deps.controlToken !== undefined });
   registerCatalogRoutes(app, { catalog, siteIds, control: deps.controlToken !== undefined });
+  registerExportRoutes(app, { warehouse: deps.warehouse, control: deps.controlToken !== undefined });
   registerReportMailRoutes(app, {
     subscriptions: deps.reportSubscriptions ?? new ReportSubscriptionStore(deps.warehouse, clock),
     siteIds,

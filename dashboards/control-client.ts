@@ -18,6 +18,8 @@ export interface ControlClient {
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** Like `call`, with a body streamed as it is read (a product feed file), not sent as JSON. */
   upload<T>(method: string, path: string, body: AsyncIterable<Uint8Array>): Promise<T>;
+  /** A GET whose answer is a file (an export): its bytes as sent, with the answer's headers. */
+  download(path: string): Promise<{ bytes: Uint8Array; headers: Headers }>;
 }
 
 export class ControlError extends Error {
@@ -87,11 +89,11 @@ function osUser(): string {
 
 function httpClient(url: string, token: string): ControlClient {
   const user = osUser();
-  const send = async <T>(
+  const request = async (
     method: string,
     path: string,
     body?: { data: string | AsyncIterable<Uint8Array>; type: string },
-  ): Promise<T> => {
+  ): Promise<Response> => {
     const response = await fetch(`${url}${path}`, {
       method,
       headers: {
@@ -103,8 +105,8 @@ function httpClient(url: string, token: string): ControlClient {
       // Node's fetch sends a streamed body only when told that it is one.
       ...(typeof body?.data === 'object' ? { duplex: 'half' } : {}),
     } as RequestInit);
-    const text = await response.text();
     if (!response.ok) {
+      const text = await response.text();
       let error: { code?: string; message?: string } = {};
       try {
         error = (JSON.parse(text) as { error?: typeof error }).error ?? {};
@@ -117,7 +119,20 @@ function httpClient(url: string, token: string): ControlClient {
         error.message ?? `HTTP ${response.status}`,
       );
     }
+    return response;
+  };
+  const send = async <T>(
+    method: string,
+    path: string,
+    body?: { data: string | AsyncIterable<Uint8Array>; type: string },
+  ): Promise<T> => {
+    const response = await request(method, path, body);
+    const text = await response.text();
     return (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T;
+  };
+  const download = async (path: string) => {
+    const response = await request('GET', path);
+    return { bytes: new Uint8Array(await response.arrayBuffer()), headers: response.headers };
   };
   const call = <T>(method: string, path: string, body?: unknown) =>
     send<T>(
@@ -127,7 +142,7 @@ function httpClient(url: string, token: string): ControlClient {
     );
   const upload = <T>(method: string, path: string, data: AsyncIterable<Uint8Array>) =>
     send<T>(method, path, { data, type: 'application/octet-stream' });
-  return { url, call, upload };
+  return { url, call, upload, download };
 }
 
 /** Undefined when the running Kanon answers; otherwise why not, in a few words. */

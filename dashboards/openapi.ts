@@ -146,6 +146,35 @@ export function buildOpenApi(): Json {
         responses: { '200': json({ type: 'object' }), ...COMMON_ERRORS },
       },
     },
+    '/api/v1/export': {
+      get: {
+        summary:
+          'One published table for a period as a file the engine wrote (analyst; docs/integrations/export.md)',
+        security: SIGNED_IN,
+        parameters: [
+          { name: 'table', in: 'query', required: true, schema: { type: 'string', pattern: '^pub_' } },
+          { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+          { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+          {
+            name: 'format',
+            in: 'query',
+            schema: { type: 'string', enum: ['parquet', 'csv', 'jsonl'], default: 'parquet' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The file; headers X-Kanon-Rows and X-Kanon-Sha256 give its row count and checksum',
+            content: {
+              'application/vnd.apache.parquet': { schema: { type: 'string', format: 'binary' } },
+              'text/csv': { schema: { type: 'string' } },
+              'application/x-ndjson': { schema: { type: 'string' } },
+            },
+          },
+          ...COMMON_ERRORS,
+          '400': error('invalid_export'),
+        },
+      },
+    },
     '/api/v1/users': {
       get: {
         summary: 'Users (admin)',

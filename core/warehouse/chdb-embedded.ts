@@ -143,6 +143,18 @@ export class ChdbWarehouse implements Warehouse {
     return parseRows(spec.name, text, spec.row);
   }
 
+  async exportRows(
+    spec: Omit<QuerySpec<unknown>, 'row'>,
+    format: Parameters<Warehouse['exportRows']>[1],
+  ): Promise<Uint8Array> {
+    try {
+      const result = await this.session.queryBindAsync(spec.sql, spec.params ?? {}, { format });
+      return result.bytes();
+    } catch (error) {
+      throw toWarehouseError(`query ${spec.name}`, error, false);
+    }
+  }
+
   async ping(): Promise<void> {
     await this.query({ name: 'ping', sql: 'SELECT 1 AS ok', row: z.object({ ok: z.number() }) });
   }

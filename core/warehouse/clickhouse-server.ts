@@ -151,6 +151,23 @@ export class ClickHouseServerWarehouse implements Warehouse {
     return parseRows(spec.name, text, spec.row);
   }
 
+  async exportRows(
+    spec: Omit<QuerySpec<unknown>, 'row'>,
+    format: Parameters<Warehouse['exportRows']>[1],
+  ): Promise<Uint8Array> {
+    try {
+      const result = await this.client.exec({
+        query: `${spec.sql}\nFORMAT ${format}`,
+        query_params: spec.params ?? {},
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks);
+    } catch (error) {
+      throw toWarehouseError(`query ${spec.name}`, error, isUnavailable(error));
+    }
+  }
+
   async ping(): Promise<void> {
     await this.query({ name: 'ping', sql: 'SELECT 1 AS ok', row: z.object({ ok: z.number() }) });
   }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { TableName } from '../../schema/tables.js';
 import { KanonError, withHiddenDetail } from '../errors.js';
 import type { ReadOnlyEngine } from './analyst-sql.js';
+import type { EngineExportFormat } from './export.js';
 
 export interface QuerySpec<T> {
   /** Names the query in logs and metrics; the SQL text itself is never logged. */
@@ -31,6 +32,11 @@ export interface Warehouse {
   insert(table: TableName, rows: readonly object[], options: InsertOptions): Promise<void>;
   /** Runs a bound query and validates every row. */
   query<T>(spec: QuerySpec<T>): Promise<T[]>;
+  /**
+   * Runs a bound query and returns its output as the engine writes it in `format` (the export of
+   * released tables, core/warehouse/export.ts: Parquet is written by the engine, not by Kanon).
+   */
+  exportRows(spec: Omit<QuerySpec<unknown>, 'row'>, format: EngineExportFormat): Promise<Uint8Array>;
   /** Resolves when the engine answers. */
   ping(): Promise<void>;
   /** A connection the engine holds read-only, for analysts' SQL (see analyst-sql.ts). */
