@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { margin95 } from '../../core/discrete-laplace.js';
 import { marginCells, ratioMargin, shareMargin, sumMargin } from '../../dashboards/presenters/margins.js';
@@ -91,6 +92,40 @@ describe('the ± margin of a noisy figure', () => {
     }
     expect(inside / TRIALS).toBeGreaterThan(0.935);
     expect(inside / TRIALS).toBeLessThan(0.97);
+  });
+
+  it('covers 95 % of the noise of any group of days and rows the dashboards add up (fast-check)', () => {
+    // Random groups: up to 6 days, each with its own scale and 1 to 12 rows of the group.
+    const day = fc.record({
+      scale: fc.double({ min: 0.5, max: 400, noNaN: true }),
+      rows: fc.integer({ min: 1, max: 12 }),
+    });
+    fc.assert(
+      fc.property(fc.array(day, { minLength: 1, maxLength: 6 }), (days) => {
+        const scales = scalesOf(days.map((item) => item.scale));
+        const rowsPerDay = Object.fromEntries(
+          [...scales.keys()].map((key, index) => [key, days[index]!.rows]),
+        );
+        const spread = spreadsOf(rowsPerDay, scales, ['views']).views!;
+        const margin = sumMargin(spread)!;
+        // Never narrower than one draw of the widest scale alone.
+        expect(margin).toBeGreaterThanOrEqual(margin95(Math.max(...days.map((item) => item.scale))));
+        const trials = 1500;
+        let inside = 0;
+        for (let trial = 0; trial < trials; trial += 1) {
+          let noise = 0;
+          let part = 0;
+          for (const item of days)
+            for (let row = 0; row < item.rows; row += 1) noise += draw(trial, part++, item.scale);
+          if (Math.abs(noise) <= margin) inside += 1;
+        }
+        // 1,500 trials: 95 % lands within ±1.7 points nineteen times in twenty; a ±2.5 band is
+        // loose enough for the approximation and tight enough to catch a margin of 90 % or 99 %.
+        expect(inside / trials).toBeGreaterThan(0.925);
+        expect(inside / trials).toBeLessThan(0.975);
+      }),
+      { numRuns: 12, seed: 27 },
+    );
   });
 
   it('gives exact figures (plain mode, or a day released before noise mode) no margin at all', () => {
