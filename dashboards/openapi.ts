@@ -210,6 +210,50 @@ export function buildOpenApi(): Json {
         },
       },
     },
+    '/api/v1/audit': {
+      get: {
+        summary:
+          'The access audit log (admin), newest first: sign-ins, queries, downloads, user and setting changes; CSV with format=csv',
+        security: SIGNED_IN,
+        parameters: [
+          {
+            name: 'since',
+            in: 'query',
+            schema: { type: 'string', default: '7d' },
+            description: '7d, 12h or 2026-12-01',
+          },
+          { name: 'until', in: 'query', schema: { type: 'string' } },
+          { name: 'actor', in: 'query', schema: { type: 'string' } },
+          { name: 'action', in: 'query', schema: { type: 'string' } },
+          { name: 'outcome', in: 'query', schema: { type: 'string', enum: ['ok', 'refused', 'failed'] } },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: { type: 'integer', minimum: 1, maximum: 100_000, default: 500 },
+          },
+          { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv'] } },
+        ],
+        responses: {
+          '200': {
+            description: 'Entries; X-Kanon-Truncated says whether more matched',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    rows: { type: 'array', items: { type: 'object' } },
+                    truncated: { type: 'boolean' },
+                  },
+                },
+              },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          ...COMMON_ERRORS,
+          '400': error('invalid_query'),
+        },
+      },
+    },
     '/api/v1/users/{name}': {
       patch: {
         summary: "Change a user's role or password (admin); ends their sessions",
