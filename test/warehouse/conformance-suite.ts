@@ -46,6 +46,25 @@ export function warehouseConformance(adapter: WarehouseAdapter): void {
         row: z.object({ d1: z.string(), pageviews: z.number(), visitors: z.number() }),
       });
 
+    it("writes a bound query in the engine's own export formats (Parquet, CSVWithNames, JSONEachRow)", async () => {
+      const spec = {
+        name: 'export probe',
+        sql: "SELECT number AS n, concat('p', toString(number)) AS label FROM numbers({rows:UInt32}) ORDER BY n",
+        params: { rows: 3 },
+      };
+      const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+      expect(text(await warehouse.exportRows(spec, 'JSONEachRow'))).toBe(
+        '{"n":0,"label":"p0"}\n{"n":1,"label":"p1"}\n{"n":2,"label":"p2"}\n',
+      );
+      expect(text(await warehouse.exportRows(spec, 'CSVWithNames'))).toBe(
+        '"n","label"\n0,"p0"\n1,"p1"\n2,"p2"\n',
+      );
+      const parquet = Buffer.from(await warehouse.exportRows(spec, 'Parquet'));
+      // A Parquet file starts and ends with its magic number.
+      expect(parquet.subarray(0, 4).toString()).toBe('PAR1');
+      expect(parquet.subarray(-4).toString()).toBe('PAR1');
+    });
+
     it('answers a ping', async () => {
       await expect(warehouse.ping()).resolves.toBeUndefined();
     });
