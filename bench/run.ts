@@ -12,6 +12,7 @@ import { runDashboardsSection } from './sections/dashboards.js';
 import { runFloodSection } from './sections/flood.js';
 import { runMemorySection } from './sections/memory.js';
 import { runReleaseSection } from './sections/release.js';
+import { runScaleOutSection } from './sections/scale-out.js';
 import { runWorkersSection } from './sections/workers.js';
 
 /**
@@ -19,7 +20,16 @@ import { runWorkersSection } from './sections/workers.js';
  * the same run (docs/benchmarks.md). Prints a table and writes the figures as JSON to
  * bench/results/<timestamp>.json and bench/results/latest.json.
  */
-const SECTIONS = ['collector', 'batches', 'flood', 'workers', 'release', 'dashboards', 'memory'] as const;
+const SECTIONS = [
+  'collector',
+  'batches',
+  'flood',
+  'workers',
+  'scale-out',
+  'release',
+  'dashboards',
+  'memory',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npx tsx bench/run.ts [options]
@@ -118,6 +128,7 @@ const RUNNERS: Record<Section, (context: BenchContext) => Promise<void>> = {
   batches: (context) => runCollectorSection(context, 'batch'),
   flood: runFloodSection,
   workers: runWorkersSection,
+  'scale-out': runScaleOutSection,
   release: runReleaseSection,
   dashboards: runDashboardsSection,
   memory: runMemorySection,

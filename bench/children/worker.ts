@@ -6,7 +6,7 @@ import { createWatermarkReader, groupSizeFor, startEventsWorker } from '../../co
 import { type ReleaseSchedule, startReleaseSchedule } from '../../core/queue/release-queue.js';
 import { connectRedis } from '../../core/redis/connect.js';
 import { keyLayout } from '../../core/redis/key-layout.js';
-import { ChdbWarehouse } from '../../core/warehouse/chdb-embedded.js';
+import { openWarehouse } from '../../core/warehouse/open-warehouse.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { createCampaignAttribution } from '../../workers/attribute-campaigns.js';
 import { releaseDue } from '../../workers/release/release-due.js';
@@ -17,19 +17,21 @@ import { progress, serve } from './ipc.js';
 
 /**
  * A worker as `npm run workers` runs it (bin/runtime/stages.ts: the batch stager with campaign
- * attribution, BullMQ consumer at KANON_WORKER_CONCURRENCY, embedded engine under KANON_DATA_DIR).
+ * attribution, BullMQ consumer at KANON_WORKER_CONCURRENCY of every KANON_REDIS_QUEUES queue; the
+ * embedded engine under KANON_DATA_DIR, or the server adapter when CLICKHOUSE_URL is set, as in the
+ * scale-out section, where several of these share one engine).
  * The release schedule runs only when asked (`startRelease`, the soak does): in the timed
  * sections its ticks would find no closed window. The handler is wrapped only to note, per batch,
  * when it reached staging and how old its oldest event was.
  *
  * Calls: `baseline` stages generated batches directly, without the queue (the engine-and-fold
- * floor); `start` consumes the queue; `waitStaged`, `lags` and `counts` read what it did.
+ * floor); `start` consumes the queue (`pause` and `resume` it); `waitStaged`, `lags`, `counts`
+ * and `usage` (its own CPU time since `start` or `resume`, from process.cpuUsage) read what it did.
  */
 const config = loadConfig();
 const log = createLogger(config.log.level);
 const metrics = new Metrics();
-if (config.warehouse.kind !== 'embedded') throw new Error('the worker bench runs on the embedded engine');
-const warehouse = await ChdbWarehouse.open(config.warehouse);
+const warehouse = await openWarehouse(config.warehouse);
 await migrateWarehouse(warehouse, config, log.child({ stage: 'bench' }));
 const queueUrl = config.redis.url!;
 const attributionRedis = connectRedis(queueUrl, 'consumer');
@@ -54,6 +56,7 @@ interface Staged {
 const staged: Staged[] = [];
 let stagedEvents = 0;
 let startedAt = 0;
+let cpuAtStart: NodeJS.CpuUsage | undefined;
 let worker: ReturnType<typeof startEventsWorker> | undefined;
 let schedule: ReleaseSchedule | undefined;
 let watermark: ReturnType<typeof createWatermarkReader> | undefined;
@@ -102,6 +105,7 @@ serve(
     baseline: (args) => runBaseline(args as { events: number; batchEvents: number; seed: number }),
     start: (args) => {
       startedAt = Date.now();
+      cpuAtStart = process.cpuUsage();
       worker = startEventsWorker({
         connection: { url: queueUrl, prefix: config.redis.prefix, queues: config.redis.queues },
         concurrency: config.workers.concurrency,
@@ -137,6 +141,28 @@ serve(
       return staged.filter((batch) => batch.at >= from && batch.at <= to);
     },
     counts: () => ({ events: stagedEvents, batches: staged.length, releases }),
+    // The scale-out section starts the consumer, pauses it while the queue fills, and measures from
+    // `resume`: the consumer's start-up (scripts, the compiled check) is not a cost per event.
+    pause: async () => {
+      await worker?.pause();
+    },
+    resume: () => {
+      startedAt = Date.now();
+      cpuAtStart = process.cpuUsage();
+      worker?.resume();
+      return { startedAt };
+    },
+    usage: () => {
+      // All of this process's threads (user + system), as process.cpuUsage() counts them.
+      const cpu = process.cpuUsage(cpuAtStart);
+      return {
+        events: stagedEvents,
+        batches: staged.length,
+        startedAt,
+        lastAt: staged[staged.length - 1]?.at ?? 0,
+        cpuMicroseconds: cpu.user + cpu.system,
+      };
+    },
     inserts: async () => {
       // From the stager's own histogram: how many staging inserts so far took longer than 100 ms
       // (an engine stall, docs/benchmarks.md).

@@ -1,5 +1,6 @@
-import { newBatchId } from '../../core/queue/events-queue.js';
+import { EventsQueue, newBatchId } from '../../core/queue/events-queue.js';
 import type { AnonymousBatch } from '../../schema/event.js';
+import { progress } from './progress.js';
 import { createShop, mulberry32 } from './shop-model.js';
 import { createAnonymiser, eventsBetween, type Shopper } from './traffic.js';
 
@@ -32,4 +33,35 @@ export function prefillBatches(options: {
     batches.push({ id, events: events.slice(start, start + options.batchEvents) });
   }
   return batches;
+}
+
+/**
+ * Queues the batches through EventsQueue, the collector's producer (each to the queue of its site
+ * when `queues` > 1), eight at a time, with progress; resolves with the number of events queued.
+ */
+export async function enqueueBatches(options: {
+  url: string;
+  prefix: string;
+  queues?: number;
+  batches: readonly AnonymousBatch[];
+}): Promise<number> {
+  const { batches } = options;
+  const queue = EventsQueue.create({ url: options.url, prefix: options.prefix, queues: options.queues });
+  await queue.connected();
+  let done = 0;
+  let next = 0;
+  const lane = async () => {
+    for (let batch = batches[next++]; batch; batch = batches[next++]) {
+      await queue.enqueueBatch(batch);
+      done += 1;
+      if (done % 50 === 0) progress.status(`  enqueued ${done}/${batches.length} batches`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: 8 }, lane));
+  } finally {
+    progress.clear();
+    await queue.close();
+  }
+  return batches.reduce((sum, batch) => sum + batch.events.length, 0);
 }

@@ -1,8 +1,7 @@
-import { EventsQueue } from '../../core/queue/events-queue.js';
 import type { Child } from '../lib/children.js';
 import { type BenchContext, PREFIX } from '../lib/context.js';
 import { collectorCounters, runSteadyLoad } from '../lib/load.js';
-import { prefillBatches } from '../lib/prefill.js';
+import { enqueueBatches, prefillBatches } from '../lib/prefill.js';
 import { cpuMeter, peakRssBytes, resetPeakRss, rssBytes } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 import { figure } from '../lib/report.js';
@@ -32,21 +31,7 @@ const SEED = 21;
 async function prefill(context: BenchContext, events: number, batchEvents: number): Promise<number> {
   progress.line(`  generating ${events.toLocaleString('en')} events in batches of ${batchEvents}`);
   const batches = prefillBatches({ events, batchEvents, seed: SEED, now: Date.now(), idPrefix: 'queued' });
-  const queue = EventsQueue.create({ url: context.queueUrl, prefix: PREFIX });
-  await queue.connected();
-  let done = 0;
-  let next = 0;
-  const lane = async () => {
-    for (let batch = batches[next++]; batch; batch = batches[next++]) {
-      await queue.enqueueBatch(batch);
-      done += 1;
-      if (done % 50 === 0) progress.status(`  enqueued ${done}/${batches.length} batches`);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, lane));
-  progress.clear();
-  await queue.close();
-  return batches.reduce((sum, batch) => sum + batch.events.length, 0);
+  return enqueueBatches({ url: context.queueUrl, prefix: PREFIX, batches });
 }
 
 /** The collector's counters once two reads 250 ms apart agree: no request is still in flight. */
