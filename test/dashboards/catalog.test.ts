@@ -52,6 +52,7 @@ const PRODUCTS = [
   ['gooseneck-kettle', 'Gooseneck Kettle', 'backorder'],
   ['burr-grinder', 'Burr Grinder', 'in stock'],
   ['v60-dripper', 'V60 Dripper', 'in stock'],
+  ['cold-brew-kit', 'Cold Brew Kit', 'in stock'],
 ] as const;
 
 const SHOP = 'https://shop.example';
