@@ -49,10 +49,12 @@ export function controlUrl(config: Config): string {
 
 /**
  * A client for the Kanon that holds this data directory, or undefined when none holds it (or the
- * store is a ClickHouse server), so the CLI opens the store itself. Throws a `KanonError` that says
+ * store is a ClickHouse server), so the CLI opens the store itself. The ping waits up to 5 s: a busy
+ * host (a release, a CI run) can hold a healthy Kanon's answer for more than a second, and a CLI
+ * that gave up then would wrongly call it unreachable. Throws a `KanonError` that says
  * what to do when the store is held but its holder cannot be reached.
  */
-export async function connectControl(config: Config, timeoutMs = 1500): Promise<ControlClient | undefined> {
+export async function connectControl(config: Config, timeoutMs = 5000): Promise<ControlClient | undefined> {
   const dataDir = resolve(config.dataDir);
   const announced = await readControlSocket(dataDir);
   if (announced) {
