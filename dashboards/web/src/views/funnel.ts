@@ -11,6 +11,7 @@ import {
   releasedBanner,
   releasedTag,
 } from '../ui/notices.js';
+import { marginNote } from '../ui/table.js';
 import { grid, type TableResponse, tableCard } from './common.js';
 
 interface FunnelStep {
@@ -20,6 +21,8 @@ interface FunnelStep {
   actions: number;
   fromPrevious: number | null;
   fromStart: number | null;
+  /** Noise mode: each figure's ± margin (95 %). */
+  margins?: Record<string, number>;
 }
 
 /** The funnel as bars narrowing step by step, with the share kept at each step. */
@@ -51,6 +54,7 @@ function funnelBars(steps: FunnelStep[]): HTMLElement {
             { attrs: { title: 'Visitor-days: distinct visitors per day, added up' } },
             step.visitors === null ? DASH : formatCount(step.visitors),
           ),
+          step.visitors === null ? null : marginNote('count', step.margins?.visitors),
           h('span', 'muted', index === 0 ? 'visitors' : `${formatRate(step.fromPrevious)} of previous step`),
         ),
       ),
