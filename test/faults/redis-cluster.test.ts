@@ -8,6 +8,7 @@ import { keyLayout, queueOfSite } from '../../core/redis/key-layout.js';
 import { hashSlot } from '../../core/redis/replicated.js';
 import { ClickHouseServerWarehouse } from '../../core/warehouse/clickhouse-server.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
+import { RedisSessionStore } from '../../dashboards/auth/session-store.js';
 import { migrate } from '../../schema/migrate.js';
 import { releaseTwiceAtOnce, sendThroughFailover, siteOrigin } from '../fixtures/failover-load.js';
 import { dumpRedis } from '../fixtures/inspect-stores.js';
@@ -140,6 +141,25 @@ describe('fault: a Redis Cluster primary killed during a drain', () => {
     expect(first.pageviews).toBeLessThanOrEqual(result.staged);
     expect(first.pageviews).toBeGreaterThan(result.staged * 0.95);
   }, 300_000);
+
+  it('keeps dashboard sessions on the cluster: a session and the set of its user share a slot', async () => {
+    const sessions = RedisSessionStore.connect(cluster.url, {
+      prefix: pipeline.prefix,
+      idleSeconds: 3600,
+      maxAgeSeconds: 8 * 3600,
+    });
+    try {
+      const first = await sessions.create({ name: 'ann', role: 'viewer', version: 1 });
+      expect((await sessions.get(first.id))?.user).toBe('ann');
+      await sessions.delete(first.id);
+      expect(await sessions.get(first.id)).toBeUndefined();
+      const second = await sessions.create({ name: 'ann', role: 'viewer', version: 1 });
+      await sessions.deleteForUser('ann');
+      expect(await sessions.get(second.id)).toBeUndefined();
+    } finally {
+      await sessions.close();
+    }
+  });
 
   it('keeps no batch and no pending entry in the cluster once everything is staged', async () => {
     const redis = connectRedis(cluster.url, 'consumer');
