@@ -40,8 +40,9 @@ const KANON_PRODUCT_ID = 'product'; // what identifies a product in Kanon: 'prod
   const currencyOf = (code) =>
     typeof code === 'string' && /^[A-Za-z]{3}$/.test(code) ? code.toUpperCase() : undefined;
 
-  // Opt-outs: a browser's Global Privacy Control or Do Not Track, and a shopper who declined
-  // analytics in the shop's cookie banner (Shopify's customer privacy API), mean nothing is sent.
+  // Opt-outs: a browser's Global Privacy Control or Do Not Track, a shopper who declined analytics
+  // in the shop's cookie banner (Shopify's customer privacy API), and Kanon's own opt-out control
+  // (below) mean nothing is sent.
   const nav = self.navigator || {};
   const optedOut = nav.globalPrivacyControl === true || nav.doNotTrack === '1';
   let allowed = !(typeof init === 'object' && init?.customerPrivacy?.analyticsProcessingAllowed === false);
@@ -51,14 +52,37 @@ const KANON_PRODUCT_ID = 'product'; // what identifies a product in Kanon: 'prod
     });
   }
 
+  // The opt-out control on the shop's privacy page (docs/privacy-notice.md) keeps `kanon_opt_out`
+  // in the shop's local storage. Shopify's `browser.localStorage` reads it in the shop's page,
+  // asynchronously: it is read again with each event, and nothing goes out before the first answer.
+  // Storage that cannot be read counts as opted out, as in tracker.js.
+  let flagged;
+  const readFlag = () => {
+    if (typeof browser !== 'object' || !browser?.localStorage?.getItem) flagged = false;
+    else
+      Promise.resolve(browser.localStorage.getItem('kanon_opt_out')).then(
+        (value) => {
+          flagged = Boolean(value);
+        },
+        () => {
+          flagged = true;
+        },
+      );
+  };
+  readFlag();
+
   let queue = [];
   let timer;
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
+    if (flagged === undefined && queue.length) {
+      timer = setTimeout(flush, FLUSH_AFTER_MS);
+      return;
+    }
     const events = queue;
     queue = [];
-    if (!events.length || !allowed || optedOut) return;
+    if (!events.length || !allowed || optedOut || flagged) return;
     // The frame's origin is opaque, so the browser sends `Origin: null`; the collector takes it
     // for sites that list `null`, and only for events whose page is on the site's origins.
     fetch(`${KANON_COLLECTOR}/e`, {
@@ -70,6 +94,7 @@ const KANON_PRODUCT_ID = 'product'; // what identifies a product in Kanon: 'prod
   };
   const send = (event) => {
     if (!allowed || optedOut) return;
+    readFlag();
     queue.push(event);
     if (queue.length >= FLUSH_AT) flush();
     else timer = timer || setTimeout(flush, FLUSH_AFTER_MS);

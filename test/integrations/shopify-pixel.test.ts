@@ -172,6 +172,33 @@ describeInBrowser('integrations: the Shopify Custom Pixel in a stand-in of Shopi
     },
   );
 
+  pixelTest(
+    'sends nothing while the shop’s opt-out control has set kanon_opt_out, and again once it is removed',
+    async ({ context, capture }) => {
+      const base = uniquePath('shopify-optout');
+      const page = await context.newPage();
+      await visit(capture, page, `${base}/`, {});
+      // What the opt-out button of the shop's privacy page does, in the shop's own storage.
+      await page.evaluate(`localStorage.setItem('kanon_opt_out', '1')`);
+      await visit(capture, page, `${base}/products/yirgacheffe`, { events: [productViewed(YIRGACHEFFE)] });
+      await page.waitForTimeout(1500);
+      await page.goto('about:blank');
+      expect(capture.events(base).map((event) => event.url.replace(capture.pageOrigin, ''))).toEqual([
+        `${base}/`,
+      ]);
+
+      // "Take part again" on the privacy page (itself not counted: the flag was still there).
+      await visit(capture, page, `${base}/privacy`, {});
+      await page.evaluate(`localStorage.removeItem('kanon_opt_out')`);
+      await visit(capture, page, `${base}/products/yirgacheffe`, { events: [productViewed(YIRGACHEFFE)] });
+      const events = await capture.waitForEvents(base, (found) => found.length >= 3);
+      expect(events.slice(1).map(withoutPageFields)).toEqual([
+        { type: 'pageview' },
+        { type: 'product_view', product: { id: '8950526378201', category: 'Coffee', price: 12.5 } },
+      ]);
+    },
+  );
+
   pixelTest('sends nothing when Global Privacy Control is on', async ({ context, capture }) => {
     const base = uniquePath('shopify-gpc');
     await context.addInitScript(() =>

@@ -39,7 +39,14 @@ self.analytics = {
     for (const event of published) if (event.name === name) callback(event);
   },
 };
-const store = () => ({ getItem: async () => null, setItem: async () => {}, removeItem: async () => {}, key: async () => null, length: async () => 0, clear: async () => {} });
+// browser.localStorage runs in the top frame, as Shopify's does: asked and answered by message.
+let asks = 0;
+const answers = {};
+const ask = (op, key, value) => new Promise((resolve) => {
+  answers[++asks] = resolve;
+  parent.postMessage({ kind: 'storage', id: asks, op, key, value }, '*');
+});
+const store = () => ({ getItem: (key) => ask('getItem', key), setItem: (key, value) => ask('setItem', key, value), removeItem: (key) => ask('removeItem', key), key: async () => null, length: async () => 0, clear: async () => {} });
 self.browser = { cookie: { get: async () => '', set: async () => {} }, localStorage: store(), sessionStorage: store() };
 self.customerPrivacy = { subscribe: async (name, callback) => { if (name === 'visitorConsentCollected') consentHandlers.push(callback); } };
 addEventListener('message', (message) => {
@@ -54,6 +61,8 @@ addEventListener('message', (message) => {
     published.push(message.data.event);
     for (const callback of handlers[message.data.event.name] || []) callback(message.data.event);
     parent.postMessage({ kind: 'delivered', seq: message.data.event.seq }, '*');
+  } else if (kind === 'storage-answer') {
+    answers[message.data.id](message.data.value);
   } else if (kind === 'consent') {
     for (const callback of consentHandlers) callback({ customerPrivacy: message.data.customerPrivacy });
   }
@@ -113,6 +122,11 @@ addEventListener('message', (message) => {
   if (message.source !== frame.contentWindow) return;
   if (message.data?.kind === 'ready') ready();
   if (message.data?.kind === 'delivered') delivered = message.data.seq;
+  if (message.data?.kind === 'storage') {
+    const { id, op, key, value } = message.data;
+    const answer = localStorage[op](key, value);
+    frame.contentWindow.postMessage({ kind: 'storage-answer', id, value: answer ?? null }, '*');
+  }
 });
 /** Resolves once the pixel has been handed every event published so far. */
 window.shopifySettled = () => new Promise((resolve) => {
