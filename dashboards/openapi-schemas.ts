@@ -30,6 +30,18 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
       sites: { type: 'array', items: { type: 'string' } },
     },
   },
+  ReportMail: {
+    type: 'object',
+    properties: {
+      mailConfigured: {
+        type: 'boolean',
+        description: 'Whether this deployment sends mail (KANON_SMTP_URL set)',
+      },
+      frequency: { type: 'string', enum: ['off', 'daily', 'weekly'] },
+      email: { type: ['string', 'null'] },
+      site: { type: ['string', 'null'] },
+    },
+  },
   PrivacyNote: {
     type: 'object',
     properties: {
@@ -50,6 +62,12 @@ export const OPENAPI_SCHEMAS: Record<string, unknown> = {
         description:
           "Noise mode (KANON_EPSILON): the ε a visitor-day spent (the manifest's, summed over the day's reports) and how many days of the range carry noise; null when every figure is exact",
         properties: { epsilon: { type: 'number' }, days: { type: 'integer' } },
+      },
+      nextRelease: {
+        type: 'object',
+        description:
+          'When the next release window is published (window end plus KANON_GRACE): `at` (ISO time) and `text` ("Next release at 14:05 UTC")',
+        properties: { at: { type: 'string', format: 'date-time' }, text: { type: 'string' } },
       },
       wholeDaysOnly: {
         type: 'boolean',

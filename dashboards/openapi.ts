@@ -139,6 +139,36 @@ export function buildOpenApi(): Json {
         },
       },
     },
+    '/api/v1/me/report-mail': {
+      get: {
+        summary:
+          "The signed-in user's scheduled report e-mail: frequency, address, site, and whether this deployment sends mail",
+        security: SIGNED_IN,
+        responses: { '200': json(ref('ReportMail')), ...COMMON_ERRORS },
+      },
+      put: {
+        summary:
+          'Choose a daily or weekly report e-mail (or off) for the signed-in user, any role; needs X-CSRF-Token',
+        security: SIGNED_IN,
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['frequency'],
+                properties: {
+                  frequency: { type: 'string', enum: ['off', 'daily', 'weekly'] },
+                  email: { type: 'string', format: 'email', description: 'Needed for daily or weekly' },
+                  site: { type: 'string', description: 'Default: the first site' },
+                },
+              },
+            },
+          },
+        },
+        responses: { '200': json(ref('ReportMail')), ...COMMON_ERRORS },
+      },
+    },
     '/api/v1/catalogue': {
       get: {
         summary: 'Published tables and their columns (analyst)',

@@ -67,6 +67,30 @@ export function releaseTime(graceSeconds: number): string {
   return graceSeconds > 0 ? `from ${clock}, midnight plus the grace period` : `from ${clock}`;
 }
 
+const CLOCK = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+
+/**
+ * When the next release window is published: a window is released once it has closed and
+ * KANON_GRACE has passed (workers/release/release-due.ts), so the next one after `now` is the end
+ * of the window open at `now - grace`, plus the grace. "Next release at 14:05 UTC" (or "tomorrow
+ * at 00:05 UTC"); the release job's tick may add a moment.
+ */
+export function nextRelease(
+  now: number,
+  windowSeconds: number,
+  graceSeconds: number,
+): { at: string; text: string } {
+  const nowSeconds = Math.floor(now / 1000);
+  const open = nowSeconds - graceSeconds;
+  const at = (Math.floor(open / windowSeconds) + 1) * windowSeconds + graceSeconds;
+  const date = new Date(at * 1000);
+  const sameDay = Math.floor(at / DAY_SECONDS) === Math.floor(nowSeconds / DAY_SECONDS);
+  return {
+    at: date.toISOString(),
+    text: `Next release ${sameDay ? 'at' : 'tomorrow at'} ${CLOCK.format(date)} UTC`,
+  };
+}
+
 /** "once it ends (...)" for today alone; "once each day has ended and been released (...)" otherwise. */
 function whenPublished(pending: readonly string[], context: DayContext): string {
   const time = releaseTime(context.graceSeconds);

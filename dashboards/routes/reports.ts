@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import type { ReportName } from '../../schema/reports.js';
 import { csvFileName, tableToCsv } from '../csv.js';
-import { type DayContext, describeDays, describeReleased } from '../presenters/day-notes.js';
+import { type DayContext, describeDays, describeReleased, nextRelease } from '../presenters/day-notes.js';
 import { getCampaigns } from '../presenters/get-campaigns.js';
 import { getComparison } from '../presenters/get-comparison.js';
 import { getCountries } from '../presenters/get-countries.js';
@@ -276,6 +276,8 @@ function sendCsv(reply: FastifyReply, view: string, filters: Filters, table: Tab
 export function registerReportRoutes(app: FastifyInstance, options: ReportRouteOptions): void {
   const { warehouse } = options;
   const filtersOf = (query: unknown) => parseFilters(query, options.siteIds, options.clock());
+  // Said beside "No released data yet", and on the overview while today is partly released.
+  const next = () => nextRelease(options.clock(), options.windowSeconds, options.graceSeconds);
 
   app.get('/api/v1/overview', { config: { access: 'viewer' } }, async (request) => {
     const filters = filtersOf(request.query);
@@ -287,7 +289,7 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
       }),
       getPrivacyNote(warehouse, filters, ['overview'], options.k),
     ]);
-    return { ...envelope(filters), k: privacy.k, privacy, ...overview };
+    return { ...envelope(filters), k: privacy.k, privacy: { ...privacy, nextRelease: next() }, ...overview };
   });
 
   for (const endpoint of TABLE_ENDPOINTS) {
@@ -310,7 +312,7 @@ export function registerReportRoutes(app: FastifyInstance, options: ReportRouteO
         ...envelope(filters),
         k: privacy.k,
         notSplitBy: notSplitBy(filters, endpoint.filters),
-        privacy,
+        privacy: { ...privacy, nextRelease: next() },
         released: {
           ...released,
           covers: released.days.length > 0 ? describeDays(released.days, filters.today) : null,

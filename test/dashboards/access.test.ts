@@ -27,6 +27,8 @@ const errorCode = async (response: Response) =>
 /** Every JSON route with a method: what a signed-out caller must be refused. */
 const API_ROUTES: [string, string][] = [
   ['GET', '/api/v1/session'],
+  ['GET', '/api/v1/me/report-mail'],
+  ['PUT', '/api/v1/me/report-mail'],
   ['POST', '/api/v1/logout'],
   ['GET', '/api/v1/overview'],
   ...TABLE_ENDPOINTS.map((endpoint): [string, string] => ['GET', endpoint.path]),

@@ -43,7 +43,8 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-describeInBrowser('explore', () => {
+// A page of several views on a busy 2-core machine: more than the default minute.
+describeInBrowser('explore', { timeout: 120_000 }, () => {
   test('a viewer drills down by a source and a country, reloads the address, and removes a filter', async ({
     context,
     dash,
@@ -133,6 +134,45 @@ describeInBrowser('explore', () => {
     await page.selectOption('select[name=compare]', 'year');
     await page.waitForURL(/compare=year/);
     await poll(() => page.locator('.compare-caption').textContent()).toMatch(/a year before/);
+    expect(errors).toEqual([]);
+  });
+
+  test('today says when the next release comes, and so does a range with nothing released; a viewer opts in to a weekly e-mail', async ({
+    context,
+    dash,
+  }) => {
+    const viewer = await dash.signIn('viewer', 'explore-mail');
+    const [name, value] = viewer.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: dash.url, httpOnly: true, sameSite: 'Strict' }]);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const today = dash.data.today;
+    await page.goto(`${dash.url}/?site=${SITE}&from=${today}&to=${today}`);
+    // The harness clock is 15:20 UTC: 6-hour windows, the next closes at 18:00, plus a minute's grace.
+    await poll(() => page.locator('.kpis-slot .next-release').textContent()).toBe(
+      'Today so far, as released. Next release at 18:01 UTC.',
+    );
+
+    // Long before the fixture's first day nothing is released: the empty state says when it comes.
+    const empty = dayOf(dash, -60);
+    await page.goto(`${dash.url}/?site=${SITE}&from=${empty}&to=${empty}`);
+    const top = page.locator('section[aria-label="Top pages"]');
+    await poll(() => top.locator('.empty-title').textContent()).toBe('No released data yet');
+    expect(await top.locator('.next-release').textContent()).toBe('Next release at 18:01 UTC.');
+
+    // The report e-mail: chosen on the overview, kept for the user.
+    const form = page.locator('#report-mail form');
+    await form.locator('select[name=report-frequency]').selectOption('weekly');
+    await form.locator('input[name=report-email]').fill('merch@shop.example');
+    await form.locator('button[type=submit]').click();
+    await poll(() => page.locator('#report-mail .report-mail-status').textContent()).toBe(
+      `Saved: a weekly report to merch@shop.example for ${SITE}.`,
+    );
+    expect(await viewer.json('/api/v1/me/report-mail')).toMatchObject({
+      frequency: 'weekly',
+      email: 'merch@shop.example',
+      site: SITE,
+    });
     expect(errors).toEqual([]);
   });
 });

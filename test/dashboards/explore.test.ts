@@ -1,9 +1,11 @@
 import { describe, expect } from 'vitest';
 import { DAY_SECONDS, toClickHouseDate } from '../../core/time.js';
+import { nextRelease } from '../../dashboards/presenters/day-notes.js';
 import { parseFilters } from '../../dashboards/query/filters.js';
 import {
   type DashboardsHarness,
   dashboardsTest,
+  GRACE_SECONDS,
   K,
   SITE,
   WINDOW_SECONDS,
@@ -245,5 +247,37 @@ describe('comparison with the same period a year before', () => {
     const products = await analyst.json<TableResponse>(`/api/v1/products?${query(range, '&compare=year')}`);
     expect(products.comparison).toMatchObject({ compared: true, from: previous.from });
     expect(products.table.rows.some((row) => row.views_change !== null)).toBe(true);
+  });
+});
+
+describe('when the next release comes', () => {
+  test('a window is published at its end plus the grace period, today or tomorrow', () => {
+    const at = (iso: string, window: number, grace: number) => nextRelease(Date.parse(iso), window, grace);
+    expect(at('2026-12-07T13:20:00Z', 6 * 3600, 300)).toEqual({
+      at: '2026-12-07T18:05:00.000Z',
+      text: 'Next release at 18:05 UTC',
+    });
+    // Still in the grace period of the window that just closed: that one comes first.
+    expect(at('2026-12-07T18:02:00Z', 6 * 3600, 300).text).toBe('Next release at 18:05 UTC');
+    expect(at('2026-12-07T23:30:00Z', 3600, 300).text).toBe('Next release tomorrow at 00:05 UTC');
+  });
+
+  test('every answer says when the next release comes, from the window length and grace the release uses', async ({
+    dash,
+    analyst,
+  }) => {
+    const today = dash.data.today;
+    // The harness clock is 15:20 UTC; windows of 6 h close at 18:00, released after the grace.
+    const expected = new Date(Date.parse(`${today}T18:00:00Z`) + GRACE_SECONDS * 1000);
+    const next = { at: expected.toISOString(), text: `Next release at 18:0${GRACE_SECONDS / 60} UTC` };
+    expect(WINDOW_SECONDS).toBe(6 * 3600);
+    const overview = await analyst.json<{ privacy: { nextRelease: unknown } }>(
+      `/api/v1/overview?site=${SITE}&from=${today}&to=${today}`,
+    );
+    expect(overview.privacy.nextRelease).toEqual(next);
+    const products = await analyst.json<{ privacy: { nextRelease: unknown } }>(
+      `/api/v1/products?site=${SITE}&from=${today}&to=${today}`,
+    );
+    expect(products.privacy.nextRelease).toEqual(next);
   });
 });

@@ -11,6 +11,8 @@ export interface PrivacyNote {
   groupsGeneralised: number;
   withheld: number;
   text: string | null | undefined;
+  /** When the next release window is published ("Next release at 14:05 UTC"). */
+  nextRelease?: { at: string; text: string };
 }
 
 /** The days a breakdown covers: released ones, and those still to come (today). */
@@ -250,6 +252,7 @@ export function emptyState(
         ? `${when}, and only for groups of at least K = ${k} visitors.`
         : `Only groups of at least K = ${k} visitors are released; none reached it here.`,
     ),
+    none && note?.nextRelease ? h('p', 'next-release', `${note.nextRelease.text}.`) : null,
   );
 }
 

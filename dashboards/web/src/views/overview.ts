@@ -24,6 +24,7 @@ import {
   privacyFootnote,
   type ReleasedDays,
 } from '../ui/notices.js';
+import { reportMailCard } from '../ui/report-mail.js';
 import { formatMargin, MARGIN_HINT } from '../ui/table.js';
 import { grid, type TableResponse, tableCard } from './common.js';
 
@@ -263,6 +264,15 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
         : null,
       figureNote(overview.notSplit?.text),
       h('div', 'kpis', cards),
+      // Today is partly released: say when the next window comes.
+      context.filters.to === context.session.today && overview.privacy.nextRelease
+        ? h(
+            'p',
+            'next-release',
+            icon('calendar', 'icon small'),
+            `Today so far, as released. ${overview.privacy.nextRelease.text}.`,
+          )
+        : null,
       context.filters.compare !== 'none' && overview.comparison
         ? h('p', `compare-caption${overview.comparison.compared ? '' : ' warn'}`, overview.comparison.text)
         : null,
@@ -334,6 +344,7 @@ function renderOverview(root: HTMLElement, context: ViewContext) {
         filterBy: { dimension: 'country', key: 'code' },
       }),
     ),
+    reportMailCard(context),
   );
 }
 
