@@ -104,13 +104,14 @@ describe('deploy/cluster/docker-compose.yml', () => {
     expect(new Set(keepers.map((name) => services[name]?.environment?.KEEPER_SERVER_ID)).size).toBe(3);
   });
 
-  it('queues in a Redis Cluster of 3 primaries and keeps the salts in a Redis that never writes to disk', () => {
-    const primaries = byPrefix('redis-').filter((name) => /^redis-\d$/.test(name));
-    expect(primaries).toHaveLength(3);
-    for (const name of primaries)
-      expect(services[name]?.command?.join(' ')).toContain('--cluster-enabled yes');
+  it('queues in a Redis Cluster of 3 primaries with a replica each and keeps the salts in a Redis that never writes to disk', () => {
+    const nodes = byPrefix('redis-').filter((name) => /^redis-\d$/.test(name));
+    expect(nodes).toHaveLength(6);
+    for (const name of nodes) expect(services[name]?.command?.join(' ')).toContain('--cluster-enabled yes');
     const init = services['redis-cluster-init']?.command?.join(' ') ?? '';
-    expect(init).toContain(`for node in ${primaries.join(' ')};`);
+    expect(init).toContain(`for node in ${nodes.join(' ')};`);
+    // The collector's 202 waits for a replica (WAIT 1): without replicas a lost primary loses batches.
+    expect(init).toContain('--cluster-replicas 1');
     const salts = services['redis-salts'];
     expect(salts?.command?.join(' ')).toContain('--appendonly no');
     expect(salts?.tmpfs).toEqual(['/data']);

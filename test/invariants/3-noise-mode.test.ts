@@ -41,7 +41,7 @@ describe('noise mode', () => {
       expect(response.status).toBe(202);
     }
   }
-  const shopper = (site: string, n: number, product: string, views = 2) => {
+  const shopper = (site: string, _shopperNumber: number, product: string, views = 2) => {
     const origin = site === 'shop' ? SHOP_ORIGIN : 'https://other.example';
     return [
       { type: 'pageview', url: `${origin}/p/${product}` },
