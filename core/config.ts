@@ -143,7 +143,7 @@ export const EnvSchema = z
       .string()
       .default('demo=http://localhost:8082,http://127.0.0.1:8082')
       .describe(
-        'Sites and their allowed origins: id=origin[,origin][;id=origin] (unset: the demo shop, on KANON_DEMO_PORT)',
+        "Sites and their allowed origins: id=origin[,origin][;id=origin] (unset: the demo shop, on KANON_DEMO_PORT); the origin null admits a sandboxed sender such as Shopify's Custom Pixel (docs/integrations/shopify.md)",
       ),
     KANON_K: z.coerce
       .number()
