@@ -57,6 +57,7 @@ const staged: Staged[] = [];
 let stagedEvents = 0;
 let startedAt = 0;
 let cpuAtStart: NodeJS.CpuUsage | undefined;
+let eventsAtStart = 0;
 let worker: ReturnType<typeof startEventsWorker> | undefined;
 let schedule: ReleaseSchedule | undefined;
 let watermark: ReturnType<typeof createWatermarkReader> | undefined;
@@ -142,24 +143,27 @@ serve(
     },
     counts: () => ({ events: stagedEvents, batches: staged.length, releases }),
     // The scale-out section starts the consumer, pauses it while the queue fills, and measures from
-    // `resume`: the consumer's start-up (scripts, the compiled check) is not a cost per event.
+    // `resume`: the consumer's start-up (scripts, the compiled check) is not a cost per event, and
+    // a warm-up drain before it leaves the JIT's warm-up out too.
     pause: async () => {
       await worker?.pause();
     },
     resume: () => {
       startedAt = Date.now();
       cpuAtStart = process.cpuUsage();
+      eventsAtStart = stagedEvents;
       worker?.resume();
       return { startedAt };
     },
     usage: () => {
       // All of this process's threads (user + system), as process.cpuUsage() counts them.
       const cpu = process.cpuUsage(cpuAtStart);
+      const since = staged.filter((batch) => batch.at >= startedAt);
       return {
-        events: stagedEvents,
-        batches: staged.length,
+        events: stagedEvents - eventsAtStart,
+        batches: since.length,
         startedAt,
-        lastAt: staged[staged.length - 1]?.at ?? 0,
+        lastAt: since[since.length - 1]?.at ?? startedAt,
         cpuMicroseconds: cpu.user + cpu.system,
       };
     },

@@ -14,7 +14,8 @@ import { figure } from '../lib/report.js';
  * server adapter (test/fixtures/chdb-http-server.ts: one chDB store in its own process speaking
  * ClickHouse's HTTP protocol; no ClickHouse server runs here). Per configuration: a fresh engine
  * and an emptied queue; the workers' consumers start and pause, the same batches are queued
- * through EventsQueue, and the consumers resume at once; each reports its own CPU time from its
+ * through EventsQueue, and the consumers resume at once (a first drain of a fifth as many events
+ * warms them up); each reports its own CPU time from its
  * resume (process.cpuUsage) and the events it staged. The engine's and redis-server's CPU come
  * from /proc over the same span.
  *
@@ -91,26 +92,50 @@ async function startSharedEngine(
 }
 
 /** The same events for every configuration, batches alternating between the two sites. */
-function batchesOf(events: number): AnonymousBatch[] {
-  return prefillBatches({
-    events,
-    batchEvents: BATCH_EVENTS,
-    seed: SEED,
-    now: Date.now(),
-    idPrefix: 'scale',
-  }).map((batch, index) => {
-    const site = SITES[index % SITES.length]!;
-    return { id: batch.id, events: batch.events.map((event) => ({ ...event, site })) };
-  });
+function batchesOf(events: number, seed: number, idPrefix: string): AnonymousBatch[] {
+  return prefillBatches({ events, batchEvents: BATCH_EVENTS, seed, now: Date.now(), idPrefix }).map(
+    (batch, index) => {
+      const site = SITES[index % SITES.length]!;
+      return { id: batch.id, events: batch.events.map((event) => ({ ...event, site })) };
+    },
+  );
 }
 
 const labelOf = (c: Configuration) =>
   `${c.workers} worker${c.workers > 1 ? 's' : ''}, ${c.queues} queue${c.queues > 1 ? 's' : ''}${'again' in c ? ', again at the end' : ''}`;
 
+/** Queues the batches while the consumers are paused, resumes them and waits for every event. */
+async function drain(
+  context: BenchContext,
+  workers: readonly Child[],
+  queues: number,
+  batches: readonly AnonymousBatch[],
+  label: string,
+): Promise<{ queued: number; usage: Usage[] }> {
+  await Promise.all(workers.map((worker) => worker.call('pause')));
+  const queued = await enqueueBatches({ url: context.queueUrl, prefix: PREFIX, queues, batches });
+  await Promise.all(workers.map((worker) => worker.call('resume')));
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const usage = await Promise.all(workers.map((worker) => worker.call<Usage>('usage')));
+    const staged = usage.reduce((sum, one) => sum + one.events, 0);
+    if (staged >= queued) {
+      progress.clear();
+      return { queued, usage };
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${label}: ${staged} of ${queued} events staged in 10 minutes`);
+    progress.status(
+      `  ${label}: staged ${staged.toLocaleString('en')} / ${queued.toLocaleString('en')} events`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function measure(
   context: BenchContext,
   configuration: Configuration,
-  batches: readonly AnonymousBatch[],
+  { warmUp, batches }: { warmUp: readonly AnonymousBatch[]; batches: readonly AnonymousBatch[] },
 ): Promise<Measured> {
   const label = labelOf(configuration);
   await context.flushQueue();
@@ -125,32 +150,13 @@ async function measure(
     // One after the other: the first creates the tables, the others find them up to date.
     for (let n = 0; n < configuration.workers; n++)
       workers.push(await context.child('worker', { env, as: 'scale-worker' }));
-    // Consumers started and paused before the queue fills; measured from their resume.
+    // Consumers started and paused before the queue fills; measured from their resume, after a
+    // warm-up drain (each process's JIT warms up on its own: not a cost per event either).
     await Promise.all(workers.map((worker) => worker.call('start', { aofRewriteEveryMs: 0 })));
-    await Promise.all(workers.map((worker) => worker.call('pause')));
-    const queued = await enqueueBatches({
-      url: context.queueUrl,
-      prefix: PREFIX,
-      queues: configuration.queues,
-      batches,
-    });
+    await drain(context, workers, configuration.queues, warmUp, `${label}, warm-up`);
     const meter = cpuMeter({ engine: engine.pid, redis: context.queueRedisPid });
-    await Promise.all(workers.map((worker) => worker.call('resume')));
-    const deadline = Date.now() + 600_000;
-    let usage: Usage[];
-    for (;;) {
-      usage = await Promise.all(workers.map((worker) => worker.call<Usage>('usage')));
-      const staged = usage.reduce((sum, one) => sum + one.events, 0);
-      if (staged >= queued) break;
-      if (Date.now() > deadline)
-        throw new Error(`${label}: ${staged} of ${queued} events staged in 10 minutes`);
-      progress.status(
-        `  ${label}: staged ${staged.toLocaleString('en')} / ${queued.toLocaleString('en')} events`,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const { queued, usage } = await drain(context, workers, configuration.queues, batches, label);
     const cpu = meter();
-    progress.clear();
     const events = usage.reduce((sum, one) => sum + one.events, 0);
     if (events !== queued)
       context.notes.push(`scale-out: ${label}: ${queued} events queued, ${events} staged`);
@@ -205,15 +211,15 @@ function describe(run: Measured, base: Measured): string {
 export async function runScaleOutSection(context: BenchContext): Promise<void> {
   const events = context.options.quick ? 20_000 : 100_000;
   progress.line(
-    `[scale-out] ${events.toLocaleString('en')} queued events (batches of ${BATCH_EVENTS}, two sites) per configuration, drained by 1, 2, 4 worker processes over 1 and 2 queues into one shared engine (chDB behind ClickHouse's HTTP protocol, server adapter)`,
+    `[scale-out] ${events.toLocaleString('en')} queued events after ${(events / 5).toLocaleString('en')} to warm up (batches of ${BATCH_EVENTS}, two sites) per configuration, drained by 1, 2, 4 worker processes over 1 and 2 queues into one shared engine (chDB behind ClickHouse's HTTP protocol, server adapter)`,
   );
   progress.line(
     '  the host has 2 cores shared with the engine, redis-server and other sessions: events/s flattens; CPU per event is the robust figure',
   );
-  const batches = batchesOf(events);
+  const data = { warmUp: batchesOf(events / 5, SEED + 1, 'warm'), batches: batchesOf(events, SEED, 'scale') };
   const runs: Measured[] = [];
   for (const configuration of CONFIGURATIONS) {
-    const run = await measure(context, configuration, batches);
+    const run = await measure(context, configuration, data);
     runs.push(run);
     progress.line(describe(run, runs[0]!));
   }
