@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { readsOf } from '../../core/warehouse/analyst-guard.js';
 import type { QuerySpec, Warehouse } from '../../core/warehouse/warehouse.js';
 import { controlSocketPath, serveControlToken } from '../../dashboards/auth/control-token.js';
-import { ANALYST_TABLES, CATALOG_TABLE, CATALOG_VERSIONS_TABLE, USERS_TABLE } from '../../schema/tables.js';
+import {
+  ANALYST_TABLES,
+  CATALOG_TABLE,
+  CATALOG_VERSIONS_TABLE,
+  REPORT_SUBSCRIPTIONS_TABLE,
+  USERS_TABLE,
+} from '../../schema/tables.js';
 import {
   type Client,
   type DashboardsHarness,
@@ -76,10 +82,11 @@ describe('invariant 9: access is limited', () => {
     expect(queries.length).toBeGreaterThan(15);
   });
 
-  it('reads published tables (and its own users and product catalogue tables) only, never staging or system tables', async () => {
-    // The catalogue is the shops' product feeds (shop data, no shopper's): it names products.
+  it('reads published tables (and its own users, product catalogue and report e-mail tables) only, never staging or system tables', async () => {
+    // The catalogue is the shops' product feeds (shop data, no shopper's): it names products. The
+    // report e-mail choices are the dashboards users' own, as app_users.
     const allowed = new Set(
-      [...ANALYST_TABLES, USERS_TABLE, CATALOG_TABLE, CATALOG_VERSIONS_TABLE].map(
+      [...ANALYST_TABLES, USERS_TABLE, CATALOG_TABLE, CATALOG_VERSIONS_TABLE, REPORT_SUBSCRIPTIONS_TABLE].map(
         (table) => `${harness.warehouse.database}.${table}`,
       ),
     );
