@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { SiteSecretStore } from '../collector/site-secrets.js';
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
@@ -105,6 +106,7 @@ async function run(command: string, baseConfig: Config, log: Logger): Promise<vo
         saltUrl: redis!.saltUrl,
         log,
         metrics,
+        siteSecrets: warehouse ? new SiteSecretStore(warehouse) : undefined,
       });
       collectorUrl = collector.url;
       stages.push(collector);

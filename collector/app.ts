@@ -15,9 +15,11 @@ import { type BeaconRequest, createPipeline, type PipelineResult } from './pipel
 import { registerBeaconRoutes, rejectedRequests } from './routes/beacon.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerPrivacyNoticeRoutes } from './routes/privacy-notice.js';
+import { registerServerEventRoutes } from './routes/server-events.js';
 import { registerStaticRoutes } from './routes/static.js';
 import type { SaltStore } from './salt-store.js';
 import { PathTemplates } from './scrub/path-templates.js';
+import type { SiteSecretVerifier } from './site-secrets.js';
 import { ClientDescriber } from './steps/describe-client.js';
 import { TurnBatcher } from './turn-batcher.js';
 
@@ -45,6 +47,8 @@ export interface CollectorDeps {
   dataLayerScript?: string;
   /** Facts about this deployment served at /privacy.json. */
   privacyFacts?: () => unknown;
+  /** The site secrets of POST /api/event (server-side events); without, that route answers 503. */
+  siteSecrets?: SiteSecretVerifier;
 }
 
 /** How far back a backfilled event may be dated: a day less than staging keeps cells. */
@@ -143,6 +147,13 @@ export async function buildCollector(deps: CollectorDeps): Promise<FastifyInstan
     pipeline: (request) => turns.run(request),
     committer,
     metrics: deps.metrics,
+  });
+  registerServerEventRoutes(app, {
+    config,
+    pipeline: (request) => turns.run(request),
+    committer,
+    metrics: deps.metrics,
+    secrets: deps.siteSecrets,
   });
   registerHealthRoutes(app, { queue: deps.queue, salts: deps.salts });
   registerMetricsRoute(app, { metrics: deps.metrics, token: deps.metricsToken });

@@ -40,3 +40,33 @@ export const shuttingDown = () =>
 
 export const unsupportedLanguage = (languages: readonly string[]) =>
   new KanonError('unsupported_language', 400, `lang must be one of ${languages.join(', ')}.`);
+
+export const siteSecretRequired = () =>
+  new KanonError(
+    'site_secret_required',
+    401,
+    'Server-side events need the site secret in an Authorization: Bearer header (npm run site-secret).',
+  );
+
+export const siteSecretInvalid = () =>
+  new KanonError(
+    'site_secret_invalid',
+    401,
+    "The site secret is wrong or was rotated; use the site's current secret (npm run site-secret -- rotate SITE).",
+  );
+
+export const secretInUrl = () =>
+  new KanonError(
+    'secret_in_url',
+    400,
+    'POST /api/event takes no query string: a secret in a URL ends up in logs and proxies. Send it in the Authorization header only, and rotate one that was sent in a URL.',
+  );
+
+export const clientHeadersRequired = (rule: string) => new KanonError('client_headers_required', 400, rule);
+
+export const serverEventsUnavailable = () =>
+  new KanonError(
+    'server_events_unavailable',
+    503,
+    'This collector cannot check site secrets: run it with npm start, or with a ClickHouse server (CLICKHOUSE_URL).',
+  );

@@ -39,6 +39,7 @@ import {
 } from './routes/query.js';
 import { registerReportMailRoutes } from './routes/report-mail.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerSiteSecretRoutes } from './routes/site-secrets.js';
 import { loadWebBundle } from './web/assets.js';
 import type { WebBundle } from './web/build.js';
 
@@ -248,6 +249,7 @@ export async function buildDashboards(deps: DashboardsDeps): Promise<FastifyInst
     mailConfigured: deps.mailConfigured ?? false,
   });
   if (deps.controlToken) {
+    registerSiteSecretRoutes(app, { warehouse: deps.warehouse, siteIds });
     registerControlRoutes(app, {
       users: deps.users,
       sessions: deps.sessions,

@@ -21,6 +21,8 @@ export const AUDIT_TABLE = 'app_audit_log';
 export const REPORT_SUBSCRIPTIONS_TABLE = 'app_report_subscriptions';
 /** The scheduled report e-mails sent, one row per user and period, so none goes out twice. */
 export const REPORT_MAILS_TABLE = 'app_report_mails';
+/** SHA-256 hashes of the per-site secrets of server-side events: never published, never read by analysts (011_app_site_secrets.sql). */
+export const SITE_SECRETS_TABLE = 'app_site_secrets';
 
 export type Grain = 'window' | 'day';
 export const GRAINS: readonly Grain[] = ['window', 'day'];
@@ -37,6 +39,7 @@ export type TableName =
   | typeof AUDIT_TABLE
   | typeof REPORT_SUBSCRIPTIONS_TABLE
   | typeof REPORT_MAILS_TABLE
+  | typeof SITE_SECRETS_TABLE
   | PublishedTable;
 
 export function publishedTable(report: ReportName, grain: Grain): PublishedTable {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { buildCollector } from '../../collector/app.js';
 import { RedisSaltStore } from '../../collector/salt-store.js';
+import type { SiteSecretVerifier } from '../../collector/site-secrets.js';
 import type { Config } from '../../core/config.js';
 import { closeIdleConnectionsWhileClosing } from '../../core/http/close-idle-connections.js';
 import { registerMetricsRoute } from '../../core/http/metrics-route.js';
@@ -69,6 +70,8 @@ export async function startCollectorStage(options: {
   saltUrl: string;
   log: Logger;
   metrics: Metrics;
+  /** The site secrets of POST /api/event; only where this process holds the warehouse. */
+  siteSecrets?: SiteSecretVerifier;
 }): Promise<Stage & { app: FastifyInstance; url: string }> {
   const { config, log, metrics } = options;
   const queue = EventsQueue.create({
@@ -95,6 +98,7 @@ export async function startCollectorStage(options: {
     trackerScript,
     dataLayerScript,
     privacyFacts: () => privacyFacts(config),
+    siteSecrets: options.siteSecrets,
   });
   const url = await listen(app, config.server.host, config.server.collectorPort);
   return {

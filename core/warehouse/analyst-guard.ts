@@ -7,6 +7,7 @@ import {
   REPORT_MAILS_TABLE,
   REPORT_SUBSCRIPTIONS_TABLE,
   SECRETS_TABLE,
+  SITE_SECRETS_TABLE,
   STAGING_TABLE,
   USERS_TABLE,
 } from '../../schema/tables.js';
@@ -42,6 +43,7 @@ export const UNPUBLISHED_TABLES: readonly string[] = [
   AUDIT_TABLE,
   REPORT_SUBSCRIPTIONS_TABLE,
   REPORT_MAILS_TABLE,
+  SITE_SECRETS_TABLE,
 ];
 
 function lines(text: string): string[] {
