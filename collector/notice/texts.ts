@@ -8,6 +8,8 @@ export interface NoticeFacts {
   retentionSeconds: number;
   /** Whether the collector treats `DNT: 1` like `Sec-GPC: 1` (KANON_HONOR_DNT). */
   dnt: boolean;
+  /** Noise mode's ε per visitor and day (KANON_EPSILON), or null when figures are exact. */
+  noiseEpsilon: number | null;
 }
 
 type Unit = 'd' | 'h' | 'm' | 's';
@@ -69,7 +71,7 @@ const en: NoticeText = {
     heading: 'What is kept, and for how long',
     items: (f, d) => [
       `Counts per page, product, search and the like, with each visitor’s code of the day, for at most ${d(f.stagingTtlSeconds)}, to work out the statistics. The code changes every day, and once its day is over nobody, not the shop either, can tell which code was yours.`,
-      `Statistics: figures only for groups of at least ${f.k} different visitors${f.minNetworks > 1 ? `, from at least ${f.minNetworks} different networks` : ''}; smaller groups are merged into “other” or left out. They are kept for ${d(f.retentionSeconds)}, then deleted.`,
+      `Statistics: figures only for groups of at least ${f.k} different visitors${f.minNetworks > 1 ? `, from at least ${f.minNetworks} different networks` : ''}; smaller groups are merged into “other” or left out.${f.noiseEpsilon === null ? '' : ` Each figure also carries a little random noise (differential privacy, ε = ${f.noiseEpsilon} per visitor and day), so that no figure shows whether one visitor was there.`} They are kept for ${d(f.retentionSeconds)}, then deleted.`,
     ],
   },
   optOut: {
@@ -129,7 +131,7 @@ const de: NoticeText = {
     heading: 'Was gespeichert wird, und wie lange',
     items: (f, d) => [
       `Zählungen je Seite, Produkt, Suche und Ähnlichem, mit dem Tagescode jedes Besuchers, höchstens ${d(f.stagingTtlSeconds)} lang, um daraus die Statistik zu berechnen. Der Code wechselt jeden Tag, und ist sein Tag vorbei, kann niemand, auch nicht der Shop, sagen, welcher Code Ihrer war.`,
-      `Statistik: Zahlen nur für Gruppen von mindestens ${f.k} verschiedenen Besuchern${f.minNetworks > 1 ? ` aus mindestens ${f.minNetworks} verschiedenen Netzen` : ''}; kleinere Gruppen werden unter „Sonstige“ zusammengefasst oder weggelassen. Sie werden ${d(f.retentionSeconds)} lang aufbewahrt und dann gelöscht.`,
+      `Statistik: Zahlen nur für Gruppen von mindestens ${f.k} verschiedenen Besuchern${f.minNetworks > 1 ? ` aus mindestens ${f.minNetworks} verschiedenen Netzen` : ''}; kleinere Gruppen werden unter „Sonstige“ zusammengefasst oder weggelassen.${f.noiseEpsilon === null ? '' : ` Jede Zahl enthält zudem ein wenig zufälliges Rauschen (Differential Privacy, ε = ${f.noiseEpsilon} je Besucher und Tag), damit keine Zahl zeigt, ob ein einzelner Besucher dabei war.`} Sie werden ${d(f.retentionSeconds)} lang aufbewahrt und dann gelöscht.`,
     ],
   },
   optOut: {
@@ -190,7 +192,7 @@ const fr: NoticeText = {
     heading: 'Ce qui est conservé, et combien de temps',
     items: (f, d) => [
       `Des comptages par page, produit, recherche et autres, avec le code du jour de chaque visiteur, pendant ${d(f.stagingTtlSeconds)} au plus, pour calculer les statistiques. Le code change chaque jour, et une fois sa journée terminée, personne, la boutique non plus, ne peut dire quel code était le vôtre.`,
-      `Les statistiques : des chiffres uniquement pour des groupes d’au moins ${f.k} visiteurs différents${f.minNetworks > 1 ? `, venant d’au moins ${f.minNetworks} réseaux différents` : ''} ; les groupes plus petits sont regroupés sous « autres » ou omis. Elles sont conservées ${d(f.retentionSeconds)}, puis supprimées.`,
+      `Les statistiques : des chiffres uniquement pour des groupes d’au moins ${f.k} visiteurs différents${f.minNetworks > 1 ? `, venant d’au moins ${f.minNetworks} réseaux différents` : ''} ; les groupes plus petits sont regroupés sous « autres » ou omis.${f.noiseEpsilon === null ? '' : ` Chaque chiffre porte en outre un léger bruit aléatoire (confidentialité différentielle, ε = ${f.noiseEpsilon} par visiteur et par jour), pour qu’aucun chiffre ne montre si un visiteur donné était là.`} Elles sont conservées ${d(f.retentionSeconds)}, puis supprimées.`,
     ],
   },
   optOut: {

@@ -21,6 +21,7 @@ const NoticeFactsSchema = z
     staging_ttl: Duration,
     published_retention: Duration,
     opt_out: z.object({ dnt: z.string() }),
+    noise: z.object({ epsilon_per_visitor_day: z.number().nullable() }).optional(),
   })
   .transform(
     (facts): NoticeFacts => ({
@@ -29,11 +30,12 @@ const NoticeFactsSchema = z
       stagingTtlSeconds: facts.staging_ttl,
       retentionSeconds: facts.published_retention,
       dnt: facts.opt_out.dnt === 'not recorded',
+      noiseEpsilon: facts.noise?.epsilon_per_visitor_day ?? null,
     }),
   );
 
 /** The notice says what /privacy.json says: it reads the same facts, from the running configuration. */
-function noticeFacts(privacyFacts: (() => unknown) | undefined): NoticeFacts {
+export function noticeFacts(privacyFacts: (() => unknown) | undefined): NoticeFacts {
   const parsed = NoticeFactsSchema.safeParse(privacyFacts?.());
   if (!parsed.success)
     throw new KanonError(

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCollector } from '../../collector/app.js';
 import { negotiateLanguage } from '../../collector/notice/language.js';
-import { NOTICE_CSP } from '../../collector/notice/render.js';
+import { NOTICE_CSP, renderNotice } from '../../collector/notice/render.js';
+import { noticeFacts } from '../../collector/routes/privacy-notice.js';
 import { RedisSaltStore } from '../../collector/salt-store.js';
 import { loadConfig } from '../../core/config.js';
 import { Metrics } from '../../core/metrics.js';
@@ -218,5 +219,27 @@ describe('GET /privacy and /privacy/snippet', () => {
     expect(hash).toBe(createHash('sha256').update(script).digest('base64'));
     expect(await snippet('de')).toContain('mindestens 7 Besuchern, 90 Tage lang');
     expect(await snippet('fr')).toContain('au moins 7 visiteurs sont conservées, pendant 90 jours');
+  });
+});
+
+describe('the notice in noise mode', () => {
+  const notice = (env: Record<string, string>, language: 'en' | 'de' | 'fr') => {
+    const config = loadConfig({ ...ENV, ...env, REDIS_URL: testRedisUrl() });
+    return renderNotice(
+      noticeFacts(() => privacyFacts(config)),
+      language,
+    );
+  };
+
+  it('states the noise and its ε per visitor and day when KANON_EPSILON is set, in each language', () => {
+    expect(notice({ KANON_EPSILON: '4' }, 'en')).toContain('differential privacy, ε = 4 per visitor and day');
+    expect(notice({ KANON_EPSILON: '4' }, 'de')).toContain('Differential Privacy, ε = 4 je Besucher und Tag');
+    expect(notice({ KANON_EPSILON: '4' }, 'fr')).toContain(
+      'confidentialité différentielle, ε = 4 par visiteur et par jour',
+    );
+  });
+
+  it('says nothing of noise when the figures are exact', () => {
+    for (const language of ['en', 'de', 'fr'] as const) expect(notice({}, language)).not.toContain('ε');
   });
 });
