@@ -58,6 +58,9 @@ let stagedEvents = 0;
 let startedAt = 0;
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let eventsAtStart = 0;
+/** Staging inserts (one a group of batches) so far, and at the last resume. */
+let groups = 0;
+let groupsAtStart = 0;
 let worker: ReturnType<typeof startEventsWorker> | undefined;
 let schedule: ReleaseSchedule | undefined;
 let watermark: ReturnType<typeof createWatermarkReader> | undefined;
@@ -113,6 +116,7 @@ serve(
         aofRewriteEveryMs: (args as { aofRewriteEveryMs?: number } | undefined)?.aofRewriteEveryMs,
         stage: async (group) => {
           await stage(group);
+          groups += 1;
           for (const batch of group.batches) record(batch);
         },
       });
@@ -152,6 +156,7 @@ serve(
       startedAt = Date.now();
       cpuAtStart = process.cpuUsage();
       eventsAtStart = stagedEvents;
+      groupsAtStart = groups;
       worker?.resume();
       return { startedAt };
     },
@@ -162,6 +167,7 @@ serve(
       return {
         events: stagedEvents - eventsAtStart,
         batches: since.length,
+        inserts: groups - groupsAtStart,
         startedAt,
         lastAt: since[since.length - 1]?.at ?? startedAt,
         cpuMicroseconds: cpu.user + cpu.system,

@@ -44,6 +44,8 @@ type Configuration = (typeof CONFIGURATIONS)[number];
 interface Usage {
   events: number;
   batches: number;
+  /** Staging inserts, one per group of batches held at once (core/queue/job-groups.ts). */
+  inserts: number;
   startedAt: number;
   lastAt: number;
   cpuMicroseconds: number;
@@ -55,7 +57,7 @@ interface Measured {
   events: number;
   seconds: number;
   eventsPerSecond: number;
-  perWorker: { events: number; batches: number; cpuMicrosecondsPerEvent: number }[];
+  perWorker: { events: number; batches: number; inserts: number; cpuMicrosecondsPerEvent: number }[];
   cpuMicrosecondsPerEvent: { workers: number; engine: number; redis: number; total: number };
 }
 
@@ -179,6 +181,7 @@ async function measure(
       perWorker: usage.map((one) => ({
         events: one.events,
         batches: one.batches,
+        inserts: one.inserts,
         cpuMicrosecondsPerEvent: one.cpuMicroseconds / one.events,
       })),
       cpuMicrosecondsPerEvent: { ...split, total: split.workers + split.engine + split.redis },
@@ -197,7 +200,7 @@ function describe(run: Measured, base: Measured): string {
   const processes = run.perWorker
     .map(
       (one, n) =>
-        `    worker ${n + 1}: ${one.events.toLocaleString('en')} events in ${one.batches} batches, ` +
+        `    worker ${n + 1}: ${one.events.toLocaleString('en')} events in ${one.batches} batches, ${one.inserts} inserts, ` +
         `${one.cpuMicrosecondsPerEvent.toFixed(1)} µs CPU/event (${ratio(one.cpuMicrosecondsPerEvent, of.workers)} of one worker's)`,
     )
     .join('\n');
@@ -242,7 +245,7 @@ export async function runScaleOutSection(context: BenchContext): Promise<void> {
         unit: 'µs',
         baseline: baseline('workers', base.cpuMicrosecondsPerEvent.workers),
         ...(four ? { target: { kind: 'max' as const, value: WITHIN, on: 'ratio' as const } } : {}),
-        note: `per process: ${run.perWorker.map((one) => one.cpuMicrosecondsPerEvent.toFixed(1)).join(', ')} µs`,
+        note: `per process: ${run.perWorker.map((one) => one.cpuMicrosecondsPerEvent.toFixed(1)).join(', ')} µs; batches per insert: ${run.perWorker.map((one) => (one.batches / Math.max(1, one.inserts)).toFixed(1)).join(', ')}`,
       }),
       figure({
         section: 'scale-out',
