@@ -14,7 +14,14 @@ import {
   trackerTest,
 } from './harness.js';
 
-const FACTS = { k: 5, minNetworks: 2, stagingTtlSeconds: 172_800, retentionSeconds: 34_560_000, dnt: true, noiseEpsilon: null };
+const FACTS = {
+  k: 5,
+  minNetworks: 2,
+  stagingTtlSeconds: 172_800,
+  retentionSeconds: 34_560_000,
+  dnt: true,
+  noiseEpsilon: null,
+};
 const CONTROL = TEXTS.en.control;
 
 /** The shop's privacy page: its policy with the snippet from /privacy/snippet pasted in, and the tag. */
