@@ -25,6 +25,7 @@ const PRODUCTS: [string, string, string][] = [
   ['gooseneck-kettle', 'Gooseneck Kettle', 'backorder'],
   ['burr-grinder', 'Burr Grinder', 'in_stock'],
   ['v60-dripper', 'V60 Dripper', 'in_stock'],
+  ['cold-brew-kit', 'Cold Brew Kit', 'in_stock'],
 ];
 
 interface ImageHost {

@@ -71,7 +71,11 @@ export function decorateProductCell(row: Row, cell: HTMLElement): void {
   const title = productTitle(row);
   if (label && title) label.title = title;
   const thumbnail = productThumbnail(row);
-  if (thumbnail) cell.insertBefore(thumbnail, label);
+  // The label may sit inside a wrapper (the drill-down's filter button): the picture goes before
+  // the cell's child that holds it, or first when there is no label.
+  let beside: Node | null = label;
+  while (beside && beside.parentNode !== cell) beside = beside.parentNode;
+  if (thumbnail) cell.insertBefore(thumbnail, beside ?? cell.firstChild);
   cell.append(...productExtras(row));
   if (thumbnail || title) cell.classList.add('product-cell');
 }
