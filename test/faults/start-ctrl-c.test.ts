@@ -85,7 +85,12 @@ describe('fault: Ctrl-C to npm start under load', () => {
     await waitUntilAnswering(`${url}/readyz`, kanon, { timeoutMs: 60_000, output: () => output });
 
     const load = beaconLanes(url, 8);
+    // The signal lands under load: after 1.5 s and once over 100 beacons were acknowledged (a busy
+    // host may need longer for that), at most 30 s.
+    const loadStarted = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    while (load.counts.acknowledged <= 100 && Date.now() - loadStarted < 30_000)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     process.kill(-kanon.pid!, 'SIGINT');
     const code = await Promise.race([
       exited,
