@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
-import { KanonError } from '../core/errors.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { parseAuditFilter } from '../dashboards/audit/audit-filter.js';
 import { type AuditRow, ClickHouseAuditLog } from '../dashboards/audit/audit-log.js';
-import { ControlError, connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
+import { connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import { AUDIT_CSV_COLUMNS, auditCsv } from '../dashboards/routes/audit.js';
 import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
 import { parseCliArgs } from './runtime/cli-args.js';
+import { explainError } from './runtime/explain-error.js';
 
 /**
  * `npm run audit -- --since 7d`: the access audit log (sign-ins, queries, downloads, user and
@@ -73,13 +73,6 @@ function print(rows: readonly AuditRow[], format: string): void {
   }
 }
 
-function explain(error: unknown): string {
-  if (error instanceof KanonError || error instanceof ControlError) {
-    return forTerminal.text(`${error.code}: ${error.message}`);
-  }
-  return forTerminal.text(error instanceof Error ? error.message : String(error));
-}
-
 async function main(): Promise<number> {
   const args = parseCliArgs(
     {
@@ -124,7 +117,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
-    else console.error(`error: ${explain(error)}`);
+    else console.error(`error: ${explainError(error)}`);
     process.exit(1);
   },
 );

@@ -2,7 +2,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
-import { KanonError } from '../core/errors.js';
 import {
   type ExportedTable,
   type ExportFormat,
@@ -17,10 +16,10 @@ import {
 } from '../core/warehouse/export.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { cliAudit } from '../dashboards/audit/cli-audit.js';
-import { ControlError, connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
-import { forTerminal } from '../dashboards/terminal-table.js';
+import { connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import type { PublishedTable } from '../schema/tables.js';
 import { parseCliArgs } from './runtime/cli-args.js';
+import { explainError } from './runtime/explain-error.js';
 
 /**
  * `npm run export -- --from D --to D --format parquet --out DIR`: the released tables (pub_*) of a
@@ -68,13 +67,6 @@ async function connect(config: Config): Promise<{ fetch: Fetch; close(): Promise
     },
     close: () => warehouse.close(),
   };
-}
-
-function explain(error: unknown): string {
-  if (error instanceof KanonError || error instanceof ControlError) {
-    return forTerminal.text(`${error.code}: ${error.message}`);
-  }
-  return forTerminal.text(error instanceof Error ? error.message : String(error));
 }
 
 async function main(): Promise<number> {
@@ -144,7 +136,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
-    else console.error(`error: ${explain(error)}`);
+    else console.error(`error: ${explainError(error)}`);
     process.exit(1);
   },
 );

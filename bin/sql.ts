@@ -6,10 +6,11 @@ import { type AnalystResult, openAnalystSql } from '../core/warehouse/analyst-sq
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { cliAudit } from '../dashboards/audit/cli-audit.js';
 import { readAllStdin } from '../dashboards/cli-input.js';
-import { ControlError, connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
+import { connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import { toCsv } from '../dashboards/csv.js';
 import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
 import { parseCliArgs } from './runtime/cli-args.js';
+import { explainError } from './runtime/explain-error.js';
 
 /**
  * Read-only SQL over the published tables, for data engineers: `npm run sql -- "SELECT ..."`, SQL
@@ -109,13 +110,6 @@ function print(result: AnalystResult, format: string): void {
     console.error('warning: the result was cut at the row limit (--max-rows)');
 }
 
-function explain(error: unknown): string {
-  if (error instanceof KanonError || error instanceof ControlError) {
-    return forTerminal.text(`${error.code}: ${error.message}`);
-  }
-  return forTerminal.text(error instanceof Error ? error.message : String(error));
-}
-
 async function main(): Promise<number> {
   const args = parseCliArgs(
     {
@@ -158,7 +152,7 @@ async function main(): Promise<number> {
         print(await session.run(sql), format);
         return 0;
       } catch (error) {
-        console.error(`error: ${explain(error)}`);
+        console.error(`error: ${explainError(error)}`);
         return 1;
       }
     }
@@ -175,7 +169,7 @@ async function main(): Promise<number> {
       try {
         print(await session.run(statement), format);
       } catch (error) {
-        console.error(`error: ${explain(error)}`);
+        console.error(`error: ${explainError(error)}`);
       }
     }
     prompt.close();
@@ -189,7 +183,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
-    else console.error(`error: ${explain(error)}`);
+    else console.error(`error: ${explainError(error)}`);
     process.exit(1);
   },
 );
