@@ -14,10 +14,14 @@ const bodiesFrom = (capture: CaptureServer, base: string) =>
 /** A real pause, only where a test shows that nothing is sent. */
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Stops the page's clock (set before any page loads), so its timers run only when a test says. */
+/**
+ * Stops the page's clock (set before any page loads), so its timers run only when a test says.
+ * The installed clock runs on until paused, so the pause lies ten minutes ahead: a busy host once
+ * took more than a second between the two calls, and pausing in the past throws.
+ */
 async function stopClock(page: Page): Promise<void> {
   await page.clock.install({ time: new Date('2026-11-25T10:00:00Z') });
-  await page.clock.pauseAt(new Date('2026-11-25T10:00:01Z'));
+  await page.clock.pauseAt(new Date('2026-11-25T10:10:00Z'));
 }
 
 async function search(page: Page, times: number): Promise<void> {
