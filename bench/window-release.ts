@@ -163,7 +163,7 @@ try {
   const result = await releaseDue({
     warehouse,
     settings: config.release,
-    watermark: async () => undefined,
+    holds: async () => undefined,
     clock: () =>
       (values.day
         ? windowStart - (windowStart % 86_400) + 86_400 + config.release.graceSeconds + 1

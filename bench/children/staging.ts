@@ -29,7 +29,7 @@ async function release(clock: number) {
   const result = await releaseDue({
     warehouse,
     settings: config.release,
-    watermark: async () => undefined,
+    holds: async () => undefined,
     clock: () => clock,
     log: log.child({ stage: 'release' }),
     metrics,

@@ -192,7 +192,7 @@ serve(
           const result = await releaseDue({
             warehouse,
             settings: config.release,
-            watermark: (now) => reader.watermark(now),
+            holds: (before, now) => reader.holds(before, now),
             clock: Date.now,
             log,
             metrics,

@@ -155,7 +155,7 @@ export async function startWorkerStage(options: {
         await releaseDue({
           warehouse,
           settings: config.release,
-          watermark: (now) => watermark.watermark(now),
+          holds: (before, now) => watermark.holds(before, now),
           clock: Date.now,
           log,
           metrics,

@@ -16,22 +16,29 @@ import { isRedisCluster } from '../redis/redis-address.js';
 import { waitForReplica } from '../redis/replicated.js';
 import type { TlsFiles } from '../tls-files.js';
 import { groupSizeFor, JobGroups, type StagingGroup } from './job-groups.js';
+import {
+  forgetPending,
+  mergeHolds,
+  type PendingHolds,
+  pendingKey,
+  readHolds,
+  recordPending,
+} from './pending-batches.js';
 
 /**
  * The queue between collector and workers: BullMQ queue "events" on Redis. The only importer of
  * bullmq for events. A job is one micro-batch of already anonymised events (group commit); its id
  * is the batch id, so adding the same batch twice stores it once.
  *
- * Besides the jobs, a sorted set `<prefix>:pending-batches` holds every batch that is queued but
- * not yet staged, scored by its oldest event time. Its minimum is the watermark: the release step
- * closes a window only when no pending batch can still add to it (invariant 5: nothing
- * acknowledged is left out of a released window).
+ * Besides the jobs, a record of every batch that is queued but not yet staged, with its oldest
+ * event time per site (pending-batches.ts): the release closes a site's window only when no pending
+ * batch can still add to it (invariant 5: nothing acknowledged is left out of a released window),
+ * and a batch of one site does not hold back another's.
  *
  * With KANON_REDIS_QUEUES = N there are N such queues, each under its own key prefix (and hash tag,
  * core/redis/key-layout.ts), so that on a Redis Cluster they live on different primaries. A batch
- * goes to the queue of its (first event's) site; every worker consumes every queue; the
- * watermark is the minimum over all queues' pending sets, so a batch in any queue holds back the
- * windows it can still add to.
+ * goes to the queue of its (first event's) site; every worker consumes every queue; the holds
+ * are read from every queue, so a batch in any queue holds back the windows it can still add to.
  */
 
 export const EVENTS_QUEUE = 'events';
@@ -88,8 +95,6 @@ const isUnsent = (error: unknown): boolean =>
 /** Redis answered with an error: the command ran and failed, so the job was not queued. */
 const isRefusedByRedis = (error: unknown): boolean => error instanceof ReplyError;
 
-const pendingKey = (prefix: string) => `${prefix}:pending-batches`;
-
 /** How long a batch waits for a cluster replica to confirm it before the collector answers 504. */
 const REPLICA_WAIT_MS = 1000;
 
@@ -142,16 +147,14 @@ export class EventsQueue {
     if (this.redis.status !== 'ready') {
       throw new QueueUnavailableError({ cause: new Error(`the Redis connection is ${this.redis.status}`) });
     }
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const event of batch.events) if (event.ts < oldest) oldest = event.ts;
-    // The pending set shares the queue's hash tag, so on a cluster both commands go to one primary
+    // The pending record shares the queue's hash tag, so on a cluster both commands go to one primary
     // over one connection, in this order.
     const { queue, prefix } = this.queues[this.queueOf(batch.events[0]?.site ?? '')]!;
     // Pending first: a batch in the queue but not in the set could be released around. Both
     // commands go out at once on the one connection, so Redis runs the ZADD before the job's
     // script, at the cost of one round trip instead of two: under single-event load a request
     // waits for about two batches' round trips, and the collector idled a third of the time.
-    const recorded = this.redis.zadd(pendingKey(prefix), oldest, batch.id);
+    const recorded = recordPending(this.redis, prefix, batch);
     const added = queue.add('batch', batch, { ...JOB_OPTIONS, jobId: batch.id });
     const [record, job] = await Promise.allSettled([recorded, added]);
     if (job.status === 'rejected') {
@@ -166,6 +169,8 @@ export class EventsQueue {
       // still queued: the tag must not send it again.
       const removed = await queue.remove(batch.id).catch(() => 0);
       if (removed === 1) {
+        // Whichever half of the record did land goes too.
+        await forgetPending(this.redis, prefix, batch.id).catch(() => {});
         // Invariant 6: nothing of a refused request is kept, the append-only file included.
         await requestAofRewrite(this.redis, this.prefix).catch(() => {});
         throw new QueueUnavailableError({ cause: record.reason });
@@ -209,6 +214,8 @@ export class EventsQueue {
 export interface WatermarkReader {
   /** Oldest event time (ms) of any batch not yet staged, or undefined when none is pending. */
   watermark(now: number): Promise<number | undefined>;
+  /** What the batches pending since before `before` (ms) hold back, site by site (pending-batches.ts). */
+  holds(before: number, now: number): Promise<PendingHolds>;
   close(): Promise<void>;
 }
 
@@ -229,11 +236,21 @@ export function createWatermarkReader(connection: QueueConnection, orphanAfterMs
       if (member === undefined || score === undefined) return undefined;
       const createdAt = batchCreatedAt(member);
       if (createdAt !== undefined && now - createdAt > orphanAfterMs && !(await queue.getJob(member))) {
-        await redis.zrem(pendingKey(prefix), member);
+        await forgetPending(redis, prefix, member);
         continue;
       }
       return Number(score);
     }
+  };
+  // One round trip for all the suspects of a queue: a batch old enough whose job no longer exists.
+  const orphansOf = (queue: Queue, now: number) => async (ids: string[]) => {
+    const suspects = ids.filter((id) => {
+      const createdAt = batchCreatedAt(id);
+      return createdAt !== undefined && now - createdAt > orphanAfterMs;
+    });
+    const exists = await Promise.all(suspects.map((id) => redis.exists(queue.toKey(id))));
+    const gone = new Set(suspects.filter((_, index) => exists[index] === 0));
+    return ids.map((id) => gone.has(id));
   };
   return {
     async watermark(now) {
@@ -242,6 +259,14 @@ export function createWatermarkReader(connection: QueueConnection, orphanAfterMs
       const oldest = await Promise.all(queues.map((queue) => oldestPending(queue, now)));
       const pending = oldest.filter((score): score is number => score !== undefined);
       return pending.length === 0 ? undefined : Math.min(...pending);
+    },
+    async holds(before, now) {
+      // As for the watermark: a queue that cannot be read rejects, and the release waits a tick.
+      return mergeHolds(
+        await Promise.all(
+          queues.map(({ queue, prefix }) => readHolds(redis, prefix, before, orphansOf(queue, now))),
+        ),
+      );
     },
     async close() {
       await Promise.all(queues.map(({ queue }) => queue.close()));
@@ -349,12 +374,12 @@ function consumeQueue(
     async (job: Job) => {
       const batch = batchOf(job, String(job.id));
       if (!batch) {
-        await redis.zrem(pendingKey(prefix), String(job.id));
+        await forgetPending(redis, prefix, String(job.id));
         options.onFailed?.('invalid_batch', { id: String(job.id) });
         throw new UnrecoverableError('batch does not match the anonymous event schema');
       }
       await groups.stage(batch);
-      await redis.zrem(pendingKey(prefix), batch.id);
+      await forgetPending(redis, prefix, batch.id);
     },
     {
       connection: redis,
@@ -397,7 +422,7 @@ function consumeQueue(
     if (!forGood) return;
     rewrites.removed();
     if (!job || error instanceof UnrecoverableError) return;
-    void redis.zrem(pendingKey(prefix), String(job.id)).catch(() => {});
+    void forgetPending(redis, prefix, String(job.id)).catch(() => {});
     options.onFailed?.('gave_up', { id: String(job.id) });
   });
   return {

@@ -96,7 +96,7 @@ describe('invariant 3: released reports and grains cannot be subtracted to isola
         stagingTtlSeconds: 2 * DAY_SECONDS,
         retentionSeconds: 400 * DAY_SECONDS,
       },
-      watermark: async () => undefined,
+      holds: async () => undefined,
       clock: () => now,
       log: captureLogs().log,
       metrics: new Metrics(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../core/log.js';
 import type { Metrics } from '../../core/metrics.js';
+import { holdOf, type PendingHolds } from '../../core/queue/pending-batches.js';
 import { DAY_SECONDS, toClickHouseDateTime } from '../../core/time.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import { RELEASES_TABLE, STAGING_TABLE } from '../../schema/tables.js';
@@ -25,8 +26,11 @@ export interface ReleaseSettings {
 export interface ReleaseDeps {
   warehouse: Warehouse;
   settings: ReleaseSettings;
-  /** Oldest event time (ms) still queued but not staged; undefined when nothing is pending. */
-  watermark(now: number): Promise<number | undefined>;
+  /**
+   * What batches queued but not staged since before `before` (ms) hold back, site by site;
+   * undefined when nothing can be pending (a release over staging written directly).
+   */
+  holds(before: number, now: number): Promise<PendingHolds | undefined>;
   clock: () => number;
   log: Logger;
   metrics: Metrics;
@@ -38,18 +42,19 @@ const Due = z.object({ site: z.string(), start: z.number() });
 const DueWindow = Due.extend({ events: z.coerce.number() });
 
 /**
- * One release tick. A window is due once it has closed, its grace period has passed, and no queued
- * batch can still add to it (the watermark); then every due window is released, oldest first, and
- * every day whose windows are all released is released over its whole staging (release-day.ts).
- * Safe to run twice or concurrently.
+ * One release tick. A site's window is due once it has closed, its grace period has passed, and no
+ * queued batch can still add to it (the batches pending for that site: another site's do not hold it
+ * back); then every due window is released, oldest first, and every day whose windows are all
+ * released is released over its whole staging (release-day.ts). Safe to run twice or concurrently.
  */
 export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; days: number }> {
   const { warehouse, settings } = deps;
   const now = deps.clock();
-  const watermark = await deps.watermark(now);
-  const cutoff = Math.floor(
-    Math.min(now - settings.graceSeconds * 1000, watermark ?? Number.POSITIVE_INFINITY) / 1000,
-  );
+  const graceEnd = now - settings.graceSeconds * 1000;
+  const holds = await deps.holds(graceEnd, now);
+  // Seconds before which a site's periods may close: the grace period's end, or its oldest pending event.
+  const cutoff = Math.floor(graceEnd / 1000);
+  const cutoffOf = (site: string) => Math.floor(Math.min(graceEnd, holdOf(holds, site)) / 1000);
   // Staging expires by the time a cell was staged, not by its window, so backfilled past days
   // (up to 31 days back) are found too.
   const sinceSeconds = Math.floor(now / 1000) - Math.max(settings.stagingTtlSeconds, LOOKBACK_SECONDS);
@@ -81,7 +86,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     'Overview figures the linked-reports safety net had to lower (a defect: should stay 0)',
   );
 
-  const dueWindows = await warehouse.query({
+  const closedWindows = await warehouse.query({
     name: 'due_windows',
     sql: `SELECT site, toUInt32(toUnixTimestamp(window_start)) AS start, ${STAGED_EVENTS} AS events
           FROM ${STAGING_TABLE}
@@ -94,6 +99,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     params: { latest: toClickHouseDateTime(cutoff - settings.windowSeconds), from: windowsFrom, since },
     row: DueWindow,
   });
+  const dueWindows = closedWindows.filter((due) => due.start + settings.windowSeconds <= cutoffOf(due.site));
   deps.metrics
     .gauge('kanon_release_backlog_windows', 'Closed windows waiting to be released')
     .set(dueWindows.length);
@@ -131,7 +137,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     );
   }
 
-  const dueDays = await warehouse.query({
+  const closedDays = await warehouse.query({
     name: 'due_days',
     sql: `SELECT site, toUInt32(toUnixTimestamp(toDateTime(toDate(period_start), 'UTC'))) AS start
           FROM ${RELEASES_TABLE}
@@ -146,6 +152,7 @@ export async function releaseDue(deps: ReleaseDeps): Promise<{ windows: number; 
     params: { cutoff: toClickHouseDateTime(cutoff), since, retainedFrom },
     row: Due,
   });
+  const dueDays = closedDays.filter((due) => due.start + DAY_SECONDS <= cutoffOf(due.site));
   for (const due of dueDays) {
     const summary = await releaseDay({
       warehouse,
