@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
-import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { parseAuditFilter } from '../dashboards/audit/audit-filter.js';
 import { type AuditRow, ClickHouseAuditLog } from '../dashboards/audit/audit-log.js';
-import { connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import { AUDIT_CSV_COLUMNS, auditCsv } from '../dashboards/routes/audit.js';
 import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
 import { parseCliArgs } from './runtime/cli-args.js';
 import { explainError } from './runtime/explain-error.js';
+import { openControlOrStore } from './runtime/open-control-or-store.js';
 
 /**
  * `npm run audit -- --since 7d`: the access audit log (sign-ins, queries, downloads, user and
@@ -26,22 +25,21 @@ const USAGE = `usage: npm run audit -- [options]
   --limit N        at most N entries (default 500)
   --format table|csv|json   output (default: table on a terminal, csv otherwise)`;
 
-async function read(config: Config, query: Record<string, string>) {
-  const control = await connectControl(config);
-  if (control) {
-    return control.call<{ rows: AuditRow[]; truncated: boolean }>(
-      'GET',
-      `/control/v1/audit?${new URLSearchParams(query)}`,
-    );
-  }
-  requireEmbeddedStore(config);
-  const warehouse = await openWarehouse(config.warehouse);
-  try {
-    const { format: _format, ...filter } = parseAuditFilter(query, Date.now());
-    return await new ClickHouseAuditLog(warehouse).list(filter);
-  } finally {
-    await warehouse.close();
-  }
+type AuditPage = { rows: AuditRow[]; truncated: boolean };
+
+function read(config: Config, query: Record<string, string>): Promise<AuditPage> {
+  return openControlOrStore(config, {
+    viaControl: (control) =>
+      control.call<AuditPage>('GET', `/control/v1/audit?${new URLSearchParams(query)}`),
+    viaStore: async (warehouse) => {
+      try {
+        const { format: _format, ...filter } = parseAuditFilter(query, Date.now());
+        return await new ClickHouseAuditLog(warehouse).list(filter);
+      } finally {
+        await warehouse.close();
+      }
+    },
+  });
 }
 
 function print(rows: readonly AuditRow[], format: string): void {

@@ -14,12 +14,12 @@ import {
   parsePeriod,
   parseTables,
 } from '../core/warehouse/export.js';
-import { openWarehouse } from '../core/warehouse/open-warehouse.js';
+import type { Warehouse } from '../core/warehouse/warehouse.js';
 import { cliAudit } from '../dashboards/audit/cli-audit.js';
-import { connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import type { PublishedTable } from '../schema/tables.js';
 import { parseCliArgs } from './runtime/cli-args.js';
 import { explainError } from './runtime/explain-error.js';
+import { openControlOrStore } from './runtime/open-control-or-store.js';
 
 /**
  * `npm run export -- --from D --to D --format parquet --out DIR`: the released tables (pub_*) of a
@@ -37,10 +37,11 @@ const USAGE = `usage: npm run export -- --from YYYY-MM-DD --to YYYY-MM-DD --out 
 
 type Fetch = (table: PublishedTable, period: ExportPeriod, format: ExportFormat) => Promise<ExportedTable>;
 
-async function connect(config: Config): Promise<{ fetch: Fetch; close(): Promise<void>; via: string }> {
-  const control = await connectControl(config);
-  if (control) {
-    return {
+type Session = { fetch: Fetch; close(): Promise<void>; via: string };
+
+function connect(config: Config): Promise<Session> {
+  return openControlOrStore<Session>(config, {
+    viaControl: (control) => ({
       via: control.url,
       fetch: async (table, period, format) => {
         const query = new URLSearchParams({ table, from: period.from, to: period.to, format });
@@ -48,10 +49,12 @@ async function connect(config: Config): Promise<{ fetch: Fetch; close(): Promise
         return { table, rows: Number(headers.get('x-kanon-rows') ?? 0), bytes };
       },
       close: async () => {},
-    };
-  }
-  requireEmbeddedStore(config);
-  const warehouse = await openWarehouse(config.warehouse);
+    }),
+    viaStore: buildStoreSession,
+  });
+}
+
+function buildStoreSession(warehouse: Warehouse): Session {
   const audit = cliAudit(warehouse);
   return {
     via: 'the store directly',

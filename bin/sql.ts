@@ -3,14 +3,14 @@ import { createInterface } from 'node:readline/promises';
 import { type Config, ConfigError, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
 import { type AnalystResult, openAnalystSql } from '../core/warehouse/analyst-sql.js';
-import { openWarehouse } from '../core/warehouse/open-warehouse.js';
+import type { Warehouse } from '../core/warehouse/warehouse.js';
 import { cliAudit } from '../dashboards/audit/cli-audit.js';
 import { readAllStdin } from '../dashboards/cli-input.js';
-import { connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import { toCsv } from '../dashboards/csv.js';
 import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
 import { parseCliArgs } from './runtime/cli-args.js';
 import { explainError } from './runtime/explain-error.js';
+import { openControlOrStore } from './runtime/open-control-or-store.js';
 
 /**
  * Read-only SQL over the published tables, for data engineers: `npm run sql -- "SELECT ..."`, SQL
@@ -26,21 +26,21 @@ const USAGE = `usage: npm run sql -- [options] ["SELECT ..."]
   --timeout S               time limit in seconds (default 30)`;
 
 type Run = (sql: string) => Promise<AnalystResult>;
+type Limits = { maxRows: number; timeoutSeconds: number };
+type Session = { run: Run; close(): Promise<void>; via: string };
 
-async function connect(
-  config: Config,
-  limits: { maxRows: number; timeoutSeconds: number },
-): Promise<{ run: Run; close(): Promise<void>; via: string }> {
-  const control = await connectControl(config);
-  if (control) {
-    return {
+function connect(config: Config, limits: Limits): Promise<Session> {
+  return openControlOrStore(config, {
+    viaControl: (control) => ({
       via: control.url,
       run: (sql) => control.call<AnalystResult>('POST', '/control/v1/query', { sql, format: 'json' }),
       close: async () => {},
-    };
-  }
-  requireEmbeddedStore(config);
-  const warehouse = await openWarehouse(config.warehouse);
+    }),
+    viaStore: (warehouse) => openStoreSession(warehouse, limits),
+  });
+}
+
+async function openStoreSession(warehouse: Warehouse, limits: Limits): Promise<Session> {
   const analyst = await openAnalystSql(warehouse, {
     maxSeconds: limits.timeoutSeconds,
     maxMemoryBytes: 2 * 1024 ** 3,
