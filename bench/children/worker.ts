@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { migrateWarehouse } from '../../bin/runtime/stages.js';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/log.js';
@@ -57,6 +59,10 @@ const staged: Staged[] = [];
 let stagedEvents = 0;
 let startedAt = 0;
 let cpuAtStart: NodeJS.CpuUsage | undefined;
+/** This process's CPU when it staged its latest batch: what follows it, to the parent's last read, is idle. */
+let cpuAtLast: NodeJS.CpuUsage | undefined;
+/** A V8 CPU profile of one span (`profileStart` to `profileStop`), not of the whole process. */
+let profiler: Session | undefined;
 let eventsAtStart = 0;
 /** Staging inserts (one a group of batches) so far, and at the last resume. */
 let groups = 0;
@@ -72,6 +78,7 @@ function record(batch: AnonymousBatch): void {
   for (const event of batch.events) if (event.ts < oldest) oldest = event.ts;
   staged.push({ at, lag: at - oldest, events: batch.events.length });
   stagedEvents += batch.events.length;
+  cpuAtLast = process.cpuUsage();
   // Keep five minutes of history, so an hour-long soak does not measure this list growing.
   if (staged.length > 20_000 && staged[0]!.at < at - 300_000) {
     staged.splice(
@@ -155,6 +162,7 @@ serve(
     resume: () => {
       startedAt = Date.now();
       cpuAtStart = process.cpuUsage();
+      cpuAtLast = undefined;
       eventsAtStart = stagedEvents;
       groupsAtStart = groups;
       worker?.resume();
@@ -164,6 +172,9 @@ serve(
       // All of this process's threads (user + system), as process.cpuUsage() counts them.
       const cpu = process.cpuUsage(cpuAtStart);
       const since = staged.filter((batch) => batch.at >= startedAt);
+      // Up to its last staged batch: the drain's own cost, without the wait for the other workers.
+      const toLast =
+        cpuAtLast && cpuAtStart ? cpuAtLast.user + cpuAtLast.system - cpuAtStart.user - cpuAtStart.system : 0;
       return {
         events: stagedEvents - eventsAtStart,
         batches: since.length,
@@ -171,7 +182,25 @@ serve(
         startedAt,
         lastAt: since[since.length - 1]?.at ?? startedAt,
         cpuMicroseconds: cpu.user + cpu.system,
+        cpuMicrosecondsToLast: toLast,
       };
+    },
+    // A profile of the main thread over one span (the scale-out section's measured drain), so
+    // start-up, warm-up and shutdown stay out of it; `--cpu-prof` profiles the whole process.
+    profileStart: async () => {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    },
+    profileStop: async (args) => {
+      const { file } = args as { file: string };
+      if (!profiler) throw new Error('profileStop without profileStart');
+      const { profile } = await profiler.post('Profiler.stop');
+      profiler.disconnect();
+      profiler = undefined;
+      writeFileSync(file, JSON.stringify(profile));
+      return { file };
     },
     inserts: async () => {
       // From the stager's own histogram: how many staging inserts so far took longer than 100 ms
