@@ -11,7 +11,7 @@ import { keyLayout } from '../../core/redis/key-layout.js';
 import { openWarehouse } from '../../core/warehouse/open-warehouse.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { createCampaignAttribution } from '../../workers/attribute-campaigns.js';
-import { releaseDue } from '../../workers/release/release-due.js';
+import { type ReleaseDeps, releaseDue, sitesDue } from '../../workers/release/release-due.js';
 import { createBatchStager } from '../../workers/stage-batch.js';
 import { prefillBatches } from '../lib/prefill.js';
 import { cpuMeter } from '../lib/proc.js';
@@ -214,21 +214,23 @@ serve(
       const connection = { url: queueUrl, prefix: config.redis.prefix, queues: config.redis.queues };
       const reader = createWatermarkReader(connection);
       watermark = reader;
+      const releaseDeps: ReleaseDeps = {
+        warehouse,
+        settings: config.release,
+        holds: (before, now) => reader.holds(before, now),
+        clock: Date.now,
+        log,
+        metrics,
+      };
       schedule = await startReleaseSchedule({
         connection,
         everyMs: Math.min(30_000, Math.max(1000, (config.release.windowSeconds * 1000) / 12)),
-        run: async () => {
-          const result = await releaseDue({
-            warehouse,
-            settings: config.release,
-            holds: (before, now) => reader.holds(before, now),
-            clock: Date.now,
-            log,
-            metrics,
-          });
+        sitesDue: () => sitesDue(releaseDeps),
+        releaseSite: async (site, until) => {
+          const result = await releaseDue(releaseDeps, { site, until });
           releases += result.windows;
         },
-        onError: (error) => log.error({ err: error }, 'release failed'),
+        onError: (error, site) => log.error({ err: error, site }, 'release failed'),
       });
     },
   },

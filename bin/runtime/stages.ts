@@ -26,7 +26,7 @@ import { ReportSubscriptionStore } from '../../dashboards/mail/subscription-stor
 import { buildDemoShop } from '../../demo/shop-server.js';
 import { applyRetention } from '../../schema/apply-retention.js';
 import { migrate } from '../../schema/migrate.js';
-import { releaseDue } from '../../workers/release/release-due.js';
+import { type ReleaseDeps, releaseDue, sitesDue } from '../../workers/release/release-due.js';
 import { startIngest } from '../../workers/start-ingest.js';
 import { adminSettings } from './admin-settings.js';
 
@@ -145,23 +145,26 @@ export async function startWorkerStage(options: {
     },
   });
   const watermark = createWatermarkReader(connection);
+  const releaseDeps: ReleaseDeps = {
+    warehouse,
+    settings: config.release,
+    holds: (before, now) => watermark.holds(before, now),
+    clock: Date.now,
+    log,
+    metrics,
+  };
   const everyMs = Math.min(30_000, Math.max(1000, (config.release.windowSeconds * 1000) / 12));
   let schedule: Awaited<ReturnType<typeof startReleaseSchedule>> | undefined;
   const startRelease = async () => {
     schedule ??= await startReleaseSchedule({
       connection,
       everyMs,
-      run: async () => {
-        await releaseDue({
-          warehouse,
-          settings: config.release,
-          holds: (before, now) => watermark.holds(before, now),
-          clock: Date.now,
-          log,
-          metrics,
-        });
+      sitesDue: () => sitesDue(releaseDeps),
+      releaseSite: async (site, until) => {
+        await releaseDue(releaseDeps, { site, until });
       },
-      onError: (error) => log.error({ err: error }, 'release failed; it runs again at the next tick'),
+      onError: (error, site) =>
+        log.error({ err: error, site }, 'release failed; it runs again at the next tick'),
     });
   };
   if (!options.holdRelease) await startRelease();

@@ -54,14 +54,26 @@ describe('release per site: one site pending does not hold back another', () => 
     await pipeline.pauseWorker();
     await visit(pipeline, 'other', OTHER_ORIGIN, 42);
 
-    const first = await pipeline.release(afterToday());
+    // The tick gives shop a job of its own; other has nothing it may release yet.
+    expect(await pipeline.sitesDue(afterToday())).toEqual(['shop']);
+    // A turn already over takes no window, and leaves the day, which comes after them, for later.
+    expect(await pipeline.release(afterToday(), { site: 'shop', until: Date.now() - 1 })).toEqual({
+      windows: 0,
+      days: 0,
+      more: true,
+    });
+    expect(await released(pipeline, 'shop')).toEqual({ visitors: 0, rows: 0 });
+    // Shop's own job releases shop only.
+    const first = await pipeline.release(afterToday(), { site: 'shop' });
     expect(first.days).toBe(1);
     expect(await released(pipeline, 'shop')).toEqual({ visitors: VISITORS, rows: 1 });
     // Other's events are acknowledged but not staged: none of its periods may close around them.
     expect(await released(pipeline, 'other')).toEqual({ visitors: 0, rows: 0 });
 
+    expect(await pipeline.sitesDue(afterToday())).toEqual([]);
     pipeline.resumeWorker();
     await pipeline.drain();
+    expect(await pipeline.sitesDue(afterToday())).toEqual(['other']);
     const second = await pipeline.release(afterToday());
     expect(second.days).toBe(1);
     expect(await released(pipeline, 'other')).toEqual({ visitors: VISITORS, rows: 1 });
