@@ -12,7 +12,7 @@ import { runDashboardsSection } from './sections/dashboards.js';
 import { runFloodSection } from './sections/flood.js';
 import { runMemorySection } from './sections/memory.js';
 import { runReleaseSection } from './sections/release.js';
-import { runScaleOutSection } from './sections/scale-out.js';
+import { parseConfigurations, runScaleOutSection, type ScaleOutOptions } from './sections/scale-out.js';
 import { runWorkersSection } from './sections/workers.js';
 
 /**
@@ -43,7 +43,19 @@ const USAGE = `usage: npx tsx bench/run.ts [options]
   --redis-persist no  the queue's redis-server without its append-only file (default: with, as npm start)
   --queue-rewrites S  seconds at least between the workers' rewrites of that file (default 20, as
                       npm start; 0: none, to measure what they cost)
+  --scale-events N    scale-out: events per measured drain (default 100000; --quick 20000)
+  --scale-configurations LIST
+                      scale-out: workers x queues to run beside the baseline 1x1 (which runs first
+                      and again at the end), e.g. 4x1 or 2x1,4x1 (default: 2x1,4x1,1x2,2x2,4x2)
+  --scale-rounds N    scale-out: rounds of the baseline and every configuration, each compared with
+                      the baseline runs just before and after it (default 1)
+  --scale-warm-up M   scale-out: per-worker (default: each worker process warms up on a fifth of the
+                      drain's events) or shared (a fifth in all, shared by the workers)
+  (--profile scale-drain: a profile of each scale-out worker over its measured drain only)
   --help              this text`;
+
+/** Flags of the scale-out section alone, passed to it rather than kept in every section's options. */
+let scaleOut: ScaleOutOptions = {};
 
 function parseOptions(): BenchOptions {
   const { values } = parseArgs({
@@ -55,6 +67,10 @@ function parseOptions(): BenchOptions {
       profile: { type: 'string' },
       'redis-persist': { type: 'string', default: 'yes' },
       'queue-rewrites': { type: 'string', default: '20' },
+      'scale-events': { type: 'string' },
+      'scale-configurations': { type: 'string' },
+      'scale-rounds': { type: 'string' },
+      'scale-warm-up': { type: 'string', default: 'per-worker' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -83,6 +99,27 @@ function parseOptions(): BenchOptions {
       process.exit(2);
     }
     return value;
+  };
+  const configurations =
+    values['scale-configurations'] === undefined
+      ? undefined
+      : parseConfigurations(values['scale-configurations']);
+  if (values['scale-configurations'] !== undefined && !configurations) {
+    console.error(
+      `bench: --scale-configurations ${values['scale-configurations']} is not a list like 2x1,4x1 (1, 2 or 4 workers x 1 or 2 queues)\n\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  const warmUp = values['scale-warm-up'];
+  if (warmUp !== 'per-worker' && warmUp !== 'shared') {
+    console.error(`bench: --scale-warm-up ${warmUp} is neither per-worker nor shared\n\n${USAGE}`);
+    process.exit(2);
+  }
+  scaleOut = {
+    warmUp,
+    events: values['scale-events'] === undefined ? undefined : Math.round(number(values['scale-events'], 0)),
+    configurations,
+    rounds: values['scale-rounds'] === undefined ? undefined : Math.round(number(values['scale-rounds'], 1)),
   };
   return {
     quick: values.quick,
@@ -128,7 +165,7 @@ const RUNNERS: Record<Section, (context: BenchContext) => Promise<void>> = {
   batches: (context) => runCollectorSection(context, 'batch'),
   flood: runFloodSection,
   workers: runWorkersSection,
-  'scale-out': runScaleOutSection,
+  'scale-out': (context) => runScaleOutSection(context, scaleOut),
   release: runReleaseSection,
   dashboards: runDashboardsSection,
   memory: runMemorySection,
