@@ -68,7 +68,7 @@ export interface ScaleOutOptions {
   /**
    * `per-worker` (default): each worker process gets a fifth of the drain's events to warm up, as
    * the one worker of the baseline does. `shared`: a fifth in all, shared by the workers (the
-   * method of the runs before 2026-12-07 15:20 UTC, kept to show what it measured).
+   * method of the runs before 2026-12-07 15:08 UTC, kept to show what it measured).
    */
   warmUp?: 'per-worker' | 'shared';
 }
