@@ -249,7 +249,7 @@ async function measure(
     const cpu = meter();
     const threads = workers.map((worker, n) => minus(threadsOf(worker.pid), threadsAtResume[n]!));
     if (profileDir) {
-      const tag = `${configuration.workers}w${configuration.queues}q${configuration.again ? '-again' : ''}`;
+      const tag = `${configuration.workers}w${configuration.queues}q${configuration.again ? '-again' : `-round${configuration.round ?? 1}`}`;
       await Promise.all(
         workers.map((worker, n) =>
           worker.call('profileStop', { file: join(profileDir, `${tag}-worker${n + 1}.cpuprofile`) }),
