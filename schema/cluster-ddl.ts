@@ -189,3 +189,37 @@ function splitTopLevel(text: string): string[] {
   parts.push(text.slice(start));
   return parts;
 }
+
+/** `{name:Type}`: a query parameter. The replica path's `{shard}` macros have no type, so never match. */
+const QUERY_PARAMETER = /\{([A-Za-z_][A-Za-z0-9_]*):\s*([A-Za-z0-9]+)\s*\}/g;
+
+/**
+ * Writes a statement's query parameters into it as literals. An ON CLUSTER statement is queued in
+ * Keeper as text and run by every node from that text, so whether the engine substitutes the
+ * request's parameters before it queues the statement is the engine's internal business; Kanon
+ * does not depend on it: cluster statements carry their values (the purge's site, the catalogue
+ * partition's version). Only the types Kanon's statements use are written, strings escaped as the
+ * engine's own quoting does; anything else is refused.
+ */
+export function inlineQueryParameters(statement: string, params: Record<string, unknown> = {}): string {
+  return statement.replace(QUERY_PARAMETER, (_match, name: string, type: string) => {
+    if (!Object.hasOwn(params, name)) throw new ClusterDdlError(`no value for query parameter ${name}`);
+    const value = params[name];
+    if (type === 'String') {
+      if (typeof value !== 'string') throw new ClusterDdlError(`query parameter ${name} is not a string`);
+      return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\0/g, '\\0')}'`;
+    }
+    if (/^U?Int(8|16|32|64)$/.test(type)) {
+      const text =
+        typeof value === 'bigint' ? value.toString() : typeof value === 'number' ? String(value) : '';
+      if (!/^-?\d+$/.test(text) || (typeof value === 'number' && !Number.isSafeInteger(value)))
+        throw new ClusterDdlError(`query parameter ${name} is not an integer`);
+      if (type.startsWith('U') && text.startsWith('-'))
+        throw new ClusterDdlError(`query parameter ${name} is negative`);
+      return `to${type}(${text})`;
+    }
+    throw new ClusterDdlError(
+      `query parameter ${name} has type ${type}, which cluster statements do not write`,
+    );
+  });
+}

@@ -1,7 +1,12 @@
 import { rootCertificates } from 'node:tls';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { z } from 'zod';
-import { CLUSTER_SETTINGS, localTableName, toClusterStatements } from '../../schema/cluster-ddl.js';
+import {
+  CLUSTER_SETTINGS,
+  inlineQueryParameters,
+  localTableName,
+  toClusterStatements,
+} from '../../schema/cluster-ddl.js';
 import type { TableName } from '../../schema/tables.js';
 import type { TlsFiles } from '../tls-files.js';
 import { UNPUBLISHED_TABLES } from './analyst-guard.js';
@@ -112,11 +117,15 @@ export class ClickHouseServerWarehouse implements Warehouse {
 
   async exec(sql: string, params?: Record<string, unknown>): Promise<void> {
     // Cluster mode: the one statement written for a single server becomes its cluster form.
+    // Its statements carry their values as literals: every node runs them from their text.
     const statements = this.cluster
-      ? toClusterStatements(sql, { cluster: this.cluster, database: this.database })
+      ? toClusterStatements(sql, { cluster: this.cluster, database: this.database }).map((statement) =>
+          inlineQueryParameters(statement, params),
+        )
       : [sql];
     try {
-      for (const query of statements) await this.client.command({ query, query_params: params ?? {} });
+      for (const query of statements)
+        await this.client.command({ query, query_params: this.cluster ? {} : (params ?? {}) });
     } catch (error) {
       throw toWarehouseError('statement', error, isUnavailable(error));
     }

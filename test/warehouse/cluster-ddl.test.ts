@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../core/config.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
 import {
   ClusterDdlError,
+  inlineQueryParameters,
   LOCAL_SUFFIX,
   localTableName,
   toClusterStatements,
@@ -238,6 +240,59 @@ describe('cluster DDL, generated from every migration file and parsed by the eng
     expect(() =>
       toClusterStatements('ALTER TABLE pub_releases ADD COLUMN y UInt8, MODIFY TTL period_start', TARGET),
     ).toThrow(ClusterDdlError);
+  });
+
+  // Every node runs an ON CLUSTER statement from its text, so its values are written into it.
+  it('writes the purge and the catalogue drop with their values, and the engine parses them', async () => {
+    const purge = toClusterStatements(
+      `ALTER TABLE ${STAGING_TABLE} DELETE WHERE site = {site:String} SETTINGS mutations_sync = 2`,
+      TARGET,
+    ).map((sql) => inlineQueryParameters(sql, { site: "o'brien\\shop" }));
+    const drop = toClusterStatements(
+      'ALTER TABLE app_catalog DROP PARTITION tuple({site:String}, {version:UInt64})',
+      TARGET,
+    ).map((sql) => inlineQueryParameters(sql, { site: 'shop', version: 7 }));
+    for (const sql of [...purge, ...drop]) {
+      expect(sql).not.toMatch(/\{\w+:\w+\}/);
+      expect(await format(sql)).toMatch(/ON CLUSTER kanon_cluster/);
+    }
+    expect(await format(purge[0]!)).toContain(`site = 'o\\'brien\\\\shop'`);
+    expect(await format(drop[0]!)).toContain("tuple('shop', toUInt64(7))");
+    // The replica path's macros are not parameters.
+    expect(inlineQueryParameters("ReplicatedMergeTree('/t/{shard}/{table}', '{replica}')")).toBe(
+      "ReplicatedMergeTree('/t/{shard}/{table}', '{replica}')",
+    );
+  });
+
+  it('writes any string and integer as the engine reads the same parameter bound', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        async (text, number) => {
+          const sql = 'SELECT {text:String} AS text, toString({number:UInt64}) AS number';
+          const params = { text, number: number.toString() };
+          const row = z.object({ text: z.string(), number: z.string() });
+          const [bound] = await warehouse.query({ name: 'bound', sql, params, row });
+          const [inlined] = await warehouse.query({
+            name: 'inlined',
+            sql: inlineQueryParameters(sql, { text, number }),
+            row,
+          });
+          expect(inlined).toEqual(bound);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses a parameter it cannot write: missing, of the wrong kind, or of a type it does not know', () => {
+    expect(() => inlineQueryParameters('site = {site:String}', {})).toThrow(ClusterDdlError);
+    expect(() => inlineQueryParameters('site = {site:String}', { site: 3 })).toThrow(ClusterDdlError);
+    expect(() => inlineQueryParameters('v = {v:UInt64}', { v: '1 OR 1' })).toThrow(ClusterDdlError);
+    expect(() => inlineQueryParameters('v = {v:UInt64}', { v: -1 })).toThrow(ClusterDdlError);
+    expect(() => inlineQueryParameters('v = {v:UInt64}', { v: 0.5 })).toThrow(ClusterDdlError);
+    expect(() => inlineQueryParameters('d = {d:DateTime}', { d: '2026-12-07' })).toThrow(ClusterDdlError);
   });
 });
 
