@@ -59,6 +59,14 @@ export function registerServerEventRoutes(app: FastifyInstance, deps: ServerEven
     'kanon_collector_server_events_total',
     'Server-side events accepted into the queue (POST /api/event)',
   );
+  // The same counters as /e's, by the same reasons: a drop is a drop wherever it came from.
+  const dropped = deps.metrics.counter('kanon_collector_dropped_total', 'Events dropped, by reason', [
+    'reason',
+  ]);
+  const optedOut = deps.metrics.counter(
+    'kanon_collector_opted_out_total',
+    'Events not recorded because the shopper opted out (Sec-GPC or DNT); the only trace they leave',
+  );
 
   app.post(
     '/api/event',
@@ -104,9 +112,20 @@ export function registerServerEventRoutes(app: FastifyInstance, deps: ServerEven
         dnt: header(request, 'kanon-client-dnt'),
         backfill: false,
       });
+      if (result.dropped) {
+        dropped.inc({ reason: result.dropped.reason }, result.dropped.events);
+        if (result.dropped.reason === 'opted_out') optedOut.inc(result.dropped.events);
+      }
       await deps.committer.add(result.events);
       accepted.inc(result.events.length);
-      return reply.code(202).send({ accepted: result.events.length });
+      // Unlike /e's answer to a browser (a bot learns nothing there), the shop's own backend is told
+      // why events were dropped, so a missing Kanon-Client-* header is found, not silently lost.
+      return reply.code(202).send({
+        accepted: result.events.length,
+        ...(result.dropped
+          ? { dropped: { events: result.dropped.events, reason: result.dropped.reason } }
+          : {}),
+      });
     },
   );
 }

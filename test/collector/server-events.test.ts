@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SiteSecretStore } from '../../collector/site-secrets.js';
+import { metricValue } from '../fixtures/counts.js';
 import {
   afterToday,
   browserHeaders,
@@ -136,14 +137,46 @@ describe('POST /api/event (server-side events)', () => {
       ip: '10.3.3.4',
       ua: 'Googlebot/2.1 (+http://www.google.com/bot.html)',
     });
-    expect(await bot.json()).toEqual({ accepted: 0 });
+    // The shop's backend is told why, and the drop is counted as /e's are.
+    expect(await bot.json()).toEqual({ accepted: 0, dropped: { events: 1, reason: 'bot_user_agent' } });
     const optedOut = await send(purchase(0), {
       secret,
       ip: '10.3.3.5',
       ua: SHOPPER_UA,
       headers: { 'kanon-client-sec-gpc': '1' },
     });
-    expect(await optedOut.json()).toEqual({ accepted: 0 });
+    expect(await optedOut.json()).toEqual({ accepted: 0, dropped: { events: 1, reason: 'opted_out' } });
+    expect(
+      await metricValue(pipeline.metrics, 'kanon_collector_dropped_total{reason="bot_user_agent"}'),
+    ).toBe(1);
+    expect(await metricValue(pipeline.metrics, 'kanon_collector_dropped_total{reason="opted_out"}')).toBe(1);
+    expect(await metricValue(pipeline.metrics, 'kanon_collector_opted_out_total')).toBe(1);
+  });
+
+  it("tells the shop's backend that events without the shopper's browser headers were dropped, and why", async () => {
+    // A backend that forwards only the address and user agent: the bot checks miss the headers
+    // every browser sends, and the events are dropped; the answer says so instead of a bare 0.
+    const response = await fetch(`${pipeline.url}/api/event`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secret}`,
+        'kanon-client-ip': '10.3.3.6',
+        'kanon-client-user-agent': SHOPPER_UA,
+      },
+      body: JSON.stringify(purchase(0)),
+    });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as {
+      accepted: number;
+      dropped?: { events: number; reason: string };
+    };
+    expect(body.accepted).toBe(0);
+    expect(body.dropped?.events).toBe(1);
+    expect(body.dropped?.reason).toMatch(/^[a-z_]+$/);
+    expect(
+      await metricValue(pipeline.metrics, `kanon_collector_dropped_total{reason="${body.dropped?.reason}"}`),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('never logs the secret, the shopper address or user agent', async () => {
