@@ -229,6 +229,7 @@ serve(
         releaseSite: async (site, until) => {
           const result = await releaseDue(releaseDeps, { site, until });
           releases += result.windows;
+          return result.more;
         },
         onError: (error, site) => log.error({ err: error, site }, 'release failed'),
       });

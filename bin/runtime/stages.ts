@@ -160,9 +160,7 @@ export async function startWorkerStage(options: {
       connection,
       everyMs,
       sitesDue: () => sitesDue(releaseDeps),
-      releaseSite: async (site, until) => {
-        await releaseDue(releaseDeps, { site, until });
-      },
+      releaseSite: async (site, until) => (await releaseDue(releaseDeps, { site, until })).more,
       onError: (error, site) =>
         log.error({ err: error, site }, 'release failed; it runs again at the next tick'),
     });

@@ -1,4 +1,4 @@
-import { Queue, Worker } from 'bullmq';
+import { DelayedError, Queue, Worker } from 'bullmq';
 import { connectRedis } from '../redis/connect.js';
 import { layoutOf, type QueueConnection } from './events-queue.js';
 
@@ -10,8 +10,8 @@ import { layoutOf, type QueueConnection } from './events-queue.js';
  * another's beyond the workers' capacity (issue 28). A site's job has the site in its id, so while
  * it waits or runs no second one is added: a site is released by one worker at a time (the release
  * is also safe to run twice or concurrently, which a stalled job retaken after a crash does). A site
- * with a long backlog takes turns: its job stops taking windows after `SITE_TURN_MS` and the next
- * tick gives it another. One schedule serves every events queue; on a Redis Cluster its keys carry
+ * with a long backlog takes turns: its job stops taking windows after `SITE_TURN_MS` and goes to the
+ * back of the queue for its next turn. One schedule serves every events queue; on a Redis Cluster its keys carry
  * the deployment's hash tag (core/redis/key-layout.ts).
  */
 export const RELEASE_QUEUE = 'release';
@@ -36,8 +36,11 @@ export interface ReleaseScheduleOptions {
   everyMs: number;
   /** The sites that have a window or a day to release now (workers/release/release-due.ts). */
   sitesDue(): Promise<string[]>;
-  /** Releases a site's due periods, taking no new window after `until` (wall-clock ms). */
-  releaseSite(site: string, until: number): Promise<void>;
+  /**
+   * Releases a site's due periods, taking no new window after `until` (wall-clock ms); resolves
+   * true when it left some for another turn.
+   */
+  releaseSite(site: string, until: number): Promise<boolean>;
   onError(error: unknown, site?: string): void;
 }
 
@@ -56,8 +59,9 @@ export async function startReleaseSchedule(options: ReleaseScheduleOptions): Pro
   );
   const worker = new Worker(
     RELEASE_QUEUE,
-    async (job) => {
+    async (job, token) => {
       const site = job.name === 'site' ? String((job.data as { site?: unknown }).site ?? '') : undefined;
+      let more = false;
       try {
         if (site === undefined) {
           const sites = await options.sitesDue();
@@ -70,11 +74,17 @@ export async function startReleaseSchedule(options: ReleaseScheduleOptions): Pro
             })),
           );
         } else {
-          await options.releaseSite(site, Date.now() + SITE_TURN_MS);
+          more = await options.releaseSite(site, Date.now() + SITE_TURN_MS);
         }
       } catch (error) {
         options.onError(error, site);
         throw error;
+      }
+      if (more && token) {
+        // Its next turn, at once but behind the jobs already waiting (a delayed job due now is
+        // promoted to the back of the queue), keeping its id so no second job for the site appears.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
       }
     },
     { connection: redis, prefix, concurrency: CONCURRENCY },

@@ -34,6 +34,7 @@ describe('release schedule: one job per site', () => {
       mostAtOnce: new Map<string, number>(),
       turns: [] as number[],
       errors: [] as (string | undefined)[],
+      order: [] as string[],
       unblockSlow: () => {},
     };
     const slowBlocked = new Promise<void>((resolve) => {
@@ -49,6 +50,9 @@ describe('release schedule: one job per site', () => {
         if (site === 'slow') await slowBlocked;
         if (site === 'bad') throw new Error('the engine refused this site');
         state.releases.set(site, (state.releases.get(site) ?? 0) + 1);
+        state.order.push(site);
+        // 'long' has a backlog that takes three turns more than its first.
+        return site === 'long' && (state.releases.get(site) ?? 0) < 4;
       } finally {
         state.running.set(site, (state.running.get(site) ?? 1) - 1);
       }
@@ -56,10 +60,10 @@ describe('release schedule: one job per site', () => {
     return { state, releaseSite };
   };
 
-  const start = async (prefix: string, h: ReturnType<typeof harness>) => {
+  const start = async (prefix: string, h: ReturnType<typeof harness>, everyMs = 150) => {
     const schedule = await startReleaseSchedule({
       connection: { url: testRedisUrl(), prefix },
-      everyMs: 150,
+      everyMs,
       sitesDue: async () => h.state.due,
       releaseSite: h.releaseSite,
       onError: (_error, site) => h.state.errors.push(site),
@@ -93,6 +97,20 @@ describe('release schedule: one job per site', () => {
     h.state.unblockSlow();
     await waitFor('slow released', () => (h.state.releases.get('slow') ?? 0) >= 1);
     expect(h.state.mostAtOnce.get('slow')).toBe(1);
+  });
+
+  it('gives a site with a backlog its next turn at once, behind the sites already waiting', async () => {
+    const h = harness();
+    h.state.due = ['long', 'fast', 'other'];
+    // One tick in the test's time: every later turn comes from the site's own job.
+    await start(uniquePrefix('release-turns'), h, 600_000);
+    await waitFor('long released four times', () => (h.state.releases.get('long') ?? 0) >= 4);
+    expect(h.state.order.filter((site) => site === 'long')).toHaveLength(4);
+    // Its second turn came after the sites that were waiting when its first ended.
+    expect(h.state.order.indexOf('fast')).toBeLessThan(h.state.order.lastIndexOf('long'));
+    expect(h.state.order.indexOf('other')).toBeLessThan(h.state.order.lastIndexOf('long'));
+    expect(h.state.mostAtOnce.get('long')).toBe(1);
+    expect(h.state.errors).toEqual([]);
   });
 
   it('reports a failing site and retries it at the next tick, while the others go on', async () => {
