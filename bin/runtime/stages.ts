@@ -53,6 +53,12 @@ export async function migrateWarehouse(warehouse: Warehouse, config: Config, log
     { applied: result.applied, upToDate: result.upToDate.length, ttlChanged: retention },
     'schema migrated',
   );
+  // The client no longer prints the engine's refusal itself: say here what it means.
+  if (result.notPermitted.length > 0)
+    log.warn(
+      { notPermitted: result.notPermitted },
+      "Kanon's ClickHouse user may not create roles, so the analyst role was not created: create it by hand (docs/api.md); start-up goes on",
+    );
 }
 
 /** Every server a stage starts listens through here, so each one closes its keep-alive connections promptly on shutdown. */

@@ -1,5 +1,5 @@
 import { rootCertificates } from 'node:tls';
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { z } from 'zod';
 import {
   CLUSTER_SETTINGS,
@@ -89,6 +89,10 @@ export class ClickHouseServerWarehouse implements Warehouse {
         ...(options.cluster ? CLUSTER_SETTINGS : {}),
       },
       ...clientTls(options.tls),
+      // Every failure reaches Kanon as a typed WarehouseError, logged there as structured JSON;
+      // the client's own lines are plain text on stderr, and printed even for a refusal Kanon
+      // expects and handles (the analyst role's migration on a user without access management).
+      log: { level: ClickHouseLogLevel.OFF },
     };
     // Tests only: an injected Connection is shared and stays open (closing a client would close it).
     const connection = options.connection?.();
