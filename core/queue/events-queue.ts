@@ -24,6 +24,7 @@ import {
   readHolds,
   recordPending,
 } from './pending-batches.js';
+import { readQueueCount, registerQueueCount } from './queue-registry.js';
 
 /**
  * The queue between collector and workers: BullMQ queue "events" on Redis. The only importer of
@@ -39,6 +40,8 @@ import {
  * core/redis/key-layout.ts), so that on a Redis Cluster they live on different primaries. A batch
  * goes to the queue of its (first event's) site; every worker consumes every queue; the holds
  * are read from every queue, so a batch in any queue holds back the windows it can still add to.
+ * "Every queue" is every queue any collector ever sent to (queue-registry.ts), so a worker or a
+ * release on another KANON_REDIS_QUEUES than the collectors' still consumes and watches them all.
  */
 
 export const EVENTS_QUEUE = 'events';
@@ -53,12 +56,11 @@ export interface QueueConnection {
 }
 
 /** The keys of a connection's queues (core/redis/key-layout.ts). */
-export const layoutOf = (connection: QueueConnection): KeyLayout =>
-  keyLayout({
-    prefix: connection.prefix,
-    queues: connection.queues ?? 1,
-    cluster: isRedisCluster(connection.url),
-  });
+export const layoutOf = (connection: QueueConnection, queues = connection.queues ?? 1): KeyLayout =>
+  keyLayout({ prefix: connection.prefix, queues, cluster: isRedisCluster(connection.url) });
+
+/** How often a worker looks for queues a collector registered since (queue-registry.ts). */
+const QUEUE_CHECK_MS = 5000;
 
 /** Redis refused or never received the batch: nothing of it was stored, so sending it again is safe. */
 export class QueueUnavailableError extends KanonError {
@@ -188,9 +190,13 @@ export class EventsQueue {
       throw new QueueOutcomeUnknownError({ cause: new Error('no replica confirmed the batch') });
   }
 
-  /** Waits for the first connection (start-up), so the first beacons are not refused. */
+  /**
+   * Waits for the first connection (start-up), so the first beacons are not refused, and registers
+   * this collector's queues before it sends a batch to any (queue-registry.ts).
+   */
   async connected(timeoutMs = 5000): Promise<void> {
     await waitUntilConnected(this.redis, timeoutMs);
+    await registerQueueCount(this.redis, this.prefix, this.queues.length);
   }
 
   async isReady(timeoutMs = 1000): Promise<boolean> {
@@ -225,12 +231,22 @@ export interface WatermarkReader {
  */
 export function createWatermarkReader(connection: QueueConnection, orphanAfterMs = 120_000): WatermarkReader {
   const redis = connectRedis(connection.url, 'consumer', { tls: connection.tls });
-  const queues = layoutOf(connection).queues.map((prefix) => {
-    const queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
-    queue.on('error', () => {});
-    return { queue, prefix };
-  });
-  const oldestPending = async ({ queue, prefix }: (typeof queues)[number], now: number) => {
+  const opened = new Map<string, Queue>();
+  const plain = layoutOf(connection).plain;
+  /** Every queue a batch may wait in: as many as any collector registered. */
+  const allQueues = async () => {
+    const count = await readQueueCount(redis, plain, connection.queues ?? 1);
+    return layoutOf(connection, count).queues.map((prefix) => {
+      let queue = opened.get(prefix);
+      if (!queue) {
+        queue = new Queue(EVENTS_QUEUE, { connection: redis, prefix });
+        queue.on('error', () => {});
+        opened.set(prefix, queue);
+      }
+      return { queue, prefix };
+    });
+  };
+  const oldestPending = async ({ queue, prefix }: { queue: Queue; prefix: string }, now: number) => {
     for (;;) {
       const [member, score] = await redis.zrange(pendingKey(prefix), 0, 0, 'WITHSCORES');
       if (member === undefined || score === undefined) return undefined;
@@ -256,12 +272,13 @@ export function createWatermarkReader(connection: QueueConnection, orphanAfterMs
     async watermark(now) {
       // Every queue is read: one that cannot be read rejects the whole watermark, and the release
       // waits for the next tick rather than close a window around its batches.
-      const oldest = await Promise.all(queues.map((queue) => oldestPending(queue, now)));
+      const oldest = await Promise.all((await allQueues()).map((queue) => oldestPending(queue, now)));
       const pending = oldest.filter((score): score is number => score !== undefined);
       return pending.length === 0 ? undefined : Math.min(...pending);
     },
     async holds(before, now) {
       // As for the watermark: a queue that cannot be read rejects, and the release waits a tick.
+      const queues = await allQueues();
       return mergeHolds(
         await Promise.all(
           queues.map(({ queue, prefix }) => readHolds(redis, prefix, before, orphansOf(queue, now))),
@@ -269,7 +286,7 @@ export function createWatermarkReader(connection: QueueConnection, orphanAfterMs
       );
     },
     async close() {
-      await Promise.all(queues.map(({ queue }) => queue.close()));
+      await Promise.all([...opened.values()].map((queue) => queue.close()));
       redis.disconnect();
     },
   };
@@ -302,6 +319,8 @@ export interface EventsWorkerOptions {
   onAofRewrite?(outcome: AofRewriteOutcome): void;
   /** How often the batches that failed for good are checked for expiry (tests); default 10 minutes. */
   failedSweepEveryMs?: number;
+  /** How often to look for queues a collector registered since (tests); default 5 s. */
+  queueCheckEveryMs?: number;
 }
 
 export interface EventsWorker {
@@ -337,16 +356,43 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     everyMs: options.aofRewriteEveryMs ?? AOF_REWRITE_EVERY_MS,
     onRewrite: options.onAofRewrite,
   });
-  const consumers = layout.queues.map((prefix) => consumeQueue(options, redis, prefix, rewrites));
+  const consumers = new Map<string, ReturnType<typeof consumeQueue>>();
+  let paused = false;
+  let closed = false;
+  const consume = (count: number) => {
+    for (const prefix of layoutOf(options.connection, count).queues) {
+      if (consumers.has(prefix)) continue;
+      const consumer = consumeQueue(options, redis, prefix, rewrites);
+      if (paused) void consumer.worker.pause(true).catch(() => {});
+      consumers.set(prefix, consumer);
+    }
+  };
+  consume(options.connection.queues ?? 1);
+  // Queues a collector registered beyond this worker's own count (queue-registry.ts): consumed too.
+  const lookForQueues = () => {
+    if (closed) return;
+    void readQueueCount(redis, layout.plain, options.connection.queues ?? 1)
+      .then((count) => {
+        if (!closed) consume(count);
+      })
+      .catch(() => {});
+  };
+  lookForQueues();
+  const looking = setInterval(lookForQueues, options.queueCheckEveryMs ?? QUEUE_CHECK_MS);
+  looking.unref();
   return {
     pause: async () => {
-      await Promise.all(consumers.map((consumer) => consumer.worker.pause()));
+      paused = true;
+      await Promise.all([...consumers.values()].map((consumer) => consumer.worker.pause()));
     },
     resume: () => {
-      for (const consumer of consumers) consumer.worker.resume();
+      paused = false;
+      for (const consumer of consumers.values()) consumer.worker.resume();
     },
     async close() {
-      await Promise.all(consumers.map((consumer) => consumer.close()));
+      closed = true;
+      clearInterval(looking);
+      await Promise.all([...consumers.values()].map((consumer) => consumer.close()));
       await rewrites.close();
       redis.disconnect();
     },
