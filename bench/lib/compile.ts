@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
  */
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SOURCES = ['bin', 'core', 'schema', 'collector', 'workers', 'dashboards', 'demo', 'bench'];
-const ASSETS = ['schema/sql', 'tracker/dist', 'dashboards/web/dist'];
+const ASSETS = ['schema/sql', 'tracker/dist', 'dashboards/web/dist', 'demo/shop'];
 
 function typescriptFiles(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {
