@@ -90,13 +90,16 @@ export async function getInsights(
 ): Promise<Table & { cards: InsightCard[]; rules: RuleStatus[]; named: null }> {
   const { k } = context;
   const compared = filters.previous !== undefined;
+  // Only the products' rules compare periods: the other reports are read for the range alone,
+  // which halves what they scan (the insights were the slowest call of the dashboards bench).
+  const range: Filters = { ...filters, previous: undefined };
   const [products, searches, slots, pages, promotions, campaigns] = await Promise.all([
     getProductFigures(warehouse, filters),
-    sumReport(warehouse, 'searches', filters).then(current),
-    sumReport(warehouse, 'slots', filters).then(current),
-    sumReport(warehouse, 'pages', filters, { dims: ['page_type'] }).then(current),
-    sumReport(warehouse, 'promotions', filters).then(current),
-    sumReport(warehouse, 'campaigns', filters).then(current),
+    sumReport(warehouse, 'searches', range).then(current),
+    sumReport(warehouse, 'slots', range).then(current),
+    sumReport(warehouse, 'pages', range, { dims: ['page_type'] }).then(current),
+    sumReport(warehouse, 'promotions', range).then(current),
+    sumReport(warehouse, 'campaigns', range).then(current),
   ]);
 
   const subjects = new Map<
