@@ -127,7 +127,7 @@ describe('backfilled days past the retention', () => {
   });
 
   it('publishes the day within the retention and nothing of the day past it', async () => {
-    expect(await pipeline.release(releaseAt)).toEqual({ windows: 1, days: 1 });
+    expect(await pipeline.release(releaseAt)).toEqual({ windows: 1, days: 1, more: false });
     const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
     expect(await published('pub_overview_by_window', 'window_start')).toEqual([iso(retained + 36_000_000)]);
     expect(await published('pub_overview_by_day', 'day')).toEqual([iso(retained).slice(0, 10)]);
@@ -138,7 +138,7 @@ describe('backfilled days past the retention', () => {
   });
 
   it('does not come back to the expired day on later ticks', async () => {
-    expect(await pipeline.release(releaseAt + 60_000)).toEqual({ windows: 0, days: 0 });
+    expect(await pipeline.release(releaseAt + 60_000)).toEqual({ windows: 0, days: 0, more: false });
     const staged = await pipeline.warehouse.query({
       name: 'expired_staged',
       sql: `SELECT count() AS cells FROM stg_cells WHERE toDate(window_start) = {day:Date}`,

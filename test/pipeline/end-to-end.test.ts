@@ -58,7 +58,7 @@ describe('the pipeline end to end', () => {
     expect(overview).toEqual([{ pageviews: 4, product_views: 4, visitors: 4 }]);
 
     // Breakdowns are released with the day, over all of its staged cells.
-    expect(await pipeline.release(afterToday())).toEqual({ windows: 0, days: 1 });
+    expect(await pipeline.release(afterToday())).toEqual({ windows: 0, days: 1, more: false });
     const pages = await pipeline.warehouse.query({
       name: 'pages',
       sql: 'SELECT path, level, pageviews, entries, visitors FROM pub_pages_by_day WHERE site = {site:String}',
@@ -75,7 +75,7 @@ describe('the pipeline end to end', () => {
   });
 
   it('releases a window and a day once: a second release changes nothing', async () => {
-    expect(await pipeline.release(afterToday())).toEqual({ windows: 0, days: 0 });
+    expect(await pipeline.release(afterToday())).toEqual({ windows: 0, days: 0, more: false });
     const rows = await pipeline.warehouse.query({
       name: 'count',
       sql: 'SELECT toUInt64((SELECT count() FROM pub_overview_by_window) + (SELECT count() FROM pub_pages_by_day)) AS n',
