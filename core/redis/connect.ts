@@ -28,6 +28,12 @@ export function connectRedis(
     retryStrategy,
     lazyConnect: false,
   };
+  // KANON_REDIS_TLS_* serve the rediss:// addresses: a deployment whose salts Redis is plain
+  // (redis://) beside a TLS queue Redis must not try a TLS handshake with it.
+  if (!address.tls && extra.tls !== undefined) {
+    const { tls: _unused, ...plain } = extra;
+    extra = plain;
+  }
   let client: RedisClient;
   if (address.kind === 'single') {
     client = new Redis(url, { ...defaults, ...extra });

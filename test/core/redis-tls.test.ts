@@ -14,7 +14,7 @@ import {
   startTestPipeline,
   waitForRoomInWindow,
 } from '../fixtures/pipeline.js';
-import { spawnRedisServer } from '../fixtures/redis.js';
+import { spawnRedisServer, testRedisUrl } from '../fixtures/redis.js';
 import { makeTestCertificates, type TestCertificates } from '../fixtures/tls-certs.js';
 
 /**
@@ -86,6 +86,13 @@ describe('Redis over TLS (rediss://)', () => {
     expect(await answers(url.replace('rediss://', 'redis://'))).toBe(false);
   });
 
+  it('keeps a plain redis:// address plain when the TLS files are set for the rediss:// one', async () => {
+    // A TLS queue Redis beside a plain salts Redis: the TLS files must not turn the plain one to TLS.
+    expect(await answers(testRedisUrl(), files)).toBe(true);
+    // And the files still apply to the TLS address.
+    expect(await answers(url, files)).toBe(true);
+  });
+
   it('carries beacons through the queue to the worker and the release', async () => {
     const pipeline = await startTestPipeline({
       REDIS_URL: url,
@@ -104,7 +111,7 @@ describe('Redis over TLS (rediss://)', () => {
         expect(response.status).toBe(202);
       }
       await pipeline.drain();
-      expect(await pipeline.release(afterToday())).toEqual({ windows: 1, days: 1 });
+      expect(await pipeline.release(afterToday())).toEqual({ windows: 1, days: 1, more: false });
       const pages = await pipeline.warehouse.query({
         name: 'tls pages',
         sql: "SELECT pageviews, visitors FROM pub_pages_by_day WHERE site = 'shop' AND path = '/tls'",
