@@ -4,14 +4,14 @@ import { migrateWarehouse } from '../../bin/runtime/stages.js';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/log.js';
 import { Metrics } from '../../core/metrics.js';
-import { createWatermarkReader, groupSizeFor, startEventsWorker } from '../../core/queue/events-queue.js';
-import { type ReleaseSchedule, startReleaseSchedule } from '../../core/queue/release-queue.js';
+import { groupSizeFor, startEventsWorker } from '../../core/queue/events-queue.js';
+import type { ReleaseSchedule } from '../../core/queue/release-queue.js';
 import { connectRedis } from '../../core/redis/connect.js';
 import { keyLayout } from '../../core/redis/key-layout.js';
 import { openWarehouse } from '../../core/warehouse/open-warehouse.js';
 import type { AnonymousBatch } from '../../schema/event.js';
 import { createCampaignAttribution } from '../../workers/attribute-campaigns.js';
-import { type ReleaseDeps, releaseDue, sitesDue } from '../../workers/release/release-due.js';
+import { scheduleReleases } from '../../workers/release/schedule-releases.js';
 import { createBatchStager } from '../../workers/stage-batch.js';
 import { prefillBatches } from '../lib/prefill.js';
 import { cpuMeter } from '../lib/proc.js';
@@ -69,7 +69,6 @@ let groups = 0;
 let groupsAtStart = 0;
 let worker: ReturnType<typeof startEventsWorker> | undefined;
 let schedule: ReleaseSchedule | undefined;
-let watermark: ReturnType<typeof createWatermarkReader> | undefined;
 let releases = 0;
 
 function record(batch: AnonymousBatch): void {
@@ -211,33 +210,17 @@ serve(
       return { over100ms: count('+Inf') - count('0.1') };
     },
     startRelease: async () => {
-      const connection = { url: queueUrl, prefix: config.redis.prefix, queues: config.redis.queues };
-      const reader = createWatermarkReader(connection);
-      watermark = reader;
-      const releaseDeps: ReleaseDeps = {
-        warehouse,
-        settings: config.release,
-        holds: (before, now) => reader.holds(before, now),
-        clock: Date.now,
-        log,
-        metrics,
-      };
-      schedule = await startReleaseSchedule({
-        connection,
-        everyMs: Math.min(30_000, Math.max(1000, (config.release.windowSeconds * 1000) / 12)),
-        sitesDue: () => sitesDue(releaseDeps),
-        releaseSite: async (site, until) => {
-          const result = await releaseDue(releaseDeps, { site, until });
+      schedule = await scheduleReleases({
+        connection: { url: queueUrl, prefix: config.redis.prefix, queues: config.redis.queues },
+        deps: { warehouse, settings: config.release, clock: Date.now, log, metrics },
+        onRun: (result) => {
           releases += result.windows;
-          return result.more;
         },
-        onError: (error, site) => log.error({ err: error, site }, 'release failed'),
       });
     },
   },
   async () => {
     await schedule?.close();
-    await watermark?.close();
     await worker?.close();
     attributionRedis.disconnect();
     await warehouse.close();

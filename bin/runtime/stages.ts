@@ -9,8 +9,8 @@ import { registerMetricsRoute } from '../../core/http/metrics-route.js';
 import { type Logger, stageLogger } from '../../core/log.js';
 import type { Metrics } from '../../core/metrics.js';
 import { privacyFacts } from '../../core/privacy-facts.js';
-import { createWatermarkReader, EventsQueue } from '../../core/queue/events-queue.js';
-import { startReleaseSchedule } from '../../core/queue/release-queue.js';
+import { EventsQueue } from '../../core/queue/events-queue.js';
+import type { ReleaseSchedule } from '../../core/queue/release-queue.js';
 import { connectRedis, waitUntilConnected } from '../../core/redis/connect.js';
 import { openAnalystSql } from '../../core/warehouse/analyst-sql.js';
 import type { Warehouse } from '../../core/warehouse/warehouse.js';
@@ -26,7 +26,7 @@ import { ReportSubscriptionStore } from '../../dashboards/mail/subscription-stor
 import { buildDemoShop } from '../../demo/shop-server.js';
 import { applyRetention } from '../../schema/apply-retention.js';
 import { migrate } from '../../schema/migrate.js';
-import { type ReleaseDeps, releaseDue, sitesDue } from '../../workers/release/release-due.js';
+import { releaseEveryMs, scheduleReleases } from '../../workers/release/schedule-releases.js';
 import { startIngest } from '../../workers/start-ingest.js';
 import { adminSettings } from './admin-settings.js';
 
@@ -150,36 +150,24 @@ export async function startWorkerStage(options: {
       log.error({ job: job.id, reason }, 'batch failed for good');
     },
   });
-  const watermark = createWatermarkReader(connection);
-  const releaseDeps: ReleaseDeps = {
-    warehouse,
-    settings: config.release,
-    holds: (before, now) => watermark.holds(before, now),
-    clock: Date.now,
-    log,
-    metrics,
-  };
-  const everyMs = Math.min(30_000, Math.max(1000, (config.release.windowSeconds * 1000) / 12));
-  let schedule: Awaited<ReturnType<typeof startReleaseSchedule>> | undefined;
+  let schedule: ReleaseSchedule | undefined;
   const startRelease = async () => {
-    schedule ??= await startReleaseSchedule({
+    schedule ??= await scheduleReleases({
       connection,
-      everyMs,
-      sitesDue: () => sitesDue(releaseDeps),
-      releaseSite: async (site, until) => (await releaseDue(releaseDeps, { site, until })).more,
-      onError: (error, site) =>
-        log.error({ err: error, site }, 'release failed; it runs again at the next tick'),
+      deps: { warehouse, settings: config.release, clock: Date.now, log, metrics },
     });
   };
   if (!options.holdRelease) await startRelease();
-  log.info({ concurrency: config.workers.concurrency, releaseEveryMs: everyMs }, 'workers started');
+  log.info(
+    { concurrency: config.workers.concurrency, releaseEveryMs: releaseEveryMs(config.release.windowSeconds) },
+    'workers started',
+  );
   return {
     name: 'workers',
     startRelease,
     async close() {
       await schedule?.close();
       await worker.close();
-      await watermark.close();
     },
   };
 }

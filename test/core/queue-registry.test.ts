@@ -36,6 +36,22 @@ describe('queue registry: workers follow the queues collectors use', () => {
   });
   const stagedIds = (staged: StagingGroup[]) =>
     staged.flatMap((group) => group.batches.map((batch) => batch.id));
+  /** A worker configured with one queue, looking for registered ones every 100 ms; what it stages. */
+  const startWorkerOnOneQueue = (prefix: string): StagingGroup[] => {
+    const staged: StagingGroup[] = [];
+    opened.push(
+      startEventsWorker({
+        connection: { url: testRedisUrl(), prefix, queues: 1 },
+        concurrency: 2,
+        aofRewriteEveryMs: 0,
+        queueCheckEveryMs: 100,
+        stage: async (group) => {
+          staged.push(group);
+        },
+      }),
+    );
+    return staged;
+  };
   const until = async (what: string, done: () => boolean | Promise<boolean>) => {
     const deadline = Date.now() + 15_000;
     while (!(await done())) {
@@ -60,17 +76,7 @@ describe('queue registry: workers follow the queues collectors use', () => {
     expect(Object.fromEntries((await reader.holds(10_000, Date.now())).bySite)).toEqual({ shop: 4_000 });
 
     // A worker configured with one queue consumes queue 1 too.
-    const staged: StagingGroup[] = [];
-    const worker = startEventsWorker({
-      connection: { url: testRedisUrl(), prefix, queues: 1 },
-      concurrency: 2,
-      aofRewriteEveryMs: 0,
-      queueCheckEveryMs: 100,
-      stage: async (group) => {
-        staged.push(group);
-      },
-    });
-    opened.push(worker);
+    const staged = startWorkerOnOneQueue(prefix);
     await until('the batch staged', () => stagedIds(staged).includes(batch.id));
     await until('nothing pending', async () => (await reader.watermark(Date.now())) === undefined);
   });
@@ -88,17 +94,7 @@ describe('queue registry: workers follow the queues collectors use', () => {
     await after.connected();
     expect(await admin.get(`${prefix}:queue-count`)).toBe('2');
 
-    const staged: StagingGroup[] = [];
-    const worker = startEventsWorker({
-      connection: { url: testRedisUrl(), prefix, queues: 1 },
-      concurrency: 2,
-      aofRewriteEveryMs: 0,
-      queueCheckEveryMs: 100,
-      stage: async (group) => {
-        staged.push(group);
-      },
-    });
-    opened.push(worker);
+    const staged = startWorkerOnOneQueue(prefix);
     await until('the left-over batch staged', () => stagedIds(staged).includes(leftOver.id));
   });
 });
