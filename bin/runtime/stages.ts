@@ -21,6 +21,7 @@ import { createControlToken, serveControlToken } from '../../dashboards/auth/con
 import { RedisSessionStore } from '../../dashboards/auth/session-store.js';
 import { ClickHouseUserStore } from '../../dashboards/auth/user-store.js';
 import { ensureDemoAdmin } from '../../dashboards/bootstrap.js';
+import { redisMailClaims } from '../../dashboards/mail/mail-claims.js';
 import { createSmtpTransport, startReportScheduler } from '../../dashboards/mail/send-scheduled-reports.js';
 import { ReportSubscriptionStore } from '../../dashboards/mail/subscription-store.js';
 import { buildDemoShop } from '../../demo/shop-server.js';
@@ -257,24 +258,30 @@ export async function startDashboardsStage(options: {
   const url = await listen(app, config.server.host, config.server.dashboardsPort);
   // Scheduled report e-mails, sent by this process once per user and period (dashboards/mail/).
   const mail = config.dashboards.mail;
-  const reportMails = mail
-    ? startReportScheduler({
-        warehouse,
-        sites: config.collector.sites.map((site) => site.id),
-        k: config.release.k,
-        windowSeconds: config.release.windowSeconds,
-        graceSeconds: config.release.graceSeconds,
-        currency: config.dashboards.currency,
-        baseUrl: config.dashboards.publicOrigins?.[0] ?? url,
-        subscriptions: reportSubscriptions,
-        users,
-        transport: createSmtpTransport(mail.smtpUrl),
-        from: mail.from,
-        log,
-        metrics: options.metrics,
-        clock: Date.now,
-      })
+  // Several dashboards processes may run: each mail is claimed in Redis by the one that sends it.
+  const claimsRedis = mail
+    ? connectRedis(options.redisUrl, 'producer', { tls: config.redis.tls })
     : undefined;
+  const reportMails =
+    mail && claimsRedis
+      ? startReportScheduler({
+          warehouse,
+          sites: config.collector.sites.map((site) => site.id),
+          k: config.release.k,
+          windowSeconds: config.release.windowSeconds,
+          graceSeconds: config.release.graceSeconds,
+          currency: config.dashboards.currency,
+          baseUrl: config.dashboards.publicOrigins?.[0] ?? url,
+          subscriptions: reportSubscriptions,
+          users,
+          transport: createSmtpTransport(mail.smtpUrl),
+          from: mail.from,
+          log,
+          metrics: options.metrics,
+          clock: Date.now,
+          claims: redisMailClaims(claimsRedis, config.redis.prefix),
+        })
+      : undefined;
   // Served once the dashboards listen, with their address: the CLIs find this process from the
   // data directory alone, and whoever finds the socket finds the dashboards answering.
   const control = controlToken
@@ -296,6 +303,7 @@ export async function startDashboardsStage(options: {
     firstAdmin,
     async close() {
       await reportMails?.close();
+      claimsRedis?.disconnect();
       await app.close();
       await sessions.close();
       await sql.close();

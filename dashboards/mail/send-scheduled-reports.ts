@@ -3,6 +3,7 @@ import type { Logger } from '../../core/log.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { UserStore } from '../auth/user-store.js';
 import { buildReportMail, type ReportMailContext } from './build-report-mail.js';
+import type { MailClaims } from './mail-claims.js';
 import { lastReportPeriod } from './report-period.js';
 import type { ReportSubscriptionStore } from './subscription-store.js';
 
@@ -31,11 +32,13 @@ export interface ScheduledReportDeps extends Omit<ReportMailContext, 'now'> {
   log: Logger;
   metrics: Metrics;
   clock: () => number;
+  /** Several dashboards processes: who sends each mail (mail-claims.ts); one process needs none. */
+  claims?: MailClaims;
 }
 
 /**
  * One scheduler tick: every user who asked for a report and whose period is due gets its mail,
- * once. The sent period is recorded after the mail server took the message, so a restart (or a
+ * once, also with several dashboards processes (each mail is claimed first, mail-claims.ts). The sent period is recorded after the mail server took the message, so a restart (or a
  * second tick) never sends it again; a mail that failed is tried at the next tick. A user removed
  * since they subscribed gets nothing, and a mail holds only what their role may see.
  */
@@ -60,6 +63,8 @@ export async function sendScheduledReports(
     if (await deps.subscriptions.wasSent(subscription.user, subscription.frequency, period.from)) continue;
     const user = await deps.users.find(subscription.user);
     if (!user) continue;
+    const claim = JSON.stringify([subscription.user, subscription.frequency, period.from]);
+    if (deps.claims && !(await deps.claims.claim(claim))) continue;
     try {
       const mail = await buildReportMail(
         { ...deps, now },
@@ -75,6 +80,7 @@ export async function sendScheduledReports(
     } catch (error) {
       failed++;
       failedTotal.inc();
+      await deps.claims?.giveUp(claim).catch(() => {});
       // The user and the period, never the address or the server's answer (it may quote it).
       deps.log.warn(
         {

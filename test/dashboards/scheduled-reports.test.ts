@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect } from 'vitest';
 import { Metrics } from '../../core/metrics.js';
+import { connectRedis, waitUntilConnected } from '../../core/redis/connect.js';
 import { DAY_SECONDS, toClickHouseDate } from '../../core/time.js';
+import { redisMailClaims } from '../../dashboards/mail/mail-claims.js';
 import { lastReportPeriod } from '../../dashboards/mail/report-period.js';
 import {
   createSmtpTransport,
@@ -11,6 +13,7 @@ import {
 } from '../../dashboards/mail/send-scheduled-reports.js';
 import { ReportSubscriptionStore } from '../../dashboards/mail/subscription-store.js';
 import { captureLogs } from '../fixtures/log-sink.js';
+import { testRedisUrl, uniquePrefix } from '../fixtures/redis.js';
 import { dashboardsTest, GRACE_SECONDS, K, SITE, WINDOW_SECONDS } from './fixtures/dashboards-app.js';
 
 /**
@@ -218,6 +221,34 @@ describe('scheduled report e-mails', () => {
     const from = toClickHouseDate((monday - 7 * DAY_MS) / 1000);
     const to = toClickHouseDate((monday - DAY_MS) / 1000);
     expect(text).toContain(`https://stats.shop.example/?site=${SITE}&from=${from}&to=${to}`);
+  });
+
+  test('two dashboards processes at the same tick send each mail once: the one that claims it', async ({
+    dash,
+    mail,
+  }) => {
+    const viewer = await dash.signIn('viewer', 'zoe');
+    await viewer.fetch('/api/v1/me/report-mail', {
+      method: 'PUT',
+      json: { frequency: 'daily', email: 'zoe@shop.example' },
+    });
+    const before = mail.server.received.filter((message) => message.to.includes('zoe@shop.example')).length;
+    const redis = connectRedis(testRedisUrl(), 'producer');
+    try {
+      await waitUntilConnected(redis);
+      const prefix = uniquePrefix('mail-claims');
+      // Two processes: each its own stores and mail connection, one Redis for the claims.
+      const processes = [0, 1].map(() => ({
+        ...mail.deps(dash.now - DAY_MS, new ReportSubscriptionStore(dash.warehouse)),
+        claims: redisMailClaims(redis, prefix),
+      }));
+      const results = await Promise.all(processes.map((deps) => sendScheduledReports(deps)));
+      const zoe = mail.server.received.filter((message) => message.to.includes('zoe@shop.example'));
+      expect(zoe.length - before).toBe(1);
+      expect(results.reduce((sum, result) => sum + result.failed, 0)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test('the period is yesterday or the last whole week, due once its last day is released', () => {
