@@ -11,13 +11,13 @@ import { layoutOf, type QueueConnection } from './events-queue.js';
  * it waits or runs no second one is added: a site is released by one worker at a time (the release
  * is also safe to run twice or concurrently, which a stalled job retaken after a crash does). A site
  * with a long backlog takes turns: its job stops taking windows after `SITE_TURN_MS` and goes to the
- * back of the queue for its next turn. One schedule serves every events queue; on a Redis Cluster its keys carry
- * the deployment's hash tag (core/redis/key-layout.ts).
+ * back of the queue for its next turn. One schedule serves every events queue; on a Redis Cluster
+ * its keys carry the deployment's hash tag (core/redis/key-layout.ts).
  */
 export const RELEASE_QUEUE = 'release';
 const SCHEDULER_ID = 'release-tick';
 
-/** How long a site's job takes windows before it leaves the rest to the next tick. */
+/** How long a site's job takes windows before it leaves the rest to its next turn. */
 export const SITE_TURN_MS = 20_000;
 
 /**

@@ -77,6 +77,7 @@ async function scopeOf(deps: ReleaseDeps, site?: string): Promise<RunScope> {
   };
 }
 
+// A site's job reads that site's rows only, in its subqueries too: on a cluster, one shard.
 const siteFilter = (scope: RunScope) => (scope.site === undefined ? '' : 'AND site = {site:String}');
 const siteParam = (scope: RunScope) => (scope.site === undefined ? {} : { site: scope.site });
 
@@ -90,7 +91,7 @@ async function findDueWindows(deps: ReleaseDeps, scope: RunScope) {
             ${siteFilter(scope)}
             AND (site, window_start) NOT IN (
               SELECT site, period_start FROM ${RELEASES_TABLE}
-              WHERE grain = 'window' AND period_start >= {since:DateTime('UTC')})
+              WHERE grain = 'window' AND period_start >= {since:DateTime('UTC')} ${siteFilter(scope)})
           GROUP BY site, window_start
           ORDER BY window_start, site`,
     params: {
@@ -116,7 +117,7 @@ async function findDueDays(deps: ReleaseDeps, scope: RunScope) {
             AND toDateTime(toDate(period_start), 'UTC') >= {retainedFrom:DateTime('UTC')}
             AND (site, toDate(period_start)) NOT IN (
               SELECT site, toDate(period_start) FROM ${RELEASES_TABLE}
-              WHERE grain = 'day' AND period_start >= {since:DateTime('UTC')})
+              WHERE grain = 'day' AND period_start >= {since:DateTime('UTC')} ${siteFilter(scope)})
           GROUP BY site, start
           ORDER BY start, site`,
     params: {
