@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-import { type Config, ConfigError, loadConfig } from '../core/config.js';
+import { type Config, loadConfig } from '../core/config.js';
 import { parseAuditFilter } from '../dashboards/audit/audit-filter.js';
 import { type AuditRow, ClickHouseAuditLog } from '../dashboards/audit/audit-log.js';
 import { AUDIT_CSV_COLUMNS, auditCsv } from '../dashboards/routes/audit.js';
 import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
 import { parseCliArgs } from './runtime/cli-args.js';
-import { explainError } from './runtime/explain-error.js';
 import { openControlOrStore } from './runtime/open-control-or-store.js';
+import { runCli } from './runtime/run-cli.js';
 
 /**
  * `npm run audit -- --since 7d`: the access audit log (sign-ins, queries, downloads, user and
@@ -111,11 +111,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else console.error(`error: ${explainError(error)}`);
-    process.exit(1);
-  },
-);
+runCli(main);

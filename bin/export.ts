@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Config, ConfigError, loadConfig } from '../core/config.js';
+import { type Config, loadConfig } from '../core/config.js';
 import {
   type ExportedTable,
   type ExportFormat,
@@ -18,8 +18,8 @@ import type { Warehouse } from '../core/warehouse/warehouse.js';
 import { cliAudit } from '../dashboards/audit/cli-audit.js';
 import type { PublishedTable } from '../schema/tables.js';
 import { parseCliArgs } from './runtime/cli-args.js';
-import { explainError } from './runtime/explain-error.js';
 import { openControlOrStore } from './runtime/open-control-or-store.js';
+import { runCli } from './runtime/run-cli.js';
 
 /**
  * `npm run export -- --from D --to D --format parquet --out DIR`: the released tables (pub_*) of a
@@ -135,11 +135,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else console.error(`error: ${explainError(error)}`);
-    process.exit(1);
-  },
-);
+runCli(main);

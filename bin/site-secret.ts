@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { SiteSecretStore } from '../collector/site-secrets.js';
-import { ConfigError, loadConfig } from '../core/config.js';
-import { KanonError } from '../core/errors.js';
+import { loadConfig } from '../core/config.js';
 import { openWarehouse } from '../core/warehouse/open-warehouse.js';
 import { cliAudit } from '../dashboards/audit/cli-audit.js';
-import { ControlError, connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
+import { connectControl, requireEmbeddedStore } from '../dashboards/control-client.js';
 import { secretExists } from '../dashboards/routes/site-secrets.js';
-import { forTerminal } from '../dashboards/terminal-table.js';
 import { parseCliArgs } from './runtime/cli-args.js';
+import { runCli } from './runtime/run-cli.js';
 
 /**
  * `npm run site-secret -- create|rotate SITE`: the secret a shop's backend sends POST /api/event
@@ -71,13 +70,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else if (error instanceof KanonError || error instanceof ControlError)
-      console.error(`error: ${forTerminal.text(`${error.code}: ${error.message}`)}`);
-    else console.error(`error: ${forTerminal.text(error instanceof Error ? error.message : String(error))}`);
-    process.exit(1);
-  },
-);
+runCli(main);

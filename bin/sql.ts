@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
-import { type Config, ConfigError, loadConfig } from '../core/config.js';
+import { type Config, loadConfig } from '../core/config.js';
 import { KanonError } from '../core/errors.js';
 import { type AnalystResult, openAnalystSql } from '../core/warehouse/analyst-sql.js';
 import type { Warehouse } from '../core/warehouse/warehouse.js';
@@ -11,6 +11,7 @@ import { formatTable, forTerminal } from '../dashboards/terminal-table.js';
 import { parseCliArgs } from './runtime/cli-args.js';
 import { explainError } from './runtime/explain-error.js';
 import { openControlOrStore } from './runtime/open-control-or-store.js';
+import { runCli } from './runtime/run-cli.js';
 
 /**
  * Read-only SQL over the published tables, for data engineers: `npm run sql -- "SELECT ..."`, SQL
@@ -179,11 +180,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else console.error(`error: ${explainError(error)}`);
-    process.exit(1);
-  },
-);
+runCli(main);
