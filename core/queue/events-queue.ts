@@ -246,18 +246,6 @@ export function createWatermarkReader(connection: QueueConnection, orphanAfterMs
       return { queue, prefix };
     });
   };
-  const oldestPending = async ({ queue, prefix }: { queue: Queue; prefix: string }, now: number) => {
-    for (;;) {
-      const [member, score] = await redis.zrange(pendingKey(prefix), 0, 0, 'WITHSCORES');
-      if (member === undefined || score === undefined) return undefined;
-      const createdAt = batchCreatedAt(member);
-      if (createdAt !== undefined && now - createdAt > orphanAfterMs && !(await queue.getJob(member))) {
-        await forgetPending(redis, prefix, member);
-        continue;
-      }
-      return Number(score);
-    }
-  };
   // One round trip for all the suspects of a queue: a batch old enough whose job no longer exists.
   const orphansOf = (queue: Queue, now: number) => async (ids: string[]) => {
     const suspects = ids.filter((id) => {
@@ -268,22 +256,23 @@ export function createWatermarkReader(connection: QueueConnection, orphanAfterMs
     const gone = new Set(suspects.filter((_, index) => exists[index] === 0));
     return ids.map((id) => gone.has(id));
   };
+  const holds = async (before: number, now: number) => {
+    // Every queue is read: one that cannot be read rejects, and the release waits for the next
+    // tick rather than close a window around its batches.
+    const queues = await allQueues();
+    return mergeHolds(
+      await Promise.all(
+        queues.map(({ queue, prefix }) => readHolds(redis, prefix, before, orphansOf(queue, now))),
+      ),
+    );
+  };
   return {
+    holds,
     async watermark(now) {
-      // Every queue is read: one that cannot be read rejects the whole watermark, and the release
-      // waits for the next tick rather than close a window around its batches.
-      const oldest = await Promise.all((await allQueues()).map((queue) => oldestPending(queue, now)));
-      const pending = oldest.filter((score): score is number => score !== undefined);
-      return pending.length === 0 ? undefined : Math.min(...pending);
-    },
-    async holds(before, now) {
-      // As for the watermark: a queue that cannot be read rejects, and the release waits a tick.
-      const queues = await allQueues();
-      return mergeHolds(
-        await Promise.all(
-          queues.map(({ queue, prefix }) => readHolds(redis, prefix, before, orphansOf(queue, now))),
-        ),
-      );
+      // The oldest of every site's holds, over every pending batch.
+      const all = await holds(Number.MAX_SAFE_INTEGER, now);
+      const oldest = Math.min(all.everySite ?? Number.POSITIVE_INFINITY, ...all.bySite.values());
+      return Number.isFinite(oldest) ? oldest : undefined;
     },
     async close() {
       await Promise.all([...opened.values()].map((queue) => queue.close()));

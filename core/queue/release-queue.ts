@@ -45,7 +45,7 @@ export interface ReleaseScheduleOptions {
 }
 
 /** A site's job id: BullMQ keeps one job per id, so a site waits or runs once at a time. */
-export const siteJobId = (site: string) => `site-${site}`;
+const siteJobId = (site: string) => `site-${site}`;
 
 export async function startReleaseSchedule(options: ReleaseScheduleOptions): Promise<ReleaseSchedule> {
   const redis = connectRedis(options.connection.url, 'consumer', { tls: options.connection.tls });
